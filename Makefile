@@ -1,0 +1,38 @@
+# newsdesk — run `make run` for a local site with demo stories, `make test`
+# for the full check CI runs.
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+BIN     := bin/newsdesk
+
+.PHONY: run build test generate check-generated vet bench soak clean
+
+run: build
+	./$(BIN) serve --addr :8080 --db newsdesk.db
+
+build:
+	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/newsdesk
+
+generate:
+	go tool templ generate
+	go tool templ fmt templates
+
+# Fails when the committed *_templ.go files or templ sources are stale.
+check-generated:
+	go tool templ fmt -fail templates
+	go tool templ generate
+	git diff --exit-code -- '*_templ.go'
+	@test -z "$$(git status --porcelain -- '*_templ.go')" || { git status --porcelain -- '*_templ.go'; echo 'generated files not committed'; exit 1; }
+
+vet:
+	go vet ./...
+	@test -z "$$(gofmt -l cmd internal web templates static)" || { gofmt -l cmd internal web templates static; echo 'gofmt needed'; exit 1; }
+
+test: check-generated vet
+	go test -race -count=1 ./...
+
+bench:
+	./scripts/bench.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,222 @@
+// Command newsdesk runs the newsdesk news site and its newsroom tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"newsdesk/internal/demo"
+	"newsdesk/internal/ingest"
+	"newsdesk/internal/sqlite"
+	"newsdesk/web"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `newsdesk — a news site and newsroom in one binary
+
+Usage:
+  newsdesk serve [--addr :8080] [--db newsdesk.db] [--base-url URL] [--no-demo]
+  newsdesk import [--db PATH] [--source NAME] PATH_OR_URL…   (- for stdin)
+  newsdesk backup [--db PATH] PATH
+  newsdesk version
+
+Every command that opens the database takes --db (or NEWSDESK_DB).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code, err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "newsdesk:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// run executes one subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2, nil
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return 0, serve(ctx, rest, stderr)
+	case "import":
+		return runImport(ctx, rest, stdin, stdout)
+	case "backup":
+		return 0, backup(ctx, rest, stdout)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "newsdesk", version)
+		return 0, nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0, nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return 2, fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func newFlags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	db := fs.String("db", env("NEWSDESK_DB", "newsdesk.db"), "database file (NEWSDESK_DB)")
+	return fs, db
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs, dbPath := newFlags("serve")
+	addr := fs.String("addr", env("NEWSDESK_ADDR", ":8080"), "listen address (NEWSDESK_ADDR)")
+	baseURL := fs.String("base-url", env("NEWSDESK_BASE_URL", "http://localhost:8080"), "absolute site URL (NEWSDESK_BASE_URL)")
+	siteName := fs.String("site-name", env("NEWSDESK_SITE_NAME", "Newsdesk"), "site name (NEWSDESK_SITE_NAME)")
+	noDemo := fs.Bool("no-demo", false, "do not load the demo stories into an empty database")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	start := time.Now()
+
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if !*noDemo {
+		if n, err := db.StoryCount(ctx); err != nil {
+			return err
+		} else if n == 0 {
+			loaded, err := demo.Load(ctx, db, time.Now())
+			if err != nil {
+				return fmt.Errorf("load demo stories: %w", err)
+			}
+			log.Info("loaded demo stories", "count", loaded)
+		}
+	}
+	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log}, db)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "db", *dbPath, "version", version, "startup", time.Since(start).String())
+	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) (int, error) {
+	fs, dbPath := newFlags("import")
+	source := fs.String("source", "", "publisher name for items that name none")
+	if err := fs.Parse(args); err != nil {
+		return 2, err
+	}
+	if fs.NArg() == 0 {
+		return 2, errors.New("import: name at least one file, URL or - for standard input")
+	}
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return 1, err
+	}
+	defer db.Close()
+	code := 0
+	for _, name := range fs.Args() {
+		rep, err := importOne(ctx, db, name, *source, stdin)
+		if err != nil {
+			return 1, fmt.Errorf("%s: %w", name, err)
+		}
+		prefix := ""
+		if fs.NArg() > 1 {
+			prefix = name + ": "
+		}
+		fmt.Fprintf(stdout, "%s%s\n", prefix, rep)
+		for _, it := range rep.Rejected {
+			fmt.Fprintf(stdout, "%sline %d: %v\n", prefix, it.Pos, it.Err)
+		}
+		if len(rep.Rejected) > 0 {
+			code = 1
+		}
+	}
+	return code, nil
+}
+
+func importOne(ctx context.Context, db *sqlite.DB, name, source string, stdin io.Reader) (ingest.Report, error) {
+	var r io.Reader
+	switch {
+	case name == "-":
+		r = stdin
+	case strings.HasPrefix(name, "http://") || strings.HasPrefix(name, "https://"):
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, name, nil)
+		if err != nil {
+			return ingest.Report{}, err
+		}
+		req.Header.Set("User-Agent", "newsdesk/"+version)
+		client := &http.Client{Timeout: time.Minute}
+		resp, err := client.Do(req)
+		if err != nil {
+			return ingest.Report{}, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return ingest.Report{}, fmt.Errorf("fetch: %s", resp.Status)
+		}
+		r = io.LimitReader(resp.Body, 512<<20)
+	default:
+		f, err := os.Open(name)
+		if err != nil {
+			return ingest.Report{}, err
+		}
+		defer f.Close()
+		r = f
+	}
+	return ingest.Import(ctx, db, r, source)
+}
+
+func backup(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, dbPath := newFlags("backup")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("backup: name the file to write")
+	}
+	if _, err := os.Stat(fs.Arg(0)); err == nil {
+		return fmt.Errorf("backup: %s already exists", fs.Arg(0))
+	}
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "backup written to", fs.Arg(0))
+	return nil
+}

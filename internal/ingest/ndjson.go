@@ -1,0 +1,150 @@
+// Package ingest reads stories from wire feeds: NDJSON, RSS 2.0 and Atom 1.0.
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"newsdesk/internal/news"
+)
+
+// MaxLine is the longest NDJSON line accepted.
+const MaxLine = 1 << 20
+
+// Item is one story read from a feed, or the reason it was rejected.
+type Item struct {
+	Pos   int // line number (NDJSON) or entry number (RSS, Atom), from 1
+	Story *news.Story
+	Err   error
+}
+
+// record is one NDJSON line as SPEC §2 defines it.
+type record struct {
+	Title       string   `json:"title"`
+	Body        string   `json:"body"`
+	PublishedAt string   `json:"published_at"`
+	Source      string   `json:"source"`
+	URL         string   `json:"url"`
+	Summary     string   `json:"summary"`
+	Author      string   `json:"author"`
+	Dateline    string   `json:"dateline"`
+	Section     string   `json:"section"`
+	Tags        []string `json:"tags"`
+	ImageURL    string   `json:"image_url"`
+	ImageAlt    string   `json:"image_alt"`
+}
+
+// NDJSON reads one story per line from r. Blank lines are skipped; a bad
+// line yields an Item with its error and reading goes on.
+func NDJSON(r io.Reader, source string) ([]Item, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var items []Item
+	for n := 1; ; n++ {
+		line, long, err := readLine(br)
+		if err == io.EOF && len(line) == 0 && !long {
+			return items, nil
+		} else if err != nil && err != io.EOF {
+			return items, fmt.Errorf("read line %d: %w", n, err)
+		}
+		switch {
+		case long:
+			items = append(items, Item{Pos: n, Err: errors.New("line is longer than 1 MiB")})
+		case len(bytes.TrimSpace(line)) > 0:
+			s, err := parseRecord(line, source)
+			items = append(items, Item{Pos: n, Story: s, Err: err})
+		}
+		if err == io.EOF {
+			return items, nil
+		}
+	}
+}
+
+// readLine returns the next line without its newline; a line over MaxLine
+// is consumed and reported as long.
+func readLine(br *bufio.Reader) (line []byte, long bool, err error) {
+	for {
+		chunk, isPrefix, err := br.ReadLine()
+		if !long {
+			line = append(line, chunk...)
+			if len(line) > MaxLine {
+				long, line = true, nil
+			}
+		}
+		if err != nil || !isPrefix {
+			return line, long, err
+		}
+	}
+}
+
+func parseRecord(line []byte, source string) (*news.Story, error) {
+	var rec record
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if err := dec.Decode(&rec); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, fmt.Errorf("field %q has the wrong type", typeErr.Field)
+		}
+		return nil, fmt.Errorf("not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, errors.New("more than one JSON value on the line")
+	}
+	if strings.TrimSpace(rec.PublishedAt) == "" {
+		return nil, errors.New("published_at is required")
+	}
+	pub, err := time.Parse(time.RFC3339, strings.TrimSpace(rec.PublishedAt))
+	if err != nil {
+		return nil, fmt.Errorf("published_at %q is not an RFC 3339 time", rec.PublishedAt)
+	}
+	s := &news.Story{
+		Title:       rec.Title,
+		Body:        rec.Body,
+		Summary:     strings.TrimSpace(rec.Summary),
+		Source:      news.Source{Name: clean(rec.Source)},
+		URL:         strings.TrimSpace(rec.URL),
+		Author:      clean(rec.Author),
+		Dateline:    clean(rec.Dateline),
+		Section:     news.Section{Name: clean(rec.Section)},
+		Tags:        news.NewTags(rec.Tags),
+		ImageURL:    strings.TrimSpace(rec.ImageURL),
+		ImageAlt:    clean(rec.ImageAlt),
+		Status:      news.StatusPublished,
+		PublishedAt: pub.UTC(),
+	}
+	return finish(s, source)
+}
+
+// finish applies defaults and validates s.
+func finish(s *news.Story, source string) (*news.Story, error) {
+	if s.Source.Name == "" {
+		s.Source.Name = source
+	}
+	if err := s.Validate(); err != nil {
+		return nil, describe(err)
+	}
+	return s, nil
+}
+
+// describe turns a validation error into one line naming each field.
+func describe(err error) error {
+	fields := news.FieldErrors(err)
+	if fields == nil {
+		return err
+	}
+	var parts []string
+	for _, k := range []string{"title", "body", "published_at", "url", "image_url", "image_alt", "tags", "slug", "status"} {
+		if m, ok := fields[k]; ok {
+			parts = append(parts, k+": "+strings.TrimSuffix(m, "."))
+		}
+	}
+	return errors.New(strings.Join(parts, "; "))
+}
+
+// clean collapses runs of white space, so that a field never spans lines.
+func clean(s string) string { return strings.Join(strings.Fields(s), " ") }

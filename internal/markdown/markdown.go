@@ -1,0 +1,93 @@
+// Package markdown turns story bodies written in Markdown into sanitized
+// HTML and into plain text.
+package markdown
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/text"
+)
+
+// Raw HTML in a body passes through goldmark so that wire copy keeps its
+// emphasis and links; bluemonday then removes everything that is not
+// harmless, so nothing a feed or an editor wrote is ever trusted.
+var (
+	md = goldmark.New(
+		goldmark.WithExtensions(extension.GFM, extension.Typographer),
+		goldmark.WithRendererOptions(html.WithUnsafe()),
+	)
+	policy = func() *bluemonday.Policy {
+		p := bluemonday.UGCPolicy()
+		p.RequireNoFollowOnLinks(true)
+		p.AddTargetBlankToFullyQualifiedLinks(false)
+		p.RequireNoReferrerOnLinks(true)
+		p.AllowURLSchemes("http", "https", "mailto")
+		return p
+	}()
+)
+
+// HTML renders src to sanitized HTML.
+func HTML(src string) string {
+	var buf bytes.Buffer
+	if err := md.Convert([]byte(src), &buf); err != nil {
+		// goldmark only fails when the writer does; a bytes.Buffer never does.
+		panic(err)
+	}
+	return policy.Sanitize(buf.String())
+}
+
+// Sanitize cleans HTML from an outside source, such as a feed's content.
+func Sanitize(s string) string { return policy.Sanitize(s) }
+
+// Text returns the readable text of src: inline markup and raw HTML
+// dropped, one blank line between blocks.
+func Text(src string) string {
+	source := []byte(src)
+	doc := md.Parser().Parse(text.NewReader(source))
+	var b strings.Builder
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n := n.(type) {
+		case *ast.Text:
+			if entering {
+				b.Write(n.Segment.Value(source))
+				if n.SoftLineBreak() || n.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			}
+		case *ast.String:
+			if entering {
+				b.Write(n.Value)
+			}
+		case *ast.CodeSpan, *ast.Emphasis, *ast.Link:
+		case *ast.RawHTML, *ast.HTMLBlock:
+			return ast.WalkSkipChildren, nil
+		case *ast.CodeBlock, *ast.FencedCodeBlock:
+			if entering {
+				for i := 0; i < n.Lines().Len(); i++ {
+					seg := n.Lines().At(i)
+					b.Write(seg.Value(source))
+				}
+			}
+			endBlock(&b, entering)
+			return ast.WalkSkipChildren, nil
+		default:
+			if n.Type() == ast.TypeBlock {
+				endBlock(&b, entering)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.TrimSpace(b.String())
+}
+
+func endBlock(b *strings.Builder, entering bool) {
+	if !entering && b.Len() > 0 && !strings.HasSuffix(b.String(), "\n\n") {
+		b.WriteString("\n\n")
+	}
+}

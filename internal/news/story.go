@@ -1,0 +1,194 @@
+package news
+
+import (
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Story statuses.
+const (
+	StatusDraft     = "draft"
+	StatusScheduled = "scheduled"
+	StatusPublished = "published"
+)
+
+// Limits on story fields.
+const (
+	MaxTitleLen = 300
+	MaxBodyLen  = 512 << 10
+	MaxTags     = 12
+)
+
+// Story is one news story as readers and editors see it.
+type Story struct {
+	ID      int64
+	Slug    string
+	Title   string
+	Summary string
+	// Body is the Markdown source; BodyHTML is it rendered and sanitized.
+	Body     string
+	BodyHTML string
+
+	Source   Source
+	Section  Section // zero when the story has none
+	Tags     []Tag
+	URL      string // original article URL, the de-duplication key
+	GUID     string // feed guid, the key when there is no URL
+	Author   string
+	Dateline string
+	ImageURL string
+	ImageAlt string
+
+	Status      string
+	PublishedAt time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+
+	// Derived on write.
+	KeyPoints      []string
+	ReadingMinutes int
+	ClusterID      int64
+	CommentCount   int
+}
+
+// Source is the publisher a story came from.
+type Source struct {
+	ID   int64
+	Name string
+	Slug string
+}
+
+// Section is a department of the site, such as World or Sport.
+type Section struct {
+	ID   int64
+	Name string
+	Slug string
+}
+
+// Tag is a topic a story is filed under, shown as a hashtag.
+type Tag struct {
+	ID    int64
+	Name  string
+	Slug  string
+	Count int // stories carrying it, where a query counts them
+}
+
+// Related is a story shown beside another, with the other sources carrying
+// the same story.
+type Related struct {
+	Story         *Story
+	AlsoCoveredBy []Source
+}
+
+// Visible reports whether readers may see s at now.
+func (s *Story) Visible(now time.Time) bool {
+	switch s.Status {
+	case StatusPublished, StatusScheduled:
+		return !s.PublishedAt.After(now)
+	}
+	return false
+}
+
+// Validate checks s and returns an EINVALID *Error naming each bad field.
+func (s *Story) Validate() error {
+	f := map[string]string{}
+	s.Title = strings.TrimSpace(s.Title)
+	switch n := utf8.RuneCountInString(s.Title); {
+	case n == 0:
+		f["title"] = "Title is required."
+	case n > MaxTitleLen:
+		f["title"] = "Title must be at most 300 characters."
+	}
+	if strings.TrimSpace(s.Body) == "" {
+		f["body"] = "Body is required."
+	} else if len(s.Body) > MaxBodyLen {
+		f["body"] = "Body is too long."
+	}
+	if s.Slug != "" && !ValidSlug(s.Slug) {
+		f["slug"] = "Slug may use lowercase letters, digits and single hyphens."
+	}
+	if s.PublishedAt.IsZero() {
+		f["published_at"] = "Publish time is required."
+	}
+	switch s.Status {
+	case StatusDraft, StatusScheduled, StatusPublished:
+	default:
+		f["status"] = "Status must be draft, scheduled or published."
+	}
+	if s.URL != "" && !IsWebURL(s.URL) {
+		f["url"] = "Original URL must be an absolute http or https URL."
+	}
+	if s.ImageURL != "" {
+		if !IsWebURL(s.ImageURL) {
+			f["image_url"] = "Image URL must be an absolute http or https URL."
+		}
+		if strings.TrimSpace(s.ImageAlt) == "" {
+			f["image_alt"] = "Describe the image for readers who cannot see it."
+		}
+	}
+	if len(s.Tags) > MaxTags {
+		f["tags"] = "Use at most 12 tags."
+	}
+	for _, t := range s.Tags {
+		if t.Slug == "" {
+			f["tags"] = "Each tag needs at least one letter or digit."
+		}
+	}
+	if len(f) > 0 {
+		e := Errorf(EINVALID, "The story has %d problem(s).", len(f))
+		e.Fields = f
+		return e
+	}
+	return nil
+}
+
+// IsWebURL reports whether s is an absolute http(s) URL with a host.
+func IsWebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// NewTags turns names into tags, dropping blanks and repeats by slug.
+func NewTags(names []string) []Tag {
+	var out []Tag
+	seen := map[string]bool{}
+	for _, n := range names {
+		n = strings.Join(strings.Fields(strings.TrimPrefix(strings.TrimSpace(n), "#")), " ")
+		slug := Slugify(n)
+		if n == "" || seen[slug] {
+			continue
+		}
+		seen[slug] = true
+		out = append(out, Tag{Name: n, Slug: slug})
+	}
+	return out
+}
+
+// Page is a window on a list: 1-based page number and its size.
+type Page struct {
+	Number int
+	Size   int
+}
+
+// Offset returns the number of items before the page.
+func (p Page) Offset() int { return (p.Number - 1) * p.Size }
+
+// StoryFilter selects stories for a list.
+type StoryFilter struct {
+	TagSlug     string
+	SourceSlug  string
+	SectionSlug string
+	Page        Page
+}
+
+// Outcome says what writing a story did.
+type Outcome int
+
+// Outcomes of writing a story.
+const (
+	Added     Outcome = iota + 1
+	Updated           // an earlier version, found by URL or GUID, was replaced
+	Unchanged         // the same story was already stored as it is
+)

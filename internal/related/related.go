@@ -1,0 +1,349 @@
+// Package related finds the stories most like a given one and recognises
+// the same story carried by several sources.
+//
+// Similarity is the cosine of tf-idf vectors made of each story's most
+// distinctive terms plus its tags, boosted for the same section and damped
+// by the time between the two stories. Near-duplicates are confirmed with
+// MinHash over word pairs: only the strongest text matches are checked, since
+// a copy of a story is always among its closest neighbours.
+package related
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"newsdesk/internal/terms"
+)
+
+// Tuning. The values were chosen on the demo corpus and the synthetic
+// benchmark corpus; see docs/ARCHITECTURE.md.
+const (
+	vectorTerms   = 30                  // terms kept per story
+	tagWeight     = 3                   // a tag counts as this many mentions
+	dupThreshold  = 0.5                 // estimated Jaccard for "same story"
+	dupCandidates = 20                  // text matches checked for copies
+	recencyScale  = 14 * 24 * time.Hour // time gap that halves a score
+	sectionBoost  = 1.15
+	minScore      = 0.04
+	// A term in more than 1 story in commonCut (and at least commonMin
+	// stories) says nothing about a topic and is skipped when scoring.
+	commonCut = 20
+	commonMin = 50
+)
+
+// Features are what the index needs of a story, extracted once on write.
+type Features struct {
+	Terms []TermFreq // distinct content terms of the story, tags as "#slug"
+	Sig   Signature
+}
+
+// TermFreq is a term and how often it occurs.
+type TermFreq struct {
+	Term string
+	TF   int
+}
+
+// Extract computes the features of a story from its title, plain text and
+// tag slugs. Title words count double: headlines name the topic.
+func Extract(title, text string, tags []string) Features {
+	tf := map[string]int{}
+	for _, t := range terms.Terms(title) {
+		tf[t] += 2
+	}
+	for _, t := range terms.Terms(text) {
+		tf[t]++
+	}
+	for _, t := range tags {
+		tf["#"+t] = tagWeight
+	}
+	out := Features{Terms: make([]TermFreq, 0, len(tf))}
+	for t, n := range tf {
+		out.Terms = append(out.Terms, TermFreq{t, n})
+	}
+	slices.SortFunc(out.Terms, func(a, b TermFreq) int { return cmp.Compare(a.Term, b.Term) })
+	out.Sig = MinHash(terms.Words(title + " " + text))
+	return out
+}
+
+// Story is the index's view of one story.
+type Story struct {
+	ID        int64
+	Section   string
+	Published time.Time
+	Cluster   int64
+}
+
+type posting struct {
+	doc int32
+	tf  uint16
+}
+
+type entry struct {
+	Story
+	terms []posting // term ids in posting.doc, tf beside
+	norm  float64
+	sig   Signature
+	dead  bool
+}
+
+// Index holds the vectors of every story in memory. It is safe for
+// concurrent use.
+type Index struct {
+	mu      sync.Mutex
+	dict    map[string]int32
+	names   []string
+	post    [][]posting // term id → stories (entry index) carrying it
+	entries []entry
+	byID    map[int64]int32
+	live    int
+
+	scores  []float64 // scratch, one slot per entry
+	touched []int32
+}
+
+// NewIndex returns an empty index.
+func NewIndex() *Index {
+	return &Index{dict: map[string]int32{}, byID: map[int64]int32{}}
+}
+
+// Len returns the number of stories in the index.
+func (x *Index) Len() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.live
+}
+
+func (x *Index) termID(t string) int32 {
+	id, ok := x.dict[t]
+	if !ok {
+		id = int32(len(x.names))
+		x.dict[t] = id
+		x.names = append(x.names, t)
+		x.post = append(x.post, nil)
+	}
+	return id
+}
+
+func (x *Index) idf(term int32) float64 {
+	return math.Log(1 + float64(x.live+1)/float64(len(x.post[term])+1))
+}
+
+func (x *Index) common(term int32) bool {
+	df := len(x.post[term])
+	return df > commonMin && df*commonCut > x.live && !strings.HasPrefix(x.names[term], "#")
+}
+
+// Add puts s into the index, replacing an earlier version of it, and
+// returns the vector it kept, encoded for storage by Encode's rules.
+func (x *Index) Add(s Story, f Features) string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.remove(s.ID)
+	// Keep the terms that best tell this story apart: tf·idf, tags always.
+	type scored struct {
+		id    int32
+		tf    int
+		score float64
+	}
+	cand := make([]scored, 0, len(f.Terms))
+	for _, t := range f.Terms {
+		id := x.termID(t.Term)
+		sc := (1 + math.Log(float64(t.TF))) * x.idf(id)
+		if strings.HasPrefix(t.Term, "#") {
+			sc = math.Inf(1)
+		}
+		cand = append(cand, scored{id, t.TF, sc})
+	}
+	slices.SortFunc(cand, func(a, b scored) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(x.names[a.id], x.names[b.id]))
+	})
+	if len(cand) > vectorTerms {
+		cand = cand[:vectorTerms]
+	}
+	vec := make([]posting, len(cand))
+	for i, c := range cand {
+		vec[i] = posting{c.id, uint16(min(c.tf, math.MaxUint16))}
+	}
+	x.insert(s, vec, f.Sig)
+	return x.encode(vec)
+}
+
+// Load puts a story whose vector was computed earlier (by Add, then
+// stored) into the index.
+func (x *Index) Load(s Story, vector string, sig Signature) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.remove(s.ID)
+	var vec []posting
+	for _, f := range strings.Fields(vector) {
+		term, n, ok := strings.Cut(f, ":")
+		tf, err := strconv.Atoi(n)
+		if !ok || err != nil || tf <= 0 {
+			continue
+		}
+		vec = append(vec, posting{x.termID(term), uint16(min(tf, math.MaxUint16))})
+	}
+	x.insert(s, vec, sig)
+}
+
+func (x *Index) encode(vec []posting) string {
+	var b strings.Builder
+	for i, p := range vec {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(x.names[p.doc])
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(int(p.tf)))
+	}
+	return b.String()
+}
+
+func (x *Index) insert(s Story, vec []posting, sig Signature) {
+	at := int32(len(x.entries))
+	for _, p := range vec {
+		x.post[p.doc] = append(x.post[p.doc], posting{at, p.tf})
+	}
+	if s.Cluster == 0 {
+		s.Cluster = s.ID
+	}
+	x.entries = append(x.entries, entry{Story: s, terms: vec, sig: sig})
+	x.byID[s.ID] = at
+	x.live++
+	x.entries[at].norm = x.norm(vec)
+	x.scores = append(x.scores, 0)
+}
+
+func (x *Index) norm(vec []posting) float64 {
+	n := 0.0
+	for _, p := range vec {
+		w := (1 + math.Log(float64(p.tf))) * x.idf(p.doc)
+		n += w * w
+	}
+	return math.Sqrt(n)
+}
+
+// Remove takes the story out of the index.
+func (x *Index) Remove(id int64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.remove(id)
+}
+
+func (x *Index) remove(id int64) {
+	at, ok := x.byID[id]
+	if !ok {
+		return
+	}
+	// Postings are left in place and skipped: a story is rarely removed,
+	// and compacting would cost more than the dead entries do.
+	x.entries[at].dead = true
+	delete(x.byID, id)
+	x.live--
+}
+
+// Match is a story found similar to another.
+type Match struct {
+	ID      int64
+	Cluster int64
+	Score   float64
+}
+
+// Result is what the index knows of a story's neighbourhood.
+type Result struct {
+	// Cluster is the id shared by every copy of the story: the cluster of
+	// the closest copy found, else the story's own id.
+	Cluster int64
+	// Duplicates are the other copies found, best first.
+	Duplicates []int64
+	// Related are up to k stories on the same topic, one per cluster,
+	// best first; never the story or its copies.
+	Related []Match
+}
+
+// Related ranks the stories most like story id and records the cluster
+// it finds the story in.
+func (x *Index) Related(id int64, k int) Result {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	at, ok := x.byID[id]
+	if !ok {
+		return Result{Cluster: id}
+	}
+	q := &x.entries[at]
+	for _, p := range q.terms {
+		if x.common(p.doc) {
+			continue
+		}
+		wq := (1 + math.Log(float64(p.tf))) * x.idf(p.doc)
+		idf := x.idf(p.doc)
+		for _, d := range x.post[p.doc] {
+			if d.doc == at || x.entries[d.doc].dead {
+				continue
+			}
+			if x.scores[d.doc] == 0 {
+				x.touched = append(x.touched, d.doc)
+			}
+			x.scores[d.doc] += wq * (1 + math.Log(float64(d.tf))) * idf
+		}
+	}
+	type cand struct {
+		at    int32
+		score float64
+	}
+	cands := make([]cand, 0, len(x.touched))
+	for _, d := range x.touched {
+		cands = append(cands, cand{d, x.scores[d] / (q.norm*x.entries[d].norm + 1e-9)})
+		x.scores[d] = 0
+	}
+	x.touched = x.touched[:0]
+	byScore := func(a, b cand) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(x.entries[a.at].ID, x.entries[b.at].ID))
+	}
+
+	// Copies first: the closest texts, confirmed by MinHash.
+	slices.SortFunc(cands, byScore)
+	res := Result{Cluster: q.ID}
+	skip := map[int64]bool{q.ID: true}
+	for _, c := range cands[:min(len(cands), dupCandidates)] {
+		e := &x.entries[c.at]
+		if q.sig.Similarity(e.sig) >= dupThreshold {
+			if len(res.Duplicates) == 0 {
+				res.Cluster = e.Cluster
+			}
+			res.Duplicates = append(res.Duplicates, e.ID)
+			skip[e.Cluster] = true
+		}
+	}
+	skip[res.Cluster] = true
+	skip[q.Cluster] = true
+	q.Cluster = res.Cluster
+
+	// Then topic neighbours, preferring the same section and nearby times.
+	for i := range cands {
+		e := &x.entries[cands[i].at]
+		if e.Section != "" && e.Section == q.Section {
+			cands[i].score *= sectionBoost
+		}
+		gap := q.Published.Sub(e.Published).Abs()
+		cands[i].score /= 1 + float64(gap)/float64(recencyScale)
+	}
+	slices.SortFunc(cands, byScore)
+	for _, c := range cands {
+		e := &x.entries[c.at]
+		if len(res.Related) == k || c.score < minScore {
+			break
+		}
+		if skip[e.Cluster] {
+			continue
+		}
+		skip[e.Cluster] = true
+		res.Related = append(res.Related, Match{ID: e.ID, Cluster: e.Cluster, Score: c.score})
+	}
+	return res
+}

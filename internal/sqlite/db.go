@@ -1,0 +1,150 @@
+// Package sqlite stores newsdesk's data in one SQLite file. It is the only
+// package that speaks SQL.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"newsdesk/internal/news"
+	"newsdesk/internal/related"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is the store: one writer connection and a pool of read-only readers on
+// the same file. A single writer with immediate transactions never meets
+// SQLITE_BUSY between writers, and WAL lets readers run beside it.
+type DB struct {
+	path  string
+	write *sql.DB
+	read  *sql.DB
+
+	// Now is the store's clock; tests replace it.
+	Now func() time.Time
+
+	// The related index lives in memory and is loaded on first write, so
+	// that serving readers starts fast.
+	idxMu sync.Mutex
+	idx   *related.Index
+}
+
+// Open opens (creating if needed) the database at path and applies any
+// migrations it lacks.
+func Open(ctx context.Context, path string) (*DB, error) {
+	db := &DB{path: path, Now: time.Now}
+	pragmas := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	file := "file:" + (&url.URL{Path: path}).EscapedPath()
+	var err error
+	if db.write, err = sql.Open("sqlite", file+"?"+pragmas+"&_txlock=immediate"); err != nil {
+		return nil, err
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetConnMaxIdleTime(0)
+	if err := db.migrate(ctx); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	if db.read, err = sql.Open("sqlite", file+"?"+pragmas+"&_pragma=query_only(1)"); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	db.read.SetMaxOpenConns(8)
+	db.read.SetMaxIdleConns(8)
+	return db, nil
+}
+
+// Close closes both handles, checkpointing the WAL.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Backup writes a consistent snapshot of the database to path, which must
+// not exist. It is safe while other processes write.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if _, err := db.write.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateOne(ctx, name); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateOne(ctx context.Context, name string) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE name = ?", name).Scan(&n); err != nil {
+		return err
+	} else if n > 0 {
+		return nil
+	}
+	src, err := fs.ReadFile(migrations, name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(src)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+		name, db.Now().Unix()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// isUnique reports whether err is a UNIQUE constraint violation.
+func isUnique(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// notFound turns sql.ErrNoRows into an ENOTFOUND error naming what.
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return news.Errorf(news.ENOTFOUND, format, args...)
+	}
+	return fmt.Errorf(strings.ToLower(fmt.Sprintf(format, args...))+": %w", err)
+}
+
+func unix(t time.Time) int64 { return t.UTC().Unix() }
+
+func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }

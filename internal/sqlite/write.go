@@ -1,0 +1,387 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"newsdesk/internal/markdown"
+	"newsdesk/internal/news"
+	"newsdesk/internal/related"
+	"newsdesk/internal/summary"
+)
+
+// Related lists keep a few more stories than the page shows, so that one
+// unpublished neighbour does not leave a gap.
+const relatedKept = 8
+
+// derive fills the fields computed from what an editor or feed wrote:
+// rendered HTML, key points, reading time, a summary and tags when absent.
+func derive(s *news.Story) (text string) {
+	s.BodyHTML = markdown.HTML(s.Body)
+	text = markdown.Text(s.Body)
+	if strings.TrimSpace(s.Summary) == "" {
+		s.Summary = lede(text, 240)
+	}
+	if len(s.Tags) == 0 {
+		s.Tags = news.NewTags(summary.Keywords(s.Title, text, 4))
+	}
+	s.KeyPoints = summary.KeyPoints(text, 3)
+	s.ReadingMinutes = summary.ReadingMinutes(text)
+	return text
+}
+
+// lede returns the first sentences of text up to about n bytes.
+func lede(text string, n int) string {
+	para, _, _ := strings.Cut(text, "\n\n")
+	para = strings.Join(strings.Fields(para), " ")
+	if len(para) <= n {
+		return para
+	}
+	out := ""
+	for _, s := range summary.Sentences(para) {
+		if len(out)+len(s) > n && out != "" {
+			break
+		}
+		out = strings.TrimSpace(out + " " + s)
+	}
+	if out == "" || len(out) > n {
+		cut := strings.LastIndexByte(para[:n], ' ')
+		out = para[:max(cut, n/2)] + "…"
+	}
+	return out
+}
+
+// contentHash fingerprints what a feed controls, so that re-importing an
+// unchanged item is recognised as a duplicate.
+func contentHash(s *news.Story) string {
+	tags := make([]string, len(s.Tags))
+	for i, t := range s.Tags {
+		tags[i] = t.Name
+	}
+	b, _ := json.Marshal([]any{s.Title, s.Summary, s.Body, s.Source.Name, s.URL, s.GUID, s.Author,
+		s.Dateline, s.Section.Name, tags, s.ImageURL, s.ImageAlt, s.Status, unix(s.PublishedAt)})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// UpsertStories writes stories in one transaction, each matched to a stored
+// story by URL, else GUID: a new one is added, a changed one replaces the
+// stored version (keeping its slug), an identical one is left alone. Related
+// stories and near-duplicate clusters are recomputed for every story
+// written and for its neighbours. Stories must have passed Validate.
+func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.Outcome, error) {
+	out := make([]news.Outcome, len(stories))
+	err := db.writeTx(ctx, func(tx *sql.Tx, idx *related.Index) error {
+		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
+		var changed []int64
+		for i, s := range stories {
+			o, err := w.upsert(ctx, s)
+			if err != nil {
+				return err
+			}
+			out[i] = o
+			if o != news.Unchanged {
+				changed = append(changed, s.ID)
+			}
+		}
+		return w.refreshRelated(ctx, changed)
+	})
+	return out, err
+}
+
+// writeTx runs fn in a write transaction with the related index loaded.
+// The index is changed in step with the database; if the transaction
+// fails it is dropped, to be reloaded from what was committed.
+func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx, *related.Index) error) error {
+	db.idxMu.Lock()
+	defer db.idxMu.Unlock()
+	if db.idx == nil {
+		idx, err := db.loadIndex(ctx)
+		if err != nil {
+			return err
+		}
+		db.idx = idx
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx, db.idx); err != nil {
+		db.idx = nil
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		db.idx = nil
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) loadIndex(ctx context.Context) (*related.Index, error) {
+	idx := related.NewIndex()
+	rows, err := db.write.QueryContext(ctx, `SELECT s.id, coalesce(sec.slug, ''), s.published_at, s.cluster_id,
+		v.terms, v.minhash FROM stories s JOIN story_vectors v ON v.story_id = s.id
+		LEFT JOIN sections sec ON sec.id = s.section_id
+		WHERE s.deleted_at IS NULL AND s.status != 'draft' ORDER BY s.id`)
+	if err != nil {
+		return nil, fmt.Errorf("load related index: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st related.Story
+		var pub int64
+		var vec string
+		var sig []byte
+		if err := rows.Scan(&st.ID, &st.Section, &pub, &st.Cluster, &vec, &sig); err != nil {
+			return nil, err
+		}
+		st.Published = fromUnix(pub)
+		idx.Load(st, vec, related.SignatureFrom(sig))
+	}
+	return idx, rows.Err()
+}
+
+// writer carries one write transaction and the ids of sources, sections
+// and tags it has already resolved.
+type writer struct {
+	db  *DB
+	tx  *sql.Tx
+	idx *related.Index
+	ids map[string]int64
+}
+
+func (w *writer) upsert(ctx context.Context, s *news.Story) (news.Outcome, error) {
+	text := derive(s)
+	hash := contentHash(s)
+	now := unix(w.db.Now())
+
+	var id int64
+	var oldHash, oldSlug string
+	key, val := "url", s.URL
+	if s.URL == "" {
+		key, val = "guid", s.GUID
+	}
+	if val != "" {
+		err := w.tx.QueryRowContext(ctx, "SELECT id, content_hash, slug FROM stories WHERE "+key+" = ?", val).
+			Scan(&id, &oldHash, &oldSlug)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("select story by %s: %w", key, err)
+		}
+	}
+	if id != 0 && oldHash == hash {
+		s.ID, s.Slug = id, oldSlug
+		return news.Unchanged, nil
+	}
+
+	var err error
+	if s.Source.ID, err = w.named(ctx, "sources", s.Source.Name); err != nil {
+		return 0, err
+	}
+	var section sql.NullInt64
+	if s.Section.Name != "" {
+		if s.Section.ID, err = w.named(ctx, "sections", s.Section.Name); err != nil {
+			return 0, err
+		}
+		section = sql.NullInt64{Int64: s.Section.ID, Valid: true}
+		s.Section.Slug = news.Slugify(s.Section.Name)
+	}
+	if s.Slug == "" {
+		s.Slug = oldSlug
+	}
+	if s.Slug == "" {
+		if s.Slug, err = w.uniqueSlug(ctx, news.Slugify(s.Title), id); err != nil {
+			return 0, err
+		}
+	}
+	keyPoints, _ := json.Marshal(s.KeyPoints)
+	args := []any{s.Slug, s.Title, s.Summary, s.Body, s.BodyHTML, s.Source.ID, section,
+		nullable(s.URL), nullable(s.GUID), s.Author, s.Dateline, s.ImageURL, s.ImageAlt,
+		s.Status, unix(s.PublishedAt), now, string(keyPoints), s.ReadingMinutes, hash}
+	outcome := news.Updated
+	if id == 0 {
+		outcome = news.Added
+		err = w.tx.QueryRowContext(ctx, `INSERT INTO stories (slug, title, summary, body, body_html,
+			source_id, section_id, url, guid, author, dateline, image_url, image_alt, status,
+			published_at, updated_at, key_points, reading_minutes, content_hash, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			append(args, now)...).Scan(&id)
+	} else {
+		_, err = w.tx.ExecContext(ctx, `UPDATE stories SET slug = ?, title = ?, summary = ?, body = ?,
+			body_html = ?, source_id = ?, section_id = ?, url = ?, guid = ?, author = ?, dateline = ?,
+			image_url = ?, image_alt = ?, status = ?, published_at = ?, updated_at = ?, key_points = ?,
+			reading_minutes = ?, content_hash = ? WHERE id = ?`, append(args, id)...)
+	}
+	if isUnique(err) {
+		return 0, news.Errorf(news.ECONFLICT, "A story with this slug, URL or GUID already exists.")
+	} else if err != nil {
+		return 0, fmt.Errorf("write story %q: %w", s.Slug, err)
+	}
+	s.ID = id
+	if err := w.writeTags(ctx, s); err != nil {
+		return 0, err
+	}
+	if err := w.index(ctx, s, text); err != nil {
+		return 0, err
+	}
+	return outcome, nil
+}
+
+// named returns the id of the source or section called name, adding it
+// (with a unique slug) when new.
+func (w *writer) named(ctx context.Context, table, name string) (int64, error) {
+	key := table + "\x00" + name
+	if id, ok := w.ids[key]; ok {
+		return id, nil
+	}
+	var id int64
+	err := w.tx.QueryRowContext(ctx, "SELECT id FROM "+table+" WHERE name = ?", name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		slug := news.Slugify(name)
+		if slug == "" {
+			slug = strings.TrimSuffix(table, "s")
+		}
+		for n := 1; ; n++ {
+			try := slug
+			if n > 1 {
+				try += "-" + strconv.Itoa(n)
+			}
+			err = w.tx.QueryRowContext(ctx, "INSERT INTO "+table+" (name, slug) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING RETURNING id",
+				name, try).Scan(&id)
+			if !errors.Is(err, sql.ErrNoRows) {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("resolve %s %q: %w", table, name, err)
+	}
+	w.ids[key] = id
+	return id, nil
+}
+
+// uniqueSlug returns base, or base-2, base-3 … whichever no other story
+// than self uses.
+func (w *writer) uniqueSlug(ctx context.Context, base string, self int64) (string, error) {
+	if base == "" {
+		base = "story"
+	}
+	for n := 1; ; n++ {
+		try := base
+		if n > 1 {
+			suffix := "-" + strconv.Itoa(n)
+			try = strings.TrimRight(base[:min(len(base), news.MaxSlugLen-len(suffix))], "-") + suffix
+		}
+		var id int64
+		err := w.tx.QueryRowContext(ctx, "SELECT id FROM stories WHERE slug = ?", try).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) || id == self {
+			return try, nil
+		} else if err != nil {
+			return "", fmt.Errorf("select slug %q: %w", try, err)
+		}
+	}
+}
+
+func (w *writer) writeTags(ctx context.Context, s *news.Story) error {
+	if _, err := w.tx.ExecContext(ctx, "DELETE FROM story_tags WHERE story_id = ?", s.ID); err != nil {
+		return fmt.Errorf("delete tags of story %d: %w", s.ID, err)
+	}
+	for i := range s.Tags {
+		t := &s.Tags[i]
+		key := "tags\x00" + t.Slug
+		id, ok := w.ids[key]
+		if !ok {
+			err := w.tx.QueryRowContext(ctx, `INSERT INTO tags (name, slug) VALUES (?, ?)
+				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name`, t.Name, t.Slug).Scan(&id, &t.Name)
+			if err != nil {
+				return fmt.Errorf("resolve tag %q: %w", t.Slug, err)
+			}
+			w.ids[key] = id
+		}
+		t.ID = id
+		if _, err := w.tx.ExecContext(ctx, "INSERT OR IGNORE INTO story_tags (story_id, tag_id, position, published_at) VALUES (?, ?, ?, ?)",
+			s.ID, id, i, unix(s.PublishedAt)); err != nil {
+			return fmt.Errorf("insert tag of story %d: %w", s.ID, err)
+		}
+	}
+	return nil
+}
+
+// index brings the full-text and related indexes up to date with s.
+func (w *writer) index(ctx context.Context, s *news.Story, text string) error {
+	tags := make([]string, len(s.Tags))
+	slugs := make([]string, len(s.Tags))
+	for i, t := range s.Tags {
+		tags[i], slugs[i] = t.Name, t.Slug
+	}
+	if _, err := w.tx.ExecContext(ctx, "DELETE FROM stories_fts WHERE rowid = ?", s.ID); err != nil {
+		return fmt.Errorf("delete fts of story %d: %w", s.ID, err)
+	}
+	if _, err := w.tx.ExecContext(ctx, "INSERT INTO stories_fts (rowid, title, summary, body, tags, source) VALUES (?, ?, ?, ?, ?, ?)",
+		s.ID, s.Title, s.Summary, text, strings.Join(tags, " "), s.Source.Name); err != nil {
+		return fmt.Errorf("insert fts of story %d: %w", s.ID, err)
+	}
+	f := related.Extract(s.Title, s.Summary+"\n\n"+text, slugs)
+	vec := w.idx.Add(related.Story{ID: s.ID, Section: s.Section.Slug, Published: s.PublishedAt}, f)
+	if s.Status == news.StatusDraft {
+		w.idx.Remove(s.ID)
+	}
+	if _, err := w.tx.ExecContext(ctx, `INSERT INTO story_vectors (story_id, terms, minhash) VALUES (?, ?, ?)
+		ON CONFLICT (story_id) DO UPDATE SET terms = excluded.terms, minhash = excluded.minhash`,
+		s.ID, vec, f.Sig.Bytes()); err != nil {
+		return fmt.Errorf("write vector of story %d: %w", s.ID, err)
+	}
+	return nil
+}
+
+// refreshRelated recomputes the related list and cluster of each story in
+// ids, then of every story that was found related to or a copy of one of
+// them, since the change may have moved it in or out of their lists too.
+func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
+	done := map[int64]bool{}
+	var neighbours []int64
+	for _, id := range ids {
+		res, err := w.refreshOne(ctx, id)
+		if err != nil {
+			return err
+		}
+		done[id] = true
+		for _, m := range res.Related {
+			neighbours = append(neighbours, m.ID)
+		}
+		neighbours = append(neighbours, res.Duplicates...)
+	}
+	for _, id := range neighbours {
+		if !done[id] {
+			done[id] = true
+			if _, err := w.refreshOne(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *writer) refreshOne(ctx context.Context, id int64) (related.Result, error) {
+	res := w.idx.Related(id, relatedKept)
+	if _, err := w.tx.ExecContext(ctx, "UPDATE stories SET cluster_id = ? WHERE id = ?", res.Cluster, id); err != nil {
+		return res, fmt.Errorf("update cluster of story %d: %w", id, err)
+	}
+	if _, err := w.tx.ExecContext(ctx, "DELETE FROM story_related WHERE story_id = ?", id); err != nil {
+		return res, fmt.Errorf("delete related of story %d: %w", id, err)
+	}
+	for i, m := range res.Related {
+		if _, err := w.tx.ExecContext(ctx, "INSERT INTO story_related (story_id, position, related_id, score) VALUES (?, ?, ?, ?)",
+			id, i, m.ID, m.Score); err != nil {
+			return res, fmt.Errorf("insert related of story %d: %w", id, err)
+		}
+	}
+	return res, nil
+}

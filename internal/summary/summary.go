@@ -1,0 +1,162 @@
+// Package summary computes a story's key points: an extractive summary made
+// of its most central sentences, chosen locally with TextRank.
+package summary
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"newsdesk/internal/terms"
+)
+
+// WordsPerMinute is the reading speed behind ReadingMinutes.
+const WordsPerMinute = 230
+
+// ReadingMinutes returns the minutes an average reader needs for text,
+// at least one.
+func ReadingMinutes(text string) int {
+	n := len(strings.Fields(text))
+	return max(1, (n+WordsPerMinute-1)/WordsPerMinute)
+}
+
+// KeyPoints returns up to n sentences of text that best summarize it, in
+// the order they appear. Paragraphs are separated by blank lines.
+//
+// Sentences are ranked with TextRank: each sentence is a node, edges weigh
+// the content words two sentences share, normalized by their lengths, and
+// the stationary score of a random walk on that graph (PageRank) measures
+// how central a sentence is to the whole story.
+func KeyPoints(text string, n int) []string {
+	sents := Sentences(text)
+	if len(sents) <= n {
+		return sents
+	}
+	bags := make([]map[string]bool, len(sents))
+	for i, s := range sents {
+		bags[i] = map[string]bool{}
+		for _, t := range terms.Terms(s) {
+			bags[i][t] = true
+		}
+	}
+	w := make([][]float64, len(sents))
+	for i := range w {
+		w[i] = make([]float64, len(sents))
+	}
+	for i := range sents {
+		for j := i + 1; j < len(sents); j++ {
+			shared := 0
+			for t := range bags[i] {
+				if bags[j][t] {
+					shared++
+				}
+			}
+			if shared == 0 || len(bags[i]) < 2 || len(bags[j]) < 2 {
+				continue
+			}
+			sim := float64(shared) / (math.Log(float64(len(bags[i]))) + math.Log(float64(len(bags[j]))))
+			w[i][j], w[j][i] = sim, sim
+		}
+	}
+	score := pageRank(w, 0.85, 30)
+	// A story's lead is written to summarize it; nudge it up a little.
+	score[0] *= 1.2
+
+	idx := make([]int, len(sents))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return score[idx[a]] > score[idx[b]] })
+	idx = idx[:n]
+	sort.Ints(idx)
+	out := make([]string, n)
+	for i, k := range idx {
+		out[i] = sents[k]
+	}
+	return out
+}
+
+// pageRank returns the weighted PageRank of the graph w after iters rounds.
+func pageRank(w [][]float64, d float64, iters int) []float64 {
+	n := len(w)
+	out := make([]float64, n)
+	sum := make([]float64, n)
+	for i := range w {
+		for _, v := range w[i] {
+			sum[i] += v
+		}
+		out[i] = 1 / float64(n)
+	}
+	next := make([]float64, n)
+	for range iters {
+		for i := range next {
+			r := 0.0
+			for j := range w {
+				if w[j][i] > 0 {
+					r += w[j][i] / sum[j] * out[j]
+				}
+			}
+			next[i] = (1-d)/float64(n) + d*r
+		}
+		out, next = next, out
+	}
+	return out
+}
+
+// Sentences splits text into sentences, keeping only those long enough to
+// stand alone as a key point (6 to 60 words).
+func Sentences(text string) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n\n") {
+		para = strings.Join(strings.Fields(para), " ")
+		start := 0
+		for i := 0; i < len(para); i++ {
+			if c := para[i]; (c == '.' || c == '!' || c == '?') && endsSentence(para, i) {
+				out = appendSentence(out, para[start:i+1])
+				start = i + 1
+			}
+		}
+		out = appendSentence(out, para[start:])
+	}
+	return out
+}
+
+func appendSentence(out []string, s string) []string {
+	s = strings.TrimSpace(s)
+	if n := len(strings.Fields(s)); n >= 6 && n <= 60 {
+		return append(out, s)
+	}
+	return out
+}
+
+// endsSentence reports whether the stop at para[i] ends a sentence: it is
+// followed by a space (after any closing quotes) and then a capital letter
+// or opening quote, and the word before it is not a known abbreviation.
+func endsSentence(para string, i int) bool {
+	j := i + 1
+	for j < len(para) && (para[j] == '"' || para[j] == '\'' || para[j] == ')') {
+		j++
+	}
+	if strings.HasPrefix(para[j:], "”") || strings.HasPrefix(para[j:], "’") {
+		j += len("”")
+	}
+	if j >= len(para) || para[j] != ' ' {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(para[j+1:])
+	if !unicode.IsUpper(r) && !unicode.IsDigit(r) && r != '"' && r != '“' && r != '‘' {
+		return false
+	}
+	word := para[strings.LastIndexByte(para[:i], ' ')+1 : i]
+	return para[i] != '.' || !abbrev[strings.ToLower(word)]
+}
+
+var abbrev = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "st": true, "gen": true,
+	"sen": true, "rep": true, "gov": true, "lt": true, "col": true, "sgt": true, "jr": true,
+	"sr": true, "inc": true, "co": true, "corp": true, "ltd": true, "u.s": true, "u.k": true,
+	"e.g": true, "i.e": true, "vs": true, "no": true, "jan": true, "feb": true, "aug": true,
+	"sept": true, "oct": true, "nov": true, "dec": true,
+}

@@ -1,0 +1,62 @@
+package summary
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSentences(t *testing.T) {
+	in := "Mr. Novak said the river rose by two metres overnight. Crews worked until dawn on the bridge.\n\n" +
+		"\"We are ready,\" the mayor told reporters in the town square. Short one.\n\nThe U.S. team arrived at noon with pumps and boats."
+	want := []string{
+		"Mr. Novak said the river rose by two metres overnight.",
+		"Crews worked until dawn on the bridge.",
+		"\"We are ready,\" the mayor told reporters in the town square.",
+		"The U.S. team arrived at noon with pumps and boats.",
+	}
+	if diff := cmp.Diff(want, Sentences(in)); diff != "" {
+		t.Errorf("Sentences mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestKeyPointsPicksCentralSentencesInOrder(t *testing.T) {
+	text := strings.Join([]string{
+		"The river flood forced thousands from their homes in the valley on Tuesday.",
+		"Our reporter had a sandwich for lunch near the old railway station.",
+		"Flood water from the river reached the valley homes and the town hall.",
+		"A local band cancelled its concert for unrelated reasons last spring.",
+		"Officials said the flood in the valley was the worst river flood in decades.",
+		"Weather forecasters expect sunshine and mild temperatures at the weekend.",
+	}, " ")
+	got := KeyPoints(text, 3)
+	want := []string{
+		"The river flood forced thousands from their homes in the valley on Tuesday.",
+		"Flood water from the river reached the valley homes and the town hall.",
+		"Officials said the flood in the valley was the worst river flood in decades.",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("KeyPoints mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestReadingMinutes(t *testing.T) {
+	tests := []struct {
+		words, want int
+	}{{0, 1}, {1, 1}, {230, 1}, {231, 2}, {1000, 5}}
+	for _, tt := range tests {
+		if got := ReadingMinutes(strings.Repeat("word ", tt.words)); got != tt.want {
+			t.Errorf("ReadingMinutes(%d words) = %d, want %d", tt.words, got, tt.want)
+		}
+	}
+}
+
+func TestKeywords(t *testing.T) {
+	got := Keywords("River floods swamp valley towns",
+		"The flood reached the valley at dawn. Flood crews and the river authority worked all night. The valley waited.", 3)
+	want := []string{"flood", "valley", "river"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Keywords mismatch (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,106 @@
+// Package terms splits text into the normalized words that similarity,
+// summaries and tag suggestions compare.
+package terms
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Words returns the lowercase words of s in order, stop words included.
+// Markdown punctuation and URLs' separators split words.
+func Words(s string) []string {
+	var out []string
+	start := -1
+	for i, r := range s {
+		word := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if word && start < 0 {
+			start = i
+		} else if !word && start >= 0 {
+			if !(r == '\'' || r == '’') || !nextIsLetter(s, i) {
+				out = append(out, strings.ToLower(s[start:i]))
+				start = -1
+			}
+		}
+	}
+	if start >= 0 {
+		out = append(out, strings.ToLower(s[start:]))
+	}
+	return out
+}
+
+func nextIsLetter(s string, i int) bool {
+	_, n := utf8.DecodeRuneInString(s[i:])
+	r, _ := utf8.DecodeRuneInString(s[i+n:])
+	return unicode.IsLetter(r)
+}
+
+// Terms returns the content words of s: stop words and words shorter than
+// three letters dropped, possessives and plurals folded ("banks" → "bank").
+func Terms(s string) []string {
+	words := Words(s)
+	out := words[:0]
+	for _, w := range words {
+		if t := Normalize(w); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Normalize folds one lowercase word into its term, or "" for a stop word.
+func Normalize(w string) string {
+	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+	if len(w) < 3 || stop[w] || isNumber(w) {
+		return ""
+	}
+	return stem(w)
+}
+
+// stem strips the commonest English inflections. It is deliberately light:
+// enough that "strike" and "strikes" meet, without a dictionary.
+func stem(w string) string {
+	switch {
+	case len(w) > 5 && strings.HasSuffix(w, "ies"):
+		return w[:len(w)-3] + "y"
+	case len(w) > 4 && strings.HasSuffix(w, "sses"):
+		return w[:len(w)-2]
+	case len(w) > 4 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") &&
+		!strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		return w[:len(w)-1]
+	}
+	return w
+}
+
+func isNumber(w string) bool {
+	for _, r := range w {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// IsStop reports whether the lowercase word w carries no topic.
+func IsStop(w string) bool { return stop[w] }
+
+var stop = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a about above after again against all also am an and any are aren't as at
+	be because been before being below between both but by can cannot could did do does doing down during
+	each few for from further had has have having he her here hers herself him himself his how i if in into
+	is it its itself just me more most my myself no nor not now of off on once only or other ought our ours
+	ourselves out over own same she should so some such than that the their theirs them themselves then there
+	these they this those through to too under until up very was we were what when where which while who
+	whom why will with would you your yours yourself yourselves said says say saying told tell one two three
+	four five six seven eight nine ten first second last new also year years yesterday today tomorrow week
+	weeks month months day days time times like just still even much many may might must shall per via
+	around across among within without according since ago back well get got make made way people thing
+	things mr mrs ms dr monday tuesday wednesday thursday friday saturday sunday number percent including
+	another every whether though although however already yet while added asked went going gone come came
+	take taken took give given see seen use used using want wanted need needed part set put next`) {
+		m[w] = true
+	}
+	return m
+}()

@@ -1,0 +1,69 @@
+package templates
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"newsdesk/internal/news"
+)
+
+// newsArticle is the schema.org NewsArticle description of s, rendered as
+// JSON-LD by templ.JSONScript (which escapes "<", ">", "&", U+2028).
+func newsArticle(env Env, s *news.Story) map[string]any {
+	url := env.BaseURL + "/articles/" + s.Slug
+	ld := map[string]any{
+		"@context":         "https://schema.org",
+		"@type":            "NewsArticle",
+		"headline":         s.Title,
+		"description":      s.Summary,
+		"datePublished":    rfc3339(s.PublishedAt),
+		"dateModified":     rfc3339(s.UpdatedAt),
+		"mainEntityOfPage": map[string]any{"@type": "WebPage", "@id": url},
+		"url":              url,
+		"publisher": map[string]any{
+			"@type": "Organization",
+			"name":  env.SiteName,
+			"logo":  map[string]any{"@type": "ImageObject", "url": env.BaseURL + env.Asset("img/logo.png")},
+		},
+	}
+	if s.Author != "" {
+		ld["author"] = []map[string]any{{"@type": "Person", "name": s.Author}}
+	} else {
+		ld["author"] = []map[string]any{{"@type": "Organization", "name": s.Source.Name}}
+	}
+	if s.ImageURL != "" {
+		ld["image"] = []string{s.ImageURL}
+	}
+	if s.Section.Name != "" {
+		ld["articleSection"] = s.Section.Name
+	}
+	if len(s.Tags) > 0 {
+		names := make([]string, len(s.Tags))
+		for i, t := range s.Tags {
+			names[i] = t.Name
+		}
+		ld["keywords"] = names
+	}
+	if s.Dateline != "" {
+		ld["dateline"] = s.Dateline
+	}
+	if s.URL != "" {
+		ld["isBasedOn"] = s.URL
+	}
+	return ld
+}
+
+// excerpt shortens s to about n bytes at a word boundary.
+func excerpt(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:n], ' ')
+	if cut < n/2 {
+		cut = n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return strings.TrimRight(s[:cut], " ,;:.") + "…"
+}

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"newsdesk/internal/news"
+	"newsdesk/templates"
+)
+
+// How many stories the lists show.
+const (
+	pageSize       = 20
+	relatedShown   = 6
+	blockSize      = 4
+	trendingWindow = 72 * time.Hour
+	trendingShown  = 12
+)
+
+// showArticle handles GET /articles/:slug.
+func (s *Server) showArticle(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := s.store.StoryBySlug(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	v := templates.ArticleView{Story: st}
+	if v.Related, err = s.store.Related(ctx, st.ID, relatedShown); err != nil {
+		return err
+	}
+	if v.Copies, err = s.store.CopyStories(ctx, st); err != nil {
+		return err
+	}
+	if v.Sections, err = s.store.Sections(ctx); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.ArticlePage(v))
+}
+
+// showFront handles GET /.
+func (s *Server) showFront(c echo.Context) error {
+	ctx := c.Request().Context()
+	page, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	v := templates.FrontView{Page: page}
+	v.Latest, v.More, err = s.store.Stories(ctx, news.StoryFilter{Page: news.Page{Number: page, Size: pageSize}})
+	if err != nil {
+		return err
+	}
+	if v.Sections, err = s.store.Sections(ctx); err != nil {
+		return err
+	}
+	if page == 1 {
+		if len(v.Latest) > 0 {
+			v.Lead, v.Latest = v.Latest[0], v.Latest[1:]
+		}
+		for _, sec := range v.Sections {
+			list, _, err := s.store.Stories(ctx, news.StoryFilter{SectionSlug: sec.Slug, Page: news.Page{Number: 1, Size: blockSize}})
+			if err != nil {
+				return err
+			}
+			v.Blocks = append(v.Blocks, templates.SectionBlock{Section: sec, Stories: list})
+		}
+		if v.Trending, err = s.store.TrendingTags(ctx, trendingWindow, trendingShown); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, templates.FrontPage(v))
+}
+
+// showTag handles GET /tags/:slug.
+func (s *Server) showTag(c echo.Context) error {
+	t, err := s.store.Tag(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	return s.showList(c, templates.ListView{Kind: "Tag", Heading: "#" + t.Name, Path: "/tags/" + t.Slug},
+		news.StoryFilter{TagSlug: t.Slug})
+}
+
+// showSource handles GET /sources/:slug.
+func (s *Server) showSource(c echo.Context) error {
+	src, err := s.store.Source(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	return s.showList(c, templates.ListView{Kind: "Source", Heading: src.Name, Path: "/sources/" + src.Slug},
+		news.StoryFilter{SourceSlug: src.Slug})
+}
+
+// showSection handles GET /sections/:slug.
+func (s *Server) showSection(c echo.Context) error {
+	sec, err := s.store.Section(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	return s.showList(c, templates.ListView{Kind: "Section", Heading: sec.Name, Path: "/sections/" + sec.Slug},
+		news.StoryFilter{SectionSlug: sec.Slug})
+}
+
+func (s *Server) showList(c echo.Context, v templates.ListView, f news.StoryFilter) error {
+	ctx := c.Request().Context()
+	var err error
+	if v.Page, err = pageParam(c); err != nil {
+		return err
+	}
+	f.Page = news.Page{Number: v.Page, Size: pageSize}
+	if v.Stories, v.More, err = s.store.Stories(ctx, f); err != nil {
+		return err
+	}
+	if v.Sections, err = s.store.Sections(ctx); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.ListPage(v))
+}
+
+// health handles GET /healthz.
+func (s *Server) health(c echo.Context) error {
+	if err := s.store.Ping(c.Request().Context()); err != nil {
+		s.log.Error("health check", "err", err)
+		return c.String(http.StatusServiceUnavailable, "database unavailable")
+	}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return c.String(http.StatusOK, "ok")
+}

@@ -1,0 +1,114 @@
+// Package web is newsdesk's HTTP side: Echo routes, middleware, handlers
+// and the error pages.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"newsdesk/internal/news"
+	"newsdesk/static"
+)
+
+// Store is what the handlers read from and write to; *sqlite.DB is one.
+type Store interface {
+	Ping(ctx context.Context) error
+	StoryBySlug(ctx context.Context, slug string) (*news.Story, error)
+	Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, bool, error)
+	Related(ctx context.Context, id int64, limit int) ([]news.Related, error)
+	CopyStories(ctx context.Context, s *news.Story) ([]*news.Story, error)
+	Sections(ctx context.Context) ([]news.Section, error)
+	TrendingTags(ctx context.Context, window time.Duration, n int) ([]news.Tag, error)
+	Source(ctx context.Context, slug string) (news.Source, error)
+	Section(ctx context.Context, slug string) (news.Section, error)
+	Tag(ctx context.Context, slug string) (news.Tag, error)
+}
+
+// Config is how the site is run.
+type Config struct {
+	SiteName string
+	BaseURL  string // absolute URL used in feeds, sitemaps and canonical links
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// Server is the newsdesk web site.
+type Server struct {
+	e      *echo.Echo
+	cfg    Config
+	store  Store
+	assets *static.Assets
+	log    *slog.Logger
+}
+
+// New builds the server over store.
+func New(cfg Config, store Store) (*Server, error) {
+	if cfg.SiteName == "" {
+		cfg.SiteName = "Newsdesk"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	assets, err := static.Load()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{e: echo.New(), cfg: cfg, store: store, assets: assets, log: cfg.Logger}
+	s.e.HideBanner = true
+	s.e.HidePort = true
+	// The client address is the peer's: X-Forwarded-For is not trusted.
+	s.e.IPExtractor = echo.ExtractIPDirect()
+	s.e.HTTPErrorHandler = s.handleError
+	s.middleware()
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP lets the server be used as an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// HTTPServer returns an http.Server for s with every timeout set, so that
+// slow or idle clients cannot hold connections forever.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Serve serves on ln until ctx is cancelled, then shuts down gracefully,
+// giving in-flight requests up to 10 seconds to finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := s.HTTPServer(ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
