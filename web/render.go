@@ -38,8 +38,8 @@ func pageParam(c echo.Context) (int, error) {
 		return 1, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 100000 {
-		return 0, echo.NewHTTPError(http.StatusBadRequest, "The page number must be a whole number from 1 to 100000.")
+	if err != nil || n < 1 || n > 1000000 {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "The page number must be a whole number from 1 to 1000000.")
 	}
 	return n, nil
 }

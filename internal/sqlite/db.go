@@ -139,7 +139,9 @@ func isUnique(err error) bool {
 
 // notFound turns sql.ErrNoRows into an ENOTFOUND error naming what.
 func notFound(err error, format string, args ...any) error {
-	if errors.Is(err, sql.ErrNoRows) {
+	if err == nil {
+		return nil
+	} else if errors.Is(err, sql.ErrNoRows) {
 		return news.Errorf(news.ENOTFOUND, format, args...)
 	}
 	return fmt.Errorf(strings.ToLower(fmt.Sprintf(format, args...))+": %w", err)
