@@ -14,6 +14,7 @@ import (
 const (
 	pageSize       = 20
 	relatedShown   = 6
+	relatedKept    = 8
 	blockSize      = 4
 	trendingWindow = 72 * time.Hour
 	trendingShown  = 12

@@ -28,6 +28,13 @@ type Store interface {
 	Source(ctx context.Context, slug string) (news.Source, error)
 	Section(ctx context.Context, slug string) (news.Section, error)
 	Tag(ctx context.Context, slug string) (news.Tag, error)
+	Sources(ctx context.Context) ([]news.Source, error)
+	Search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error)
+	FillTags(ctx context.Context, list []*news.Story) error
+	StoryMonths(ctx context.Context) ([]news.Month, error)
+	StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error)
+	ListPages(ctx context.Context) ([]news.ListPage, error)
+	StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error)
 }
 
 // Config is how the site is run.

@@ -4,13 +4,14 @@ package markdown
 
 import (
 	"bytes"
+	"html"
 	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/renderer/html"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/text"
 )
 
@@ -20,7 +21,7 @@ import (
 var (
 	md = goldmark.New(
 		goldmark.WithExtensions(extension.GFM, extension.Typographer),
-		goldmark.WithRendererOptions(html.WithUnsafe()),
+		goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
 	)
 	policy = func() *bluemonday.Policy {
 		p := bluemonday.UGCPolicy()
@@ -61,8 +62,9 @@ func Text(src string) string {
 				}
 			}
 		case *ast.String:
+			// The typographer's curly quotes and dashes come as entities.
 			if entering {
-				b.Write(n.Value)
+				b.WriteString(html.UnescapeString(string(n.Value)))
 			}
 		case *ast.CodeSpan, *ast.Emphasis, *ast.Link:
 		case *ast.RawHTML, *ast.HTMLBlock:

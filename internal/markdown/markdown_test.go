@@ -33,8 +33,8 @@ func TestHTMLIsSanitized(t *testing.T) {
 }
 
 func TestText(t *testing.T) {
-	in := "# Head\n\nFirst **bold** [link](https://x.example) para\nwrapped.\n\n<div>raw</div>\n\n- one\n- two"
-	want := "Head\n\nFirst bold link para wrapped.\n\none\n\ntwo"
+	in := "# Head\n\n\"Quoted\" it's -- fine\n\nFirst **bold** [link](https://x.example) para\nwrapped.\n\n<div>raw</div>\n\n- one\n- two"
+	want := "Head\n\n“Quoted” it’s – fine\n\nFirst bold link para wrapped.\n\none\n\ntwo"
 	if got := Text(in); got != want {
 		t.Errorf("Text(%q) = %q, want %q", in, got, want)
 	}

@@ -61,3 +61,28 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestParseQuery(t *testing.T) {
+	tests := []struct {
+		in, fts string
+	}{
+		{"flood prague", `"flood" "prague"*`},
+		{"flood prague ", `"flood" "prague"`},
+		{`"old town" flood`, `"old town" "flood"*`},
+		{`flood "old town"`, `"flood" "old town"`},
+		{`flood -prague`, `"flood" NOT "prague"`},
+		{`-prague`, ``},
+		{`NEAR(a b) OR c*`, `"near" "a" "b" "or" "c"`},
+		{`title:flood`, `"title" "flood"*`},
+		{`"unclosed phrase`, `"unclosed phrase"`},
+		{`()*:^"`, ``},
+		{`Zürich`, `"zürich"*`},
+		{`x-ray`, `"x" "ray"*`},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := ParseQuery(tt.in).FTS(); got != tt.fts {
+			t.Errorf("ParseQuery(%q).FTS() = %q, want %q", tt.in, got, tt.fts)
+		}
+	}
+}

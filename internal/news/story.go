@@ -192,3 +192,17 @@ const (
 	Updated           // an earlier version, found by URL or GUID, was replaced
 	Unchanged         // the same story was already stored as it is
 )
+
+// Month is a calendar month with visible stories: how many, and the
+// latest change among them.
+type Month struct {
+	Year, Month int
+	Count       int
+	LastMod     time.Time
+}
+
+// ListPage is a tag, source or section page and its newest story's time.
+type ListPage struct {
+	Path    string
+	LastMod time.Time
+}

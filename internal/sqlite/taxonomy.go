@@ -75,3 +75,21 @@ func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]
 	}
 	return out, rows.Err()
 }
+
+// Sources returns every source, by name.
+func (db *DB) Sources(ctx context.Context) ([]news.Source, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT id, name, slug FROM sources ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("select sources: %w", err)
+	}
+	defer rows.Close()
+	var out []news.Source
+	for rows.Next() {
+		var s news.Source
+		if err := rows.Scan(&s.ID, &s.Name, &s.Slug); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,126 @@
+package news
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Query is a reader's search, parsed: words and "quoted phrases" that must
+// all match, words marked with a leading "-" that must not, and whether the
+// last word is a prefix still being typed.
+type Query struct {
+	Terms    []string // each a word or a phrase of words, lowercase
+	Excluded []string
+	Prefix   bool // the last of Terms matches as a prefix
+}
+
+// MaxQueryTerms bounds the work one search can ask for.
+const MaxQueryTerms = 12
+
+// ParseQuery reads what a reader typed. Anything is accepted: characters
+// that are not letters or digits only separate words, so no input can
+// reach the full-text engine as syntax.
+func ParseQuery(s string) Query {
+	var q Query
+	if len(s) > 500 {
+		s = s[:500]
+	}
+	rs := []rune(s)
+	for i := 0; i < len(rs) && len(q.Terms)+len(q.Excluded) < MaxQueryTerms; {
+		r := rs[i]
+		switch {
+		case r == '"' || r == '“' || r == '”':
+			end := i + 1
+			for end < len(rs) && rs[end] != '"' && rs[end] != '”' && rs[end] != '“' {
+				end++
+			}
+			if words := queryWords(string(rs[i+1 : end])); len(words) > 0 {
+				q.Terms = append(q.Terms, strings.Join(words, " "))
+			}
+			q.Prefix = false
+			i = end + 1
+		case isWordRune(r) || (r == '-' && i+1 < len(rs) && isWordRune(rs[i+1]) && (i == 0 || unicode.IsSpace(rs[i-1]))):
+			neg := r == '-'
+			if neg {
+				i++
+			}
+			end := i
+			for end < len(rs) && isWordRune(rs[end]) {
+				end++
+			}
+			w := strings.ToLower(string(rs[i:end]))
+			if neg {
+				q.Excluded = append(q.Excluded, w)
+			} else {
+				q.Terms = append(q.Terms, w)
+				// Only a word the reader may still be typing is a prefix.
+				q.Prefix = end == len(rs)
+			}
+			i = end
+		default:
+			i++
+		}
+	}
+	if len(q.Terms) == 0 {
+		q.Excluded, q.Prefix = nil, false
+	}
+	return q
+}
+
+// Empty reports whether the query asks for nothing.
+func (q Query) Empty() bool { return len(q.Terms) == 0 }
+
+// Words returns every word the query looks for, phrases split.
+func (q Query) Words() []string {
+	var out []string
+	for _, t := range q.Terms {
+		out = append(out, strings.Fields(t)...)
+	}
+	return out
+}
+
+// FTS returns the query in SQLite FTS5 syntax. Every word is quoted, so
+// FTS5 operators typed by a reader are only words.
+func (q Query) FTS() string {
+	var b strings.Builder
+	for i, t := range q.Terms {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(`"` + t + `"`)
+		if q.Prefix && i == len(q.Terms)-1 {
+			b.WriteByte('*')
+		}
+	}
+	for _, t := range q.Excluded {
+		b.WriteString(` NOT "` + t + `"`)
+	}
+	return b.String()
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// SearchFilter is a search with its narrowing and page.
+type SearchFilter struct {
+	Query       Query
+	SectionSlug string
+	SourceSlug  string
+	Page        Page
+}
+
+// SearchResult is one page of matches.
+type SearchResult struct {
+	Stories []*Story
+	Total   int
+}
+
+// queryWords returns the lowercase words of a phrase.
+func queryWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !isWordRune(r) })
+}
+
+// Span is a piece of text in a search snippet; Match marks a query hit.
+type Span struct {
+	Text  string
+	Match bool
+}

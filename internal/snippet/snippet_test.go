@@ -1,0 +1,46 @@
+package snippet
+
+import (
+	"strings"
+	"testing"
+
+	"newsdesk/internal/news"
+)
+
+func render(spans []news.Span) string {
+	var b strings.Builder
+	for _, s := range spans {
+		if s.Match {
+			b.WriteString("[" + s.Text + "]")
+		} else {
+			b.WriteString(s.Text)
+		}
+	}
+	return b.String()
+}
+
+func TestMark(t *testing.T) {
+	tests := []struct{ text, q, want string }{
+		{"Floods hit the valley", "flood", "[Floods] hit the valley"},
+		{"The <b>river</b> rose", "river", "The <b>[river]</b> rose"},
+		{"Semiconductor plant", "semi", "[Semiconductor] plant"},
+		{"Semiconductor plant", "semi ", "Semiconductor plant"},
+		{"Old town, old Town", `"old town"`, "[Old] [town], [old] [Town]"},
+	}
+	for _, tt := range tests {
+		if got := render(Mark(tt.text, news.ParseQuery(tt.q))); got != tt.want {
+			t.Errorf("Mark(%q, %q) = %q, want %q", tt.text, tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestCut(t *testing.T) {
+	text := strings.Repeat("filler ", 50) + "the flood reached the bridge " + strings.Repeat("tail ", 50)
+	got := render(Cut(text, news.ParseQuery("flood bridge"), 12))
+	if !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") || !strings.Contains(got, "[flood] reached the [bridge]") {
+		t.Errorf("Cut = %q", got)
+	}
+	if got := render(Cut("short text", news.ParseQuery("zzz"), 12)); got != "short text" {
+		t.Errorf("Cut without match = %q", got)
+	}
+}

@@ -1,0 +1,50 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"newsdesk/internal/news"
+)
+
+// Search ranking: bm25 with a title match worth most, then tags, summary,
+// source and body; recent stories get up to half as much again.
+const searchRank = `bm25(stories_fts, 10.0, 3.0, 1.0, 4.0, 2.0) *
+	(1.0 + 0.5 / (1.0 + (? - s.published_at) / 604800.0))`
+
+// Search returns one page of the visible stories matching f, best first,
+// and how many match in all.
+func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error) {
+	var res news.SearchResult
+	if f.Query.Empty() {
+		return res, nil
+	}
+	now := unix(db.Now())
+	where := " WHERE stories_fts MATCH ? AND" + visible
+	args := []any{f.Query.FTS(), now}
+	if f.SectionSlug != "" {
+		where += " AND s.section_id = (SELECT id FROM sections WHERE slug = ?)"
+		args = append(args, f.SectionSlug)
+	}
+	if f.SourceSlug != "" {
+		where += " AND s.source_id = (SELECT id FROM sources WHERE slug = ?)"
+		args = append(args, f.SourceSlug)
+	}
+	from := " FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*)"+from+where, args...).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("count search %q: %w", f.Query.FTS(), err)
+	}
+	if res.Total == 0 || f.Page.Offset() >= res.Total {
+		return res, nil
+	}
+	list, err := db.queryStories(ctx, "SELECT "+storyColumns+from+`
+		JOIN sources src ON src.id = s.source_id
+		LEFT JOIN sections sec ON sec.id = s.section_id`+where+
+		" ORDER BY "+searchRank+", s.id DESC LIMIT ? OFFSET ?",
+		append(args, now, f.Page.Size, f.Page.Offset())...)
+	if err != nil {
+		return res, fmt.Errorf("search %q: %w", f.Query.FTS(), err)
+	}
+	res.Stories = list
+	return res, nil
+}

@@ -1,0 +1,82 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"newsdesk/internal/news"
+)
+
+func search(t *testing.T, db *DB, q string) news.SearchResult {
+	t.Helper()
+	res, err := db.Search(context.Background(), news.SearchFilter{Query: news.ParseQuery(q), Page: news.Page{Number: 1, Size: 10}})
+	if err != nil {
+		t.Fatalf("Search(%q): %v", q, err)
+	}
+	return res
+}
+
+func TestSearchRanking(t *testing.T) {
+	db := newTestDB(t)
+	importFile(t, db, "testdata/fixture.ndjson")
+
+	// "council" is in one headline and in one other body: the headline wins.
+	res := search(t, db, "council")
+	if res.Total != 2 || !strings.Contains(res.Stories[0].Title, "council") {
+		t.Errorf("council: total %d, first %q", res.Total, titleOf(res))
+	}
+	// A phrase matches only where the words are adjacent.
+	if res := search(t, db, `"flood barriers"`); res.Total != 3 {
+		t.Errorf(`"flood barriers": total %d, want 3`, res.Total)
+	}
+	if res := search(t, db, `"barriers flood"`); res.Total != 0 {
+		t.Errorf(`"barriers flood": total %d, want 0`, res.Total)
+	}
+	// The last word matches as a prefix while being typed.
+	if res := search(t, db, "semicond"); res.Total != 1 {
+		t.Errorf("semicond: total %d, want 1", res.Total)
+	}
+	if res := search(t, db, "semicond "); res.Total != 0 {
+		t.Errorf("'semicond ': total %d, want 0", res.Total)
+	}
+	// Source names and tags are searched too.
+	if res := search(t, db, "harbor"); res.Total != 1 {
+		t.Errorf("harbor: total %d, want 1", res.Total)
+	}
+	if res := search(t, db, "flood -insurance"); res.Total != 3 {
+		t.Errorf("flood -insurance: total %d, want 3", res.Total)
+	}
+}
+
+func titleOf(res news.SearchResult) string {
+	if len(res.Stories) == 0 {
+		return ""
+	}
+	return res.Stories[0].Title
+}
+
+func TestSearchHostileInput(t *testing.T) {
+	db := newTestDB(t)
+	importFile(t, db, "testdata/fixture.ndjson")
+	for _, q := range []string{`"`, `*`, `(`, `)`, `-`, `NEAR`, `NEAR(flood prague, 2)`, `:`, `title:flood`,
+		`flood OR`, `AND AND`, `"flood`, `flood"*`, `^flood`, `{title}: flood`, `'; DROP TABLE stories; --`,
+		strings.Repeat("flood ", 2000), "\x00", "\xff\xfe", `-"-"`, `""""`} {
+		if _, err := db.Search(context.Background(), news.SearchFilter{Query: news.ParseQuery(q), Page: news.Page{Number: 1, Size: 10}}); err != nil {
+			t.Errorf("Search(%.40q): %v", q, err)
+		}
+	}
+}
+
+func FuzzSearchQuery(f *testing.F) {
+	for _, s := range []string{"flood", `"old town"`, "a -b", `NEAR(a b)`, `*`, `"`, "x:y", "ünï", "-"} {
+		f.Add(s)
+	}
+	db := newTestDB(f)
+	importFile(f, db, "testdata/fixture.ndjson")
+	f.Fuzz(func(t *testing.T, q string) {
+		if _, err := db.Search(context.Background(), news.SearchFilter{Query: news.ParseQuery(q), Page: news.Page{Number: 1, Size: 5}}); err != nil {
+			t.Errorf("Search(%q) (fts %q): %v", q, news.ParseQuery(q).FTS(), err)
+		}
+	})
+}

@@ -1,0 +1,124 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"newsdesk/internal/news"
+)
+
+// FillTags loads the tags of every story in list with one query.
+func (db *DB) FillTags(ctx context.Context, list []*news.Story) error {
+	if len(list) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*news.Story, len(list))
+	args := make([]any, len(list))
+	for i, s := range list {
+		byID[s.ID] = s
+		args[i] = s.ID
+		s.Tags = nil
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT st.story_id, t.id, t.name, t.slug FROM story_tags st
+		JOIN tags t ON t.id = st.tag_id WHERE st.story_id IN (?`+strings.Repeat(", ?", len(list)-1)+`)
+		ORDER BY st.story_id, st.position`, args...)
+	if err != nil {
+		return fmt.Errorf("select tags: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t news.Tag
+		if err := rows.Scan(&id, &t.ID, &t.Name, &t.Slug); err != nil {
+			return err
+		}
+		byID[id].Tags = append(byID[id].Tags, t)
+	}
+	return rows.Err()
+}
+
+// StoryMonths returns the months that have visible stories, newest first.
+func (db *DB) StoryMonths(ctx context.Context) ([]news.Month, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT strftime('%Y', s.published_at, 'unixepoch') AS y,
+		strftime('%m', s.published_at, 'unixepoch') AS m, count(*), max(max(s.updated_at, s.published_at))
+		FROM stories s WHERE`+visible+` GROUP BY y, m ORDER BY y DESC, m DESC`, unix(db.Now()))
+	if err != nil {
+		return nil, fmt.Errorf("select story months: %w", err)
+	}
+	defer rows.Close()
+	var out []news.Month
+	for rows.Next() {
+		var m news.Month
+		var last int64
+		if err := rows.Scan(&m.Year, &m.Month, &m.Count, &last); err != nil {
+			return nil, err
+		}
+		m.LastMod = fromUnix(last)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// StoriesInMonth returns the slugs and change times of the visible stories
+// published in the month, oldest first, skipping offset and returning at
+// most limit.
+func (db *DB) StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error) {
+	from := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
+	rows, err := db.read.QueryContext(ctx, `SELECT s.slug, s.published_at, s.updated_at FROM stories s
+		WHERE s.published_at >= ? AND s.published_at < ? AND`+visible+` ORDER BY s.published_at, s.id LIMIT ? OFFSET ?`,
+		unix(from), unix(from.AddDate(0, 1, 0)), unix(db.Now()), limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("select stories of %d-%02d: %w", year, month, err)
+	}
+	defer rows.Close()
+	var out []*news.Story
+	for rows.Next() {
+		var s news.Story
+		var pub, upd int64
+		if err := rows.Scan(&s.Slug, &pub, &upd); err != nil {
+			return nil, err
+		}
+		s.PublishedAt, s.UpdatedAt = fromUnix(pub), fromUnix(upd)
+		out = append(out, &s)
+	}
+	return out, rows.Err()
+}
+
+// ListPages returns every tag, source and section page that has visible
+// stories, with the time of its newest story.
+func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT '/sections/' || sec.slug, max(s.published_at) FROM stories s JOIN sections sec ON sec.id = s.section_id
+		WHERE`+visible+` GROUP BY sec.id
+		UNION ALL
+		SELECT '/sources/' || src.slug, max(s.published_at) FROM stories s JOIN sources src ON src.id = s.source_id
+		WHERE`+visible+` GROUP BY src.id
+		UNION ALL
+		SELECT '/tags/' || t.slug, max(s.published_at) FROM story_tags st JOIN tags t ON t.id = st.tag_id
+		JOIN stories s ON s.id = st.story_id WHERE`+visible+` GROUP BY t.id
+		ORDER BY 1`, unix(db.Now()), unix(db.Now()), unix(db.Now()))
+	if err != nil {
+		return nil, fmt.Errorf("select list pages: %w", err)
+	}
+	defer rows.Close()
+	var out []news.ListPage
+	for rows.Next() {
+		var p news.ListPage
+		var last int64
+		if err := rows.Scan(&p.Path, &last); err != nil {
+			return nil, err
+		}
+		p.LastMod = fromUnix(last)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// StoriesSince returns up to limit visible stories published after t,
+// newest first.
+func (db *DB) StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error) {
+	return db.queryStories(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.published_at > ? AND"+visible+
+		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", unix(t), unix(db.Now()), limit)
+}

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"newsdesk/internal/feed"
+	"newsdesk/internal/news"
+)
+
+const (
+	atomType = "application/atom+xml; charset=utf-8"
+	xmlType  = "application/xml; charset=utf-8"
+)
+
+func (s *Server) site() feed.Site {
+	return feed.Site{Name: s.cfg.SiteName, BaseURL: s.cfg.BaseURL, Logo: s.cfg.BaseURL + s.assets.URL("img/logo.png")}
+}
+
+// serveXML writes body with validators, answering conditional requests
+// (If-None-Match, If-Modified-Since) and HEAD as net/http does.
+func serveXML(c echo.Context, typ string, body []byte, modified time.Time) error {
+	sum := sha256.Sum256(body)
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, typ)
+	h.Set("ETag", `"`+hex.EncodeToString(sum[:8])+`"`)
+	h.Set(echo.HeaderCacheControl, "public, max-age=300")
+	http.ServeContent(c.Response(), c.Request(), "", modified, bytes.NewReader(body))
+	return nil
+}
+
+// latestFeed answers one of the story-list feeds.
+func (s *Server) storyFeed(c echo.Context, title, path, alternate string, f news.StoryFilter) error {
+	ctx := c.Request().Context()
+	f.Page = news.Page{Number: 1, Size: feed.MaxEntries}
+	list, _, err := s.store.Stories(ctx, f)
+	if err != nil {
+		return err
+	}
+	if err := s.store.FillTags(ctx, list); err != nil {
+		return err
+	}
+	return serveXML(c, atomType, feed.Atom(s.site(), title, path, alternate, list), feed.LastModified(list))
+}
+
+// showFeed handles GET /feed.xml.
+func (s *Server) showFeed(c echo.Context) error {
+	return s.storyFeed(c, s.cfg.SiteName+": latest stories", "/feed.xml", "/", news.StoryFilter{})
+}
+
+// showTagFeed handles GET /tags/:slug/feed.xml.
+func (s *Server) showTagFeed(c echo.Context) error {
+	t, err := s.store.Tag(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	return s.storyFeed(c, s.cfg.SiteName+": #"+t.Name, "/tags/"+t.Slug+"/feed.xml", "/tags/"+t.Slug, news.StoryFilter{TagSlug: t.Slug})
+}
+
+// showSourceFeed handles GET /sources/:slug/feed.xml.
+func (s *Server) showSourceFeed(c echo.Context) error {
+	src, err := s.store.Source(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	return s.storyFeed(c, s.cfg.SiteName+": "+src.Name, "/sources/"+src.Slug+"/feed.xml", "/sources/"+src.Slug, news.StoryFilter{SourceSlug: src.Slug})
+}
+
+// showSectionFeed handles GET /sections/:slug/feed.xml.
+func (s *Server) showSectionFeed(c echo.Context) error {
+	sec, err := s.store.Section(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	return s.storyFeed(c, s.cfg.SiteName+": "+sec.Name, "/sections/"+sec.Slug+"/feed.xml", "/sections/"+sec.Slug, news.StoryFilter{SectionSlug: sec.Slug})
+}
+
+// showStoryFeed handles GET /articles/:slug/feed.xml: "follow this story",
+// the story with its copies and the stories related to it, newest first.
+func (s *Server) showStoryFeed(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := s.store.StoryBySlug(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	list, err := s.store.CopyStories(ctx, st)
+	if err != nil {
+		return err
+	}
+	list = append(list, st)
+	rel, err := s.store.Related(ctx, st.ID, relatedKept)
+	if err != nil {
+		return err
+	}
+	for _, r := range rel {
+		list = append(list, r.Story)
+	}
+	slices.SortFunc(list, func(a, b *news.Story) int { return b.PublishedAt.Compare(a.PublishedAt) })
+	if err := s.store.FillTags(ctx, list); err != nil {
+		return err
+	}
+	path := "/articles/" + st.Slug
+	return serveXML(c, atomType, feed.Atom(s.site(), "Follow: "+st.Title, path+"/feed.xml", path, list), feed.LastModified(list))
+}
+
+// showSitemapIndex handles GET /sitemap.xml: one sitemap per month of
+// stories (split at 50,000 URLs) and one of list pages.
+func (s *Server) showSitemapIndex(c echo.Context) error {
+	months, err := s.store.StoryMonths(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	entries := []feed.Entry{{Path: "/sitemaps/pages.xml"}}
+	var last time.Time
+	for _, m := range months {
+		for part := 1; (part-1)*feed.MaxSitemapURLs < m.Count; part++ {
+			entries = append(entries, feed.Entry{Path: fmt.Sprintf("/sitemaps/stories-%04d-%02d-%d.xml", m.Year, m.Month, part), LastMod: m.LastMod})
+		}
+		if m.LastMod.After(last) {
+			last = m.LastMod
+		}
+	}
+	entries[0].LastMod = last
+	return serveXML(c, xmlType, feed.Index(s.site(), entries), last)
+}
+
+// showSitemap handles GET /sitemaps/:name: pages.xml or stories-YYYY-MM-N.xml.
+func (s *Server) showSitemap(c echo.Context) error {
+	ctx := c.Request().Context()
+	name := c.Param("name")
+	if name == "pages.xml" {
+		pages, err := s.store.ListPages(ctx)
+		if err != nil {
+			return err
+		}
+		entries := []feed.Entry{{Path: "/"}}
+		for _, p := range pages {
+			entries = append(entries, feed.Entry{Path: p.Path, LastMod: p.LastMod})
+			if p.LastMod.After(entries[0].LastMod) {
+				entries[0].LastMod = p.LastMod
+			}
+		}
+		return serveXML(c, xmlType, feed.Sitemap(s.site(), entries), entries[0].LastMod)
+	}
+	var year, month, part int
+	if n, err := fmt.Sscanf(name, "stories-%4d-%2d-%d.xml", &year, &month, &part); err != nil || n != 3 ||
+		month < 1 || month > 12 || part < 1 || !strings.HasSuffix(name, ".xml") ||
+		name != fmt.Sprintf("stories-%04d-%02d-%d.xml", year, month, part) {
+		return echo.ErrNotFound
+	}
+	list, err := s.store.StoriesInMonth(ctx, year, month, (part-1)*feed.MaxSitemapURLs, feed.MaxSitemapURLs)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return echo.ErrNotFound
+	}
+	entries := make([]feed.Entry, len(list))
+	for i, st := range list {
+		entries[i] = feed.Entry{Path: "/articles/" + st.Slug, LastMod: later(st.UpdatedAt, st.PublishedAt)}
+	}
+	return serveXML(c, xmlType, feed.Sitemap(s.site(), entries), feed.LastModified(list))
+}
+
+// showNewsSitemap handles GET /news-sitemap.xml: stories of the last 48 hours.
+func (s *Server) showNewsSitemap(c echo.Context) error {
+	list, err := s.store.StoriesSince(c.Request().Context(), s.cfg.Now().Add(-feed.NewsWindow), feed.MaxNewsURLs)
+	if err != nil {
+		return err
+	}
+	return serveXML(c, xmlType, feed.NewsSitemap(s.site(), "en", list), feed.LastModified(list))
+}
+
+// showRobots handles GET /robots.txt.
+func (s *Server) showRobots(c echo.Context) error {
+	body := "User-agent: *\nAllow: /\nDisallow: /admin\nDisallow: /admin/\nDisallow: /search\n\n" +
+		"Sitemap: " + s.cfg.BaseURL + "/sitemap.xml\n" +
+		"Sitemap: " + s.cfg.BaseURL + "/news-sitemap.xml\n"
+	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=3600")
+	return c.String(http.StatusOK, body)
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"newsdesk/internal/markdown"
+	"newsdesk/internal/news"
+	"newsdesk/internal/snippet"
+	"newsdesk/templates"
+)
+
+// snippetWords is the length of a search result's passage.
+const snippetWords = 32
+
+// search handles GET /search?q=…&section=…&source=…&page=N.
+func (s *Server) search(c echo.Context) error {
+	ctx := c.Request().Context()
+	page, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	v := templates.SearchView{
+		Query:   strings.TrimSpace(truncate(c.QueryParam("q"), 200)),
+		Section: c.QueryParam("section"),
+		Source:  c.QueryParam("source"),
+		Page:    page,
+	}
+	q := news.ParseQuery(v.Query)
+	res, err := s.store.Search(ctx, news.SearchFilter{Query: q, SectionSlug: v.Section, SourceSlug: v.Source,
+		Page: news.Page{Number: page, Size: pageSize}})
+	if err != nil {
+		return err
+	}
+	v.Total = res.Total
+	v.More = page*pageSize < res.Total
+	for _, st := range res.Stories {
+		v.Hits = append(v.Hits, templates.SearchHit{
+			Story:   st,
+			Title:   snippet.Mark(st.Title, q),
+			Snippet: snippet.Cut(st.Summary+"\n\n"+markdown.Text(st.Body), q, snippetWords),
+		})
+	}
+	if v.Sections, err = s.store.Sections(ctx); err != nil {
+		return err
+	}
+	if v.Sources, err = s.store.Sources(ctx); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.SearchPage(v))
+}
+
+// truncate cuts s to at most n bytes on a character boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
