@@ -80,8 +80,16 @@ func New(cfg Config, store Store) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP lets the server be used as an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+// ServeHTTP lets the server be used as an http.Handler. HEAD requests are
+// answered by the GET handlers: net/http knows the request was HEAD and
+// drops the body.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
+	s.e.ServeHTTP(w, r)
+}
 
 // HTTPServer returns an http.Server for s with every timeout set, so that
 // slow or idle clients cannot hold connections forever.

@@ -29,7 +29,8 @@ const (
 	dupCandidates = 20                  // text matches checked for copies
 	recencyScale  = 14 * 24 * time.Hour // time gap that halves a score
 	sectionBoost  = 1.15
-	minScore      = 0.04
+	minScore      = 0.06
+	minShared     = 2 // terms two stories must share to be related
 	// A term in more than 1 story in commonCut (and at least commonMin
 	// stories) says nothing about a topic and is skipped when scoring.
 	commonCut = 20
@@ -103,6 +104,7 @@ type Index struct {
 	live    int
 
 	scores  []float64 // scratch, one slot per entry
+	shared  []uint8   // scratch: terms shared with the query story
 	touched []int32
 }
 
@@ -217,6 +219,7 @@ func (x *Index) insert(s Story, vec []posting, sig Signature) {
 	x.live++
 	x.entries[at].norm = x.norm(vec)
 	x.scores = append(x.scores, 0)
+	x.shared = append(x.shared, 0)
 }
 
 func (x *Index) norm(vec []posting) float64 {
@@ -290,6 +293,7 @@ func (x *Index) Related(id int64, k int) Result {
 				x.touched = append(x.touched, d.doc)
 			}
 			x.scores[d.doc] += wq * (1 + math.Log(float64(d.tf))) * idf
+			x.shared[d.doc] = min(x.shared[d.doc]+1, math.MaxUint8)
 		}
 	}
 	type cand struct {
@@ -298,8 +302,11 @@ func (x *Index) Related(id int64, k int) Result {
 	}
 	cands := make([]cand, 0, len(x.touched))
 	for _, d := range x.touched {
-		cands = append(cands, cand{d, x.scores[d] / (q.norm*x.entries[d].norm + 1e-9)})
-		x.scores[d] = 0
+		// Too little in common is not a topic, however recent.
+		if sc := x.scores[d] / (q.norm*x.entries[d].norm + 1e-9); x.shared[d] >= minShared && sc >= minScore {
+			cands = append(cands, cand{d, sc})
+		}
+		x.scores[d], x.shared[d] = 0, 0
 	}
 	x.touched = x.touched[:0]
 	byScore := func(a, b cand) int {
@@ -336,7 +343,7 @@ func (x *Index) Related(id int64, k int) Result {
 	slices.SortFunc(cands, byScore)
 	for _, c := range cands {
 		e := &x.entries[c.at]
-		if len(res.Related) == k || c.score < minScore {
+		if len(res.Related) == k {
 			break
 		}
 		if skip[e.Cluster] {

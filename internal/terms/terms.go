@@ -59,16 +59,27 @@ func Normalize(w string) string {
 }
 
 // stem strips the commonest English inflections. It is deliberately light:
-// enough that "strike" and "strikes" meet, without a dictionary.
+// enough that "flood", "floods", "flooded" and "flooding" meet, without a
+// dictionary. Stems need not be words ("estimate" → "estimat"); they only
+// have to agree.
 func stem(w string) string {
 	switch {
 	case len(w) > 5 && strings.HasSuffix(w, "ies"):
-		return w[:len(w)-3] + "y"
+		w = w[:len(w)-3] + "y"
 	case len(w) > 4 && strings.HasSuffix(w, "sses"):
-		return w[:len(w)-2]
+		w = w[:len(w)-2]
 	case len(w) > 4 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") &&
 		!strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
-		return w[:len(w)-1]
+		w = w[:len(w)-1]
+	}
+	switch {
+	case len(w) > 6 && strings.HasSuffix(w, "ing"):
+		w = w[:len(w)-3]
+	case len(w) > 5 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed"):
+		w = w[:len(w)-2]
+	}
+	if len(w) > 4 && strings.HasSuffix(w, "e") {
+		w = w[:len(w)-1]
 	}
 	return w
 }
