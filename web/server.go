@@ -19,6 +19,7 @@ import (
 // Store is what the handlers read from and write to; *sqlite.DB is one.
 type Store interface {
 	Ping(ctx context.Context) error
+	Version() int64
 	StoryBySlug(ctx context.Context, slug string) (*news.Story, error)
 	Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, bool, error)
 	Related(ctx context.Context, id int64, limit int) ([]news.Related, error)
@@ -43,7 +44,18 @@ type Config struct {
 	BaseURL  string // absolute URL used in feeds, sitemaps and canonical links
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// PageCacheBytes bounds the in-memory render cache; 0 turns it off.
+	PageCacheBytes int
+	// PageCacheControl is the Cache-Control of reader pages.
+	PageCacheControl string
 }
+
+// Defaults for Config.
+const (
+	DefaultPageCacheBytes   = 64 << 20
+	DefaultPageCacheControl = "public, max-age=60, stale-while-revalidate=600"
+	pageTTL                 = 60 * time.Second
+)
 
 // Server is the newsdesk web site.
 type Server struct {
@@ -52,6 +64,7 @@ type Server struct {
 	store  Store
 	assets *static.Assets
 	log    *slog.Logger
+	cache  *pageCache // nil when off
 }
 
 // New builds the server over store.
@@ -69,7 +82,13 @@ func New(cfg Config, store Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.PageCacheControl == "" {
+		cfg.PageCacheControl = DefaultPageCacheControl
+	}
 	s := &Server{e: echo.New(), cfg: cfg, store: store, assets: assets, log: cfg.Logger}
+	if cfg.PageCacheBytes > 0 {
+		s.cache = newPageCache(cfg.PageCacheBytes, pageTTL)
+	}
 	s.e.HideBanner = true
 	s.e.HidePort = true
 	// The client address is the peer's: X-Forwarded-For is not trusted.

@@ -27,7 +27,8 @@ var testLog io.Writer = io.Discard
 // holding testdata/stories.ndjson.
 type testSite struct {
 	*httptest.Server
-	db *sqlite.DB
+	db  *sqlite.DB
+	srv *Server
 }
 
 func newTestSite(t *testing.T) *testSite {
@@ -47,14 +48,14 @@ func newTestSite(t *testing.T) *testSite {
 	if rep, err := ingest.Import(ctx, db, f, ""); err != nil || len(rep.Rejected) > 0 {
 		t.Fatalf("import: %v %v", rep, err)
 	}
-	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now,
+	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, PageCacheBytes: DefaultPageCacheBytes,
 		Logger: slog.New(slog.NewTextHandler(testLog, nil))}, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &testSite{Server: ts, db: db}
+	return &testSite{Server: ts, db: db, srv: srv}
 }
 
 // get fetches path and returns the response with its body read.

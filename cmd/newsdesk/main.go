@@ -93,6 +93,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	baseURL := fs.String("base-url", env("NEWSDESK_BASE_URL", "http://localhost:8080"), "absolute site URL (NEWSDESK_BASE_URL)")
 	siteName := fs.String("site-name", env("NEWSDESK_SITE_NAME", "Newsdesk"), "site name (NEWSDESK_SITE_NAME)")
 	noDemo := fs.Bool("no-demo", false, "do not load the demo stories into an empty database")
+	cacheMB := fs.Int("cache-mb", 64, "memory for the rendered-page cache in MiB; 0 turns it off")
+	cacheControl := fs.String("cache-control", env("NEWSDESK_CACHE_CONTROL", web.DefaultPageCacheControl), "Cache-Control of reader pages (NEWSDESK_CACHE_CONTROL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -115,7 +117,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			log.Info("loaded demo stories", "count", loaded)
 		}
 	}
-	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log}, db)
+	// Notice imports and other writers of the same file.
+	go db.WatchVersion(ctx, time.Second)
+	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log,
+		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl}, db)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ func TestSlugify(t *testing.T) {
 		{"北京", ""},
 		{"---", ""},
 		{strings.Repeat("word ", 40), strings.TrimRight(strings.Repeat("word-", 16), "-")},
+		{"Castlebridge Rovers Beat Westhaven on Penalties to Reach First National Cup Final Tonight", "castlebridge-rovers-beat-westhaven-on-penalties-to-reach-first-national-cup"},
+		{strings.Repeat("x", 100), strings.Repeat("x", 80)},
 	}
 	for _, tt := range tests {
 		got := Slugify(tt.in)

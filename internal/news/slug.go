@@ -33,13 +33,18 @@ func Slugify(s string) string {
 				dash = true
 			}
 		}
-		if b.Len() >= MaxSlugLen {
+		if b.Len() > MaxSlugLen {
 			break
 		}
 	}
 	out := strings.Trim(b.String(), "-")
 	if len(out) > MaxSlugLen {
-		out = strings.Trim(out[:MaxSlugLen], "-")
+		// Cut at a word boundary, unless the first word alone is too long.
+		cut := strings.LastIndexByte(out[:MaxSlugLen+1], '-')
+		if cut <= 0 {
+			cut = MaxSlugLen
+		}
+		out = strings.Trim(out[:cut], "-")
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -40,6 +41,8 @@ type DB struct {
 	// that serving readers starts fast.
 	idxMu sync.Mutex
 	idx   *related.Index
+
+	version atomic.Int64 // meta.version as last seen
 }
 
 // Open opens (creating if needed) the database at path and applies any
@@ -64,7 +67,49 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	db.read.SetMaxOpenConns(8)
 	db.read.SetMaxIdleConns(8)
+	if err := db.pollVersion(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
+}
+
+// Version is a number that grows whenever the stored data changes. Writes
+// through this DB raise it before they return; writes by other processes
+// are seen by WatchVersion.
+func (db *DB) Version() int64 { return db.version.Load() }
+
+// WatchVersion polls for writes made by other processes (such as an import
+// while serve runs) every interval until ctx ends.
+func (db *DB) WatchVersion(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			db.pollVersion(ctx)
+		}
+	}
+}
+
+func (db *DB) pollVersion(ctx context.Context) error {
+	var v int64
+	if err := db.read.QueryRowContext(ctx, "SELECT version FROM meta").Scan(&v); err != nil {
+		return fmt.Errorf("read data version: %w", err)
+	}
+	db.raiseVersion(v)
+	return nil
+}
+
+func (db *DB) raiseVersion(v int64) {
+	for {
+		old := db.version.Load()
+		if v <= old || db.version.CompareAndSwap(old, v) {
+			return
+		}
+	}
 }
 
 // Close closes both handles, checkpointing the WAL.

@@ -118,10 +118,16 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx, *related.Index) erro
 		db.idx = nil
 		return err
 	}
+	var version int64
+	if err := tx.QueryRowContext(ctx, "UPDATE meta SET version = version + 1 RETURNING version").Scan(&version); err != nil {
+		db.idx = nil
+		return fmt.Errorf("bump data version: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		db.idx = nil
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.raiseVersion(version)
 	return nil
 }
 

@@ -96,3 +96,11 @@ CREATE VIRTUAL TABLE stories_fts USING fts5 (
 	content = '', contentless_delete = 1,
 	tokenize = 'porter unicode61 remove_diacritics 2'
 );
+
+-- A counter bumped by every write transaction, so that servers can tell
+-- their cached pages are out of date, even after another process wrote.
+CREATE TABLE meta (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+);
+INSERT INTO meta (id, version) VALUES (1, 1);

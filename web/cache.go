@@ -1,0 +1,249 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// pageCache keeps rendered reader pages in memory, plain and gzipped, so
+// that a warm request costs neither a render nor a compression. Entries
+// are keyed by URL and belong to one data version: any write raises the
+// version, so no page rendered before a write is served after it returns.
+// Entries also expire after ttl, which keeps "5 minutes ago" honest. The
+// cache is bounded by bytes and evicts the least recently used page.
+type pageCache struct {
+	mu    sync.Mutex
+	ll    *list.List // front is most recently used
+	items map[string]*list.Element
+	size  int
+	limit int
+	ttl   time.Duration
+
+	hits, misses atomic.Int64
+}
+
+type page struct {
+	key      string
+	version  int64
+	created  time.Time
+	ctype    string
+	body, gz []byte
+	etag     string
+}
+
+func (p *page) cost() int { return len(p.key) + len(p.body) + len(p.gz) + 256 }
+
+func newPageCache(limit int, ttl time.Duration) *pageCache {
+	return &pageCache{ll: list.New(), items: map[string]*list.Element{}, limit: limit, ttl: ttl}
+}
+
+func (pc *pageCache) get(key string, version int64, now time.Time) *page {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	el, ok := pc.items[key]
+	if !ok {
+		return nil
+	}
+	p := el.Value.(*page)
+	if p.version != version || now.Sub(p.created) >= pc.ttl {
+		pc.remove(el)
+		return nil
+	}
+	pc.ll.MoveToFront(el)
+	return p
+}
+
+func (pc *pageCache) put(p *page) {
+	if p.cost() > pc.limit/4 {
+		return // one huge page must not flush the cache
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if el, ok := pc.items[p.key]; ok {
+		pc.remove(el)
+	}
+	pc.items[p.key] = pc.ll.PushFront(p)
+	pc.size += p.cost()
+	for pc.size > pc.limit {
+		pc.remove(pc.ll.Back())
+	}
+}
+
+func (pc *pageCache) remove(el *list.Element) {
+	p := pc.ll.Remove(el).(*page)
+	delete(pc.items, p.key)
+	pc.size -= p.cost()
+}
+
+// CacheStats reports the render cache's counters.
+type CacheStats struct {
+	Hits, Misses int64
+	Entries      int
+	Bytes        int
+}
+
+// CacheStats returns the render cache's counters.
+func (s *Server) CacheStats() CacheStats {
+	if s.cache == nil {
+		return CacheStats{}
+	}
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	return CacheStats{Hits: s.cache.hits.Load(), Misses: s.cache.misses.Load(), Entries: len(s.cache.items), Bytes: s.cache.size}
+}
+
+// capture is a ResponseWriter that keeps what a handler writes.
+type capture struct {
+	header http.Header
+	status int
+	buf    bytes.Buffer
+}
+
+func (w *capture) Header() http.Header { return w.header }
+func (w *capture) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+func (w *capture) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.buf.Write(b)
+}
+
+// cachePages serves reader pages from the render cache, rendering and
+// storing them on a miss. Only complete 200 responses are kept.
+func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if s.cache == nil || r.Method != http.MethodGet {
+			return next(c)
+		}
+		key := r.URL.RequestURI()
+		version := s.store.Version()
+		now := s.cfg.Now()
+		if p := s.cache.get(key, version, now); p != nil {
+			s.cache.hits.Add(1)
+			return s.servePage(c, p)
+		}
+		s.cache.misses.Add(1)
+
+		res := c.Response()
+		orig := res.Writer
+		rec := &capture{header: orig.Header()}
+		res.Writer = rec
+		err := next(c)
+		res.Writer = orig
+		status := res.Status
+		res.Committed, res.Size, res.Status = false, 0, http.StatusOK
+		// The handler measured its own body; what is sent may be gzipped.
+		orig.Header().Del(echo.HeaderContentLength)
+		if err != nil {
+			return err
+		}
+		if status != http.StatusOK || orig.Header().Get(echo.HeaderContentEncoding) != "" {
+			res.WriteHeader(status)
+			_, err := res.Write(rec.buf.Bytes())
+			return err
+		}
+		p := newPage(key, version, now, orig.Header().Get(echo.HeaderContentType), rec.buf.Bytes())
+		s.cache.put(p)
+		return s.servePage(c, p)
+	}
+}
+
+func newPage(key string, version int64, now time.Time, ctype string, body []byte) *page {
+	sum := sha256.Sum256(body)
+	p := &page{key: key, version: version, created: now.Truncate(time.Second), ctype: ctype,
+		body: bytes.Clone(body), etag: `"` + hex.EncodeToString(sum[:10]) + `"`}
+	if len(body) > 512 {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(body)
+		zw.Close()
+		p.gz = buf.Bytes()
+	}
+	return p
+}
+
+// servePage writes a cached page, answering conditional requests with 304
+// and gzip-capable clients with the compressed bytes.
+func (s *Server) servePage(c echo.Context, p *page) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, p.ctype)
+	h.Set("ETag", p.etag)
+	h.Set(echo.HeaderLastModified, p.created.UTC().Format(http.TimeFormat))
+	h.Set(echo.HeaderCacheControl, s.cfg.PageCacheControl)
+	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	r := c.Request()
+	if notModified(r, p) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if p.gz != nil && acceptsGzip(r) {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		return c.Blob(http.StatusOK, p.ctype, p.gz)
+	}
+	return c.Blob(http.StatusOK, p.ctype, p.body)
+}
+
+func notModified(r *http.Request, p *page) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		return etagMatch(inm, p.etag)
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		t, err := http.ParseTime(ims)
+		return err == nil && !p.created.After(t)
+	}
+	return false
+}
+
+// etagMatch reports whether the If-None-Match list names etag (weak
+// comparison, as RFC 9110 asks for GET).
+func etagMatch(list, etag string) bool {
+	for len(list) > 0 {
+		var tag string
+		list = trimLeftSpaceComma(list)
+		if list == "" {
+			break
+		}
+		if list[0] == '*' {
+			return true
+		}
+		end := 0
+		for end < len(list) && list[end] != ',' {
+			end++
+		}
+		tag, list = trimSpace(list[:end]), list[end:]
+		if len(tag) > 2 && tag[:2] == "W/" {
+			tag = tag[2:]
+		}
+		if tag == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func trimLeftSpaceComma(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == ',' || s[0] == '\t') {
+		s = s[1:]
+	}
+	return s
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return trimLeftSpaceComma(s)
+}

@@ -1,0 +1,104 @@
+package web
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"newsdesk/internal/news"
+)
+
+func TestPageCacheServesAndRevalidates(t *testing.T) {
+	ts := newTestSite(t)
+	path := "/articles/" + floodSlug
+	first, body1 := ts.get(t, path)
+	before := ts.srv.CacheStats()
+	second, body2 := ts.get(t, path)
+	after := ts.srv.CacheStats()
+	if after.Hits != before.Hits+1 {
+		t.Errorf("second request: hits %d → %d, want a cache hit", before.Hits, after.Hits)
+	}
+	if body1 != body2 || first.Header.Get("ETag") == "" || first.Header.Get("ETag") != second.Header.Get("ETag") {
+		t.Errorf("cached page differs from the rendered one")
+	}
+	for _, h := range []string{"Cache-Control", "Last-Modified", "Vary"} {
+		if second.Header.Get(h) == "" {
+			t.Errorf("cached page lacks %s", h)
+		}
+	}
+	if cc := second.Header.Get("Cache-Control"); cc != DefaultPageCacheControl {
+		t.Errorf("Cache-Control = %q", cc)
+	}
+
+	req, _ := http.NewRequest("GET", ts.URL+path, nil)
+	req.Header.Set("If-None-Match", first.Header.Get("ETag"))
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match: status %d, want 304", resp.StatusCode)
+	}
+
+	// A gzip client gets the compressed bytes of the same page.
+	req, _ = http.NewRequest("GET", ts.URL+path, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err = http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding = %q, want gzip", resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if string(plain) != body1 {
+		t.Error("gzip body differs from the plain page")
+	}
+}
+
+// After a write returns, no reader sees a page rendered before it.
+func TestPageCacheInvalidatedByWrites(t *testing.T) {
+	ts := newTestSite(t)
+	ctx := context.Background()
+	paths := []string{"/", "/articles/" + floodSlug, "/tags/flood", "/sources/global-wire", "/sections/world",
+		"/search?q=vltava", "/feed.xml", "/tags/flood/feed.xml"}
+	for _, p := range paths {
+		ts.get(t, p) // warm the cache
+	}
+	tests := []struct {
+		name  string
+		story news.Story
+		want  string
+	}{
+		{"edit", news.Story{Title: "Vltava floods Prague: latest", Body: "Updated text about the Vltava flood.", URL: "https://globalwire.example/flood-1"}, "floods Prague: latest"},
+		{"new story", news.Story{Title: "Fresh Vltava flood warning", Body: "A new warning for the Vltava.", URL: "https://globalwire.example/flood-2"}, "flood warning"},
+	}
+	for _, tt := range tests {
+		st := tt.story
+		st.Source = news.Source{Name: "Global Wire"}
+		st.Section = news.Section{Name: "World"}
+		st.Tags = news.NewTags([]string{"flood"})
+		st.Status = news.StatusPublished
+		st.PublishedAt = now.Add(-1)
+		if _, err := ts.db.UpsertStories(ctx, []*news.Story{&st}); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range paths {
+			if p == "/articles/"+floodSlug && tt.name == "new story" {
+				continue
+			}
+			if _, body := ts.get(t, p); !strings.Contains(body, tt.want) {
+				t.Errorf("%s: GET %s still stale, lacks %q", tt.name, p, tt.want)
+			}
+		}
+	}
+}
