@@ -51,6 +51,10 @@ type Story struct {
 	ReadingMinutes int
 	ClusterID      int64
 	CommentCount   int
+
+	// Newsroom state.
+	Revision int  // number of the last saved revision
+	Trashed  bool // in the trash
 }
 
 // Source is the publisher a story came from.

@@ -18,6 +18,8 @@ const storyColumns = `s.id, s.slug, s.title, s.summary, s.body, s.body_html,
 	s.status, s.published_at, s.created_at, s.updated_at, s.key_points, s.reading_minutes,
 	s.cluster_id, s.comment_count`
 
+const storyColumnCount = 26
+
 const storyFrom = ` FROM stories s
 	JOIN sources src ON src.id = s.source_id
 	LEFT JOIN sections sec ON sec.id = s.section_id`
@@ -29,15 +31,21 @@ const visible = ` s.deleted_at IS NULL AND s.status != 'draft' AND s.published_a
 
 type scanner interface{ Scan(...any) error }
 
-func scanStory(row scanner) (*news.Story, error) {
+// scanStory reads storyColumns; with admin set, two more columns follow:
+// the revision and whether the story is trashed.
+func scanStory(row scanner, admin ...*revisionCols) (*news.Story, error) {
 	var s news.Story
 	var pub, created, updated int64
 	var keyPoints string
-	err := row.Scan(&s.ID, &s.Slug, &s.Title, &s.Summary, &s.Body, &s.BodyHTML,
+	dest := []any{&s.ID, &s.Slug, &s.Title, &s.Summary, &s.Body, &s.BodyHTML,
 		&s.Source.ID, &s.Source.Name, &s.Source.Slug, &s.Section.ID, &s.Section.Name, &s.Section.Slug,
 		&s.URL, &s.GUID, &s.Author, &s.Dateline, &s.ImageURL, &s.ImageAlt,
 		&s.Status, &pub, &created, &updated, &keyPoints, &s.ReadingMinutes,
-		&s.ClusterID, &s.CommentCount)
+		&s.ClusterID, &s.CommentCount}
+	if len(admin) > 0 {
+		dest = append(dest, &s.Revision, &s.Trashed)
+	}
+	err := row.Scan(dest...)
 	if err != nil {
 		return nil, err
 	}
@@ -54,9 +62,14 @@ func (db *DB) queryStories(ctx context.Context, query string, args ...any) ([]*n
 		return nil, fmt.Errorf("select stories: %w", err)
 	}
 	defer rows.Close()
+	// Admin queries add the revision columns after storyColumns.
+	var admin []*revisionCols
+	if cols, _ := rows.Columns(); len(cols) > storyColumnCount {
+		admin = append(admin, &revisionCols{})
+	}
 	var out []*news.Story
 	for rows.Next() {
-		s, err := scanStory(rows)
+		s, err := scanStory(rows, admin...)
 		if err != nil {
 			return nil, fmt.Errorf("scan story: %w", err)
 		}

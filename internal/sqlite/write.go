@@ -78,7 +78,7 @@ func contentHash(s *news.Story) string {
 // written and for its neighbours. Stories must have passed Validate.
 func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.Outcome, error) {
 	out := make([]news.Outcome, len(stories))
-	err := db.writeTx(ctx, func(tx *sql.Tx, idx *related.Index) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
 		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
 		var changed []int64
 		for i, s := range stories {
@@ -99,7 +99,7 @@ func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.
 // writeTx runs fn in a write transaction with the related index loaded.
 // The index is changed in step with the database; if the transaction
 // fails it is dropped, to be reloaded from what was committed.
-func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx, *related.Index) error) error {
+func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx, relatedIndex) error) error {
 	db.idxMu.Lock()
 	defer db.idxMu.Unlock()
 	if db.idx == nil {
@@ -155,6 +155,9 @@ func (db *DB) loadIndex(ctx context.Context) (*related.Index, error) {
 	return idx, rows.Err()
 }
 
+// relatedIndex is the in-memory related index, as write transactions see it.
+type relatedIndex = *related.Index
+
 // writer carries one write transaction and the ids of sources, sections
 // and tags it has already resolved.
 type writer struct {
@@ -167,7 +170,6 @@ type writer struct {
 func (w *writer) upsert(ctx context.Context, s *news.Story) (news.Outcome, error) {
 	text := derive(s)
 	hash := contentHash(s)
-	now := unix(w.db.Now())
 
 	var id int64
 	var oldHash, oldSlug string
@@ -186,34 +188,43 @@ func (w *writer) upsert(ctx context.Context, s *news.Story) (news.Outcome, error
 		s.ID, s.Slug = id, oldSlug
 		return news.Unchanged, nil
 	}
+	if s.Slug == "" {
+		s.Slug = oldSlug
+	}
+	outcome := news.Updated
+	if id == 0 {
+		outcome = news.Added
+	}
+	return outcome, w.save(ctx, s, id, text, hash)
+}
 
+// save writes s as story id (0 for a new story) with everything derived
+// from it: tags, full-text row and related-index vector. A blank slug is
+// made from the title.
+func (w *writer) save(ctx context.Context, s *news.Story, id int64, text, hash string) error {
 	var err error
+	now := unix(w.db.Now())
 	if s.Source.ID, err = w.named(ctx, "sources", s.Source.Name); err != nil {
-		return 0, err
+		return err
 	}
 	var section sql.NullInt64
 	if s.Section.Name != "" {
 		if s.Section.ID, err = w.named(ctx, "sections", s.Section.Name); err != nil {
-			return 0, err
+			return err
 		}
 		section = sql.NullInt64{Int64: s.Section.ID, Valid: true}
 		s.Section.Slug = news.Slugify(s.Section.Name)
 	}
 	if s.Slug == "" {
-		s.Slug = oldSlug
-	}
-	if s.Slug == "" {
 		if s.Slug, err = w.uniqueSlug(ctx, news.Slugify(s.Title), id); err != nil {
-			return 0, err
+			return err
 		}
 	}
 	keyPoints, _ := json.Marshal(s.KeyPoints)
 	args := []any{s.Slug, s.Title, s.Summary, s.Body, s.BodyHTML, s.Source.ID, section,
 		nullable(s.URL), nullable(s.GUID), s.Author, s.Dateline, s.ImageURL, s.ImageAlt,
 		s.Status, unix(s.PublishedAt), now, string(keyPoints), s.ReadingMinutes, hash}
-	outcome := news.Updated
 	if id == 0 {
-		outcome = news.Added
 		err = w.tx.QueryRowContext(ctx, `INSERT INTO stories (slug, title, summary, body, body_html,
 			source_id, section_id, url, guid, author, dateline, image_url, image_alt, status,
 			published_at, updated_at, key_points, reading_minutes, content_hash, created_at)
@@ -226,18 +237,15 @@ func (w *writer) upsert(ctx context.Context, s *news.Story) (news.Outcome, error
 			reading_minutes = ?, content_hash = ? WHERE id = ?`, append(args, id)...)
 	}
 	if isUnique(err) {
-		return 0, news.Errorf(news.ECONFLICT, "A story with this slug, URL or GUID already exists.")
+		return news.Errorf(news.ECONFLICT, "A story with this slug, URL or GUID already exists.")
 	} else if err != nil {
-		return 0, fmt.Errorf("write story %q: %w", s.Slug, err)
+		return fmt.Errorf("write story %q: %w", s.Slug, err)
 	}
 	s.ID = id
 	if err := w.writeTags(ctx, s); err != nil {
-		return 0, err
+		return err
 	}
-	if err := w.index(ctx, s, text); err != nil {
-		return 0, err
-	}
-	return outcome, nil
+	return w.index(ctx, s, text)
 }
 
 // named returns the id of the source or section called name, adding it
@@ -354,6 +362,12 @@ func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
 	done := map[int64]bool{}
 	var neighbours []int64
 	for _, id := range ids {
+		// Stories that listed it before the change may have to let it go.
+		listed, err := w.listedBy(ctx, id)
+		if err != nil {
+			return err
+		}
+		neighbours = append(neighbours, listed...)
 		res, err := w.refreshOne(ctx, id)
 		if err != nil {
 			return err
@@ -390,4 +404,22 @@ func (w *writer) refreshOne(ctx context.Context, id int64) (related.Result, erro
 		}
 	}
 	return res, nil
+}
+
+// listedBy returns the stories whose related list holds id.
+func (w *writer) listedBy(ctx context.Context, id int64) ([]int64, error) {
+	rows, err := w.tx.QueryContext(ctx, "SELECT story_id FROM story_related WHERE related_id = ?", id)
+	if err != nil {
+		return nil, fmt.Errorf("select stories listing %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }

@@ -1,0 +1,332 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"newsdesk/internal/news"
+)
+
+// StoryByID returns story id in any state, trashed ones included, with
+// its tags and revision number.
+func (db *DB) StoryByID(ctx context.Context, id int64) (*news.Story, error) {
+	s, err := scanStory(db.read.QueryRowContext(ctx, "SELECT "+storyColumns+", s.revision, s.deleted_at IS NOT NULL"+storyFrom+
+		" WHERE s.id = ?", id), &revisionCols{})
+	if err != nil {
+		return nil, notFound(err, "Story %d not found.", id)
+	}
+	if s.Tags, err = db.storyTags(ctx, s.ID); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// revisionCols receives the admin's extra columns after storyColumns.
+type revisionCols struct{}
+
+// AdminStories returns one page of the newsroom's stories, newest first,
+// matching f, and how many match.
+func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Story, int, error) {
+	where := []string{"s.deleted_at IS NULL"}
+	if f.Trash {
+		where[0] = "s.deleted_at IS NOT NULL"
+	}
+	var args []any
+	from := storyFrom
+	if !f.Query.Empty() {
+		from += " JOIN stories_fts ON stories_fts.rowid = s.id"
+		where = append(where, "stories_fts MATCH ?")
+		args = append(args, f.Query.FTS())
+	}
+	if f.Status != "" {
+		where = append(where, "s.status = ?")
+		args = append(args, f.Status)
+	}
+	if f.SectionSlug != "" {
+		where = append(where, "sec.slug = ?")
+		args = append(args, f.SectionSlug)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*)"+from+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count admin stories: %w", err)
+	}
+	list, err := db.queryStories(ctx, "SELECT "+storyColumns+", s.revision, s.deleted_at IS NOT NULL"+from+cond+
+		" ORDER BY s.updated_at DESC, s.id DESC LIMIT ? OFFSET ?", append(args, f.Page.Size, f.Page.Offset())...)
+	return list, total, err
+}
+
+// CreateStory adds a story written in the newsroom, keeping its first
+// revision. The story must have passed Validate.
+func (db *DB) CreateStory(ctx context.Context, s *news.Story, userID int64) error {
+	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
+		if err := w.checkUnique(ctx, s); err != nil {
+			return err
+		}
+		text := derive(s)
+		if err := w.save(ctx, s, 0, text, contentHash(s)); err != nil {
+			return err
+		}
+		s.Revision = 1
+		if err := w.keepRevision(ctx, s, userID); err != nil {
+			return err
+		}
+		return w.refreshRelated(ctx, []int64{s.ID})
+	})
+}
+
+// UpdateStory saves an edit of story s.ID made from revision base. If
+// someone saved the story since, nothing is written and the error is
+// ECONFLICT: the caller keeps the editor's text and says so.
+func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID int64) error {
+	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+		var current int
+		var deleted bool
+		err := tx.QueryRowContext(ctx, "SELECT revision, deleted_at IS NOT NULL FROM stories WHERE id = ?", s.ID).Scan(&current, &deleted)
+		if err != nil {
+			return notFound(err, "Story %d not found.", s.ID)
+		}
+		if deleted {
+			return news.Errorf(news.ECONFLICT, "This story was moved to the trash while you were editing it.")
+		}
+		if current != base {
+			return news.Errorf(news.ECONFLICT, "Someone else saved this story while you were editing it (now at revision %d, you started from %d). Your text is kept below: compare it with the saved version, then save again.", current, base)
+		}
+		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
+		if err := w.checkUnique(ctx, s); err != nil {
+			return err
+		}
+		text := derive(s)
+		if err := w.save(ctx, s, s.ID, text, contentHash(s)); err != nil {
+			return err
+		}
+		s.Revision = current + 1
+		if _, err := tx.ExecContext(ctx, "UPDATE stories SET revision = ? WHERE id = ?", s.Revision, s.ID); err != nil {
+			return fmt.Errorf("bump revision of story %d: %w", s.ID, err)
+		}
+		if err := w.keepRevision(ctx, s, userID); err != nil {
+			return err
+		}
+		return w.refreshRelated(ctx, []int64{s.ID})
+	})
+}
+
+// checkUnique reports a slug or original URL that another story uses as a
+// field error, before anything is written.
+func (w *writer) checkUnique(ctx context.Context, s *news.Story) error {
+	fields := map[string]string{}
+	for _, c := range []struct{ col, val, field, msg string }{
+		{"slug", s.Slug, "slug", "Another story already uses this slug."},
+		{"url", s.URL, "url", "Another story already has this original URL."},
+	} {
+		if c.val == "" {
+			continue
+		}
+		var id int64
+		err := w.tx.QueryRowContext(ctx, "SELECT id FROM stories WHERE "+c.col+" = ? AND id != ?", c.val, s.ID).Scan(&id)
+		if err == nil {
+			fields[c.field] = c.msg
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("check %s: %w", c.col, err)
+		}
+	}
+	if len(fields) > 0 {
+		e := news.Errorf(news.EINVALID, "Please correct the highlighted fields.")
+		e.Fields = fields
+		return e
+	}
+	return nil
+}
+
+// snapshot is what a revision keeps of a story.
+type snapshot struct {
+	Title, Slug, Summary, Body, Source, URL, Author, Dateline, Section string
+	Tags                                                             []string
+	ImageURL, ImageAlt, Status                                       string
+	PublishedAt                                                      int64
+}
+
+func (w *writer) keepRevision(ctx context.Context, s *news.Story, userID int64) error {
+	snap := snapshot{Title: s.Title, Slug: s.Slug, Summary: s.Summary, Body: s.Body, Source: s.Source.Name,
+		URL: s.URL, Author: s.Author, Dateline: s.Dateline, Section: s.Section.Name, ImageURL: s.ImageURL,
+		ImageAlt: s.ImageAlt, Status: s.Status, PublishedAt: unix(s.PublishedAt)}
+	for _, t := range s.Tags {
+		snap.Tags = append(snap.Tags, t.Name)
+	}
+	b, _ := json.Marshal(snap)
+	var user sql.NullInt64
+	if userID != 0 {
+		user = sql.NullInt64{Int64: userID, Valid: true}
+	}
+	if _, err := w.tx.ExecContext(ctx, `INSERT INTO story_revisions (story_id, revision, user_id, created_at, snapshot)
+		VALUES (?, ?, ?, ?, ?)`, s.ID, s.Revision, user, unix(w.db.Now()), string(b)); err != nil {
+		return fmt.Errorf("keep revision %d of story %d: %w", s.Revision, s.ID, err)
+	}
+	return nil
+}
+
+// Revisions returns the saved versions of story id, newest first.
+func (db *DB) Revisions(ctx context.Context, storyID int64) ([]news.Revision, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
+		FROM story_revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.story_id = ? ORDER BY r.revision DESC`, storyID)
+	if err != nil {
+		return nil, fmt.Errorf("select revisions of story %d: %w", storyID, err)
+	}
+	defer rows.Close()
+	var out []news.Revision
+	for rows.Next() {
+		r, err := scanRevision(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Revision returns one saved version of a story.
+func (db *DB) Revision(ctx context.Context, storyID int64, number int) (news.Revision, error) {
+	r, err := scanRevision(db.read.QueryRowContext(ctx, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
+		FROM story_revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.story_id = ? AND r.revision = ?`, storyID, number))
+	return r, notFound(err, "Revision %d of story %d not found.", number, storyID)
+}
+
+func scanRevision(row scanner) (news.Revision, error) {
+	var r news.Revision
+	var created int64
+	var raw string
+	if err := row.Scan(&r.ID, &r.StoryID, &r.Number, &r.UserName, &created, &raw); err != nil {
+		return r, err
+	}
+	r.CreatedAt = fromUnix(created)
+	var snap snapshot
+	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
+		return r, fmt.Errorf("revision %d: %w", r.ID, err)
+	}
+	r.Story = news.Story{ID: r.StoryID, Title: snap.Title, Slug: snap.Slug, Summary: snap.Summary, Body: snap.Body,
+		Source: news.Source{Name: snap.Source}, URL: snap.URL, Author: snap.Author, Dateline: snap.Dateline,
+		Section: news.Section{Name: snap.Section}, Tags: news.NewTags(snap.Tags), ImageURL: snap.ImageURL,
+		ImageAlt: snap.ImageAlt, Status: snap.Status, PublishedAt: fromUnix(snap.PublishedAt), Revision: r.Number}
+	return r, nil
+}
+
+// TrashStory moves story id to the trash: readers no longer see it.
+func (db *DB) TrashStory(ctx context.Context, id int64) error {
+	return db.setDeleted(ctx, id, true)
+}
+
+// RestoreStory takes story id out of the trash.
+func (db *DB) RestoreStory(ctx context.Context, id int64) error {
+	return db.setDeleted(ctx, id, false)
+}
+
+func (db *DB) setDeleted(ctx context.Context, id int64, trash bool) error {
+	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+		var deleted any
+		if trash {
+			deleted = unix(db.Now())
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE stories SET deleted_at = ?, updated_at = ?, revision = revision + 1 WHERE id = ?", deleted, unix(db.Now()), id)
+		if err != nil {
+			return fmt.Errorf("trash story %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return news.Errorf(news.ENOTFOUND, "Story %d not found.", id)
+		}
+		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
+		if trash {
+			idx.Remove(id)
+		} else if err := w.reindex(ctx, id); err != nil {
+			return err
+		}
+		return w.refreshRelated(ctx, []int64{id})
+	})
+}
+
+// reindex puts stored story id back into the related index.
+func (w *writer) reindex(ctx context.Context, id int64) error {
+	s, err := scanStory(w.tx.QueryRowContext(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ?", id))
+	if err != nil {
+		return notFound(err, "Story %d not found.", id)
+	}
+	rows, err := w.tx.QueryContext(ctx, "SELECT t.name, t.slug FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position", id)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var t news.Tag
+		if err := rows.Scan(&t.Name, &t.Slug); err != nil {
+			rows.Close()
+			return err
+		}
+		s.Tags = append(s.Tags, t)
+	}
+	rows.Close()
+	return w.index(ctx, s, derive(s))
+}
+
+// EmptyTrash deletes every trashed story for good and returns how many.
+func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+		rows, err := tx.QueryContext(ctx, "SELECT id FROM stories WHERE deleted_at IS NOT NULL")
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			ids = append(ids, id)
+		}
+		rows.Close()
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM stories_fts WHERE rowid = ?", id); err != nil {
+				return err
+			}
+			idx.Remove(id)
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM stories WHERE deleted_at IS NOT NULL")
+		if err != nil {
+			return fmt.Errorf("empty trash: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return int(n), err
+}
+
+// PublishDue marks scheduled stories whose time has come as published and
+// returns how many. Readers already see them from that time on; this makes
+// the status say so and refreshes caches and related lists.
+func (db *DB) PublishDue(ctx context.Context) (int, error) {
+	var due []int64
+	rows, err := db.read.QueryContext(ctx, "SELECT id FROM stories WHERE status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL", unix(db.Now()))
+	if err != nil {
+		return 0, fmt.Errorf("select due stories: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		due = append(due, id)
+	}
+	rows.Close()
+	if len(due) == 0 {
+		return 0, nil
+	}
+	err = db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+		for _, id := range due {
+			if _, err := tx.ExecContext(ctx, "UPDATE stories SET status = 'published' WHERE id = ? AND status = 'scheduled'", id); err != nil {
+				return fmt.Errorf("publish story %d: %w", id, err)
+			}
+		}
+		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
+		return w.refreshRelated(ctx, due)
+	})
+	return len(due), err
+}
