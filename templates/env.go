@@ -6,6 +6,7 @@ package templates
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -102,3 +103,5 @@ func pageURL(base string, n int) string {
 	}
 	return base + sep + "page=" + strconv.Itoa(n)
 }
+
+func urlQuery(s string) string { return url.QueryEscape(s) }

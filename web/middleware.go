@@ -2,6 +2,7 @@ package web
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -63,5 +64,41 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Duration("latency", time.Since(start)),
 			slog.String("ip", c.RealIP()))
 		return nil
+	}
+}
+
+// adminOnly marks newsroom responses as private and bounds request bodies.
+func (s *Server) adminOnly(next echo.HandlerFunc) echo.HandlerFunc {
+	limit := middleware.BodyLimit("1M")
+	return limit(func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		return next(c)
+	})
+}
+
+// csrf guards every unsafe request twice: the browser must not report it
+// as cross-site (Sec-Fetch-Site, Origin), and the form must carry the
+// token from the _csrf cookie. Either failure is a 403 and changes nothing.
+func (s *Server) csrf() echo.MiddlewareFunc {
+	cop := http.NewCrossOriginProtection()
+	token := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:_csrf",
+		CookieName:     "newsdesk_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteStrictMode,
+		CookieMaxAge:   12 * 3600,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.")
+		},
+	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		guarded := token(next)
+		return func(c echo.Context) error {
+			if err := cop.Check(c.Request()); err != nil {
+				return echo.NewHTTPError(http.StatusForbidden, "Cross-site requests are not allowed.")
+			}
+			return guarded(c)
+		}
 	}
 }

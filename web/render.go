@@ -22,11 +22,13 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 }
 
 func (s *Server) env(c echo.Context) templates.Env {
+	tok, _ := c.Get("csrf").(string)
 	return templates.Env{
 		Now:      s.cfg.Now(),
 		SiteName: s.cfg.SiteName,
 		BaseURL:  s.cfg.BaseURL,
 		Asset:    s.assets.URL,
+		CSRF:     tok,
 	}
 }
 

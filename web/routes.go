@@ -1,5 +1,11 @@
 package web
 
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
 // routes lists every route of the site.
 func (s *Server) routes() {
 	// Reader pages: the same for every visitor, so cached and shared.
@@ -19,6 +25,38 @@ func (s *Server) routes() {
 	r.GET("/sitemaps/:name", s.showSitemap)
 	r.GET("/news-sitemap.xml", s.showNewsSitemap)
 	r.GET("/robots.txt", s.showRobots)
+
+	// The newsroom: every route behind login, CSRF-checked, never cached.
+	a := s.e.Group("/admin", s.adminOnly, s.loadUser, s.csrf())
+	a.GET("", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/admin/stories") })
+	a.GET("/login", s.showLogin)
+	a.POST("/login", s.login)
+	a.GET("/setup", s.showSetup)
+	a.POST("/setup", s.doSetup)
+	u := a.Group("", requireUser)
+	u.POST("/logout", s.logout)
+	u.GET("/stories", s.listStories)
+	u.GET("/stories/new", s.newStory)
+	u.POST("/stories", s.createStory)
+	u.GET("/stories/:id", s.editStory)
+	u.POST("/stories/:id", s.updateStory)
+	u.GET("/stories/:id/preview", s.previewStory)
+	u.GET("/stories/:id/revisions", s.listRevisions)
+	u.GET("/stories/:id/revisions/:rev", s.listRevisions)
+	u.POST("/stories/:id/revisions/:rev/restore", s.restoreRevision)
+	u.POST("/stories/:id/trash", s.trashStory)
+	u.POST("/stories/:id/restore", s.restoreStory)
+	u.POST("/trash/empty", s.emptyTrash)
+	u.GET("/taxonomy", s.showTaxonomy)
+	u.POST("/sections", s.addSection)
+	u.POST("/sections/:id", s.renameNamed("sections"))
+	u.POST("/sources/:id", s.renameNamed("sources"))
+	u.POST("/tags/:id", s.renameNamed("tags"))
+	u.POST("/tags/merge", s.mergeTags)
+	adm := u.Group("", requireAdmin)
+	adm.GET("/users", s.listUsers)
+	adm.POST("/users", s.createUser)
+	adm.POST("/users/:id", s.updateUser)
 
 	s.e.GET("/healthz", s.health)
 	s.e.GET("/static/*", s.serveAsset)

@@ -36,6 +36,32 @@ type Store interface {
 	StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error)
 	ListPages(ctx context.Context) ([]news.ListPage, error)
 	StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error)
+
+	// The newsroom.
+	UserCount(ctx context.Context) (int, error)
+	CreateUser(ctx context.Context, u *news.User, password string) error
+	User(ctx context.Context, id int64) (*news.User, error)
+	UserByEmail(ctx context.Context, email string) (*news.User, error)
+	Users(ctx context.Context) ([]*news.User, error)
+	UpdateUser(ctx context.Context, u *news.User, password string) error
+	CreateSession(ctx context.Context, userID int64) (string, error)
+	SessionUser(ctx context.Context, token string) (*news.User, error)
+	EndSession(ctx context.Context, token string) error
+	StoryByID(ctx context.Context, id int64) (*news.Story, error)
+	AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Story, int, error)
+	CreateStory(ctx context.Context, s *news.Story, userID int64) error
+	UpdateStory(ctx context.Context, s *news.Story, base int, userID int64) error
+	Revisions(ctx context.Context, storyID int64) ([]news.Revision, error)
+	Revision(ctx context.Context, storyID int64, number int) (news.Revision, error)
+	TrashStory(ctx context.Context, id int64) error
+	RestoreStory(ctx context.Context, id int64) error
+	EmptyTrash(ctx context.Context) (int, error)
+	AllSections(ctx context.Context) ([]news.Section, error)
+	AllTags(ctx context.Context) ([]news.Tag, error)
+	AddSection(ctx context.Context, name string) error
+	Rename(ctx context.Context, kind string, id int64, name string) error
+	MergeTags(ctx context.Context, fromSlug, intoSlug string) error
+	PendingComments(ctx context.Context) (int, error)
 }
 
 // Config is how the site is run.
@@ -48,6 +74,9 @@ type Config struct {
 	PageCacheBytes int
 	// PageCacheControl is the Cache-Control of reader pages.
 	PageCacheControl string
+	// TrustProxy takes the client address from X-Forwarded-For and the
+	// scheme from X-Forwarded-Proto; only behind a proxy that sets them.
+	TrustProxy bool
 }
 
 // Defaults for Config.
@@ -65,6 +94,8 @@ type Server struct {
 	assets *static.Assets
 	log    *slog.Logger
 	cache  *pageCache // nil when off
+	setup  setup
+	logins *limiter
 }
 
 // New builds the server over store.
@@ -85,14 +116,17 @@ func New(cfg Config, store Store) (*Server, error) {
 	if cfg.PageCacheControl == "" {
 		cfg.PageCacheControl = DefaultPageCacheControl
 	}
-	s := &Server{e: echo.New(), cfg: cfg, store: store, assets: assets, log: cfg.Logger}
+	s := &Server{e: echo.New(), cfg: cfg, store: store, assets: assets, log: cfg.Logger, logins: newLimiter(failureWindow)}
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, pageTTL)
 	}
 	s.e.HideBanner = true
 	s.e.HidePort = true
-	// The client address is the peer's: X-Forwarded-For is not trusted.
+	// The client address is the peer's unless a proxy is trusted to say.
 	s.e.IPExtractor = echo.ExtractIPDirect()
+	if cfg.TrustProxy {
+		s.e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	s.e.HTTPErrorHandler = s.handleError
 	s.middleware()
 	s.routes()

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -18,6 +19,7 @@ import (
 
 	"newsdesk/internal/demo"
 	"newsdesk/internal/ingest"
+	"newsdesk/internal/news"
 	"newsdesk/internal/sqlite"
 	"newsdesk/web"
 )
@@ -30,6 +32,7 @@ const usage = `newsdesk — a news site and newsroom in one binary
 Usage:
   newsdesk serve [--addr :8080] [--db newsdesk.db] [--base-url URL] [--no-demo]
   newsdesk import [--db PATH] [--source NAME] PATH_OR_URL…   (- for stdin)
+  newsdesk user add --email E --name N [--role admin|editor]   (password on stdin)
   newsdesk backup [--db PATH] PATH
   newsdesk version
 
@@ -62,6 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runImport(ctx, rest, stdin, stdout)
 	case "backup":
 		return 0, backup(ctx, rest, stdout)
+	case "user":
+		return userCmd(ctx, rest, stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "newsdesk", version)
 		return 0, nil
@@ -93,6 +98,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	baseURL := fs.String("base-url", env("NEWSDESK_BASE_URL", "http://localhost:8080"), "absolute site URL (NEWSDESK_BASE_URL)")
 	siteName := fs.String("site-name", env("NEWSDESK_SITE_NAME", "Newsdesk"), "site name (NEWSDESK_SITE_NAME)")
 	noDemo := fs.Bool("no-demo", false, "do not load the demo stories into an empty database")
+	trustProxy := fs.Bool("trust-proxy", os.Getenv("NEWSDESK_TRUST_PROXY") == "1", "trust X-Forwarded-For/-Proto from a reverse proxy (NEWSDESK_TRUST_PROXY=1)")
 	cacheMB := fs.Int("cache-mb", 64, "memory for the rendered-page cache in MiB; 0 turns it off")
 	cacheControl := fs.String("cache-control", env("NEWSDESK_CACHE_CONTROL", web.DefaultPageCacheControl), "Cache-Control of reader pages (NEWSDESK_CACHE_CONTROL)")
 	if err := fs.Parse(args); err != nil {
@@ -120,10 +126,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	// Notice imports and other writers of the same file.
 	go db.WatchVersion(ctx, time.Second)
 	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log,
-		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl}, db)
+		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl, TrustProxy: *trustProxy}, db)
 	if err != nil {
 		return err
 	}
+	if n, err := db.UserCount(ctx); err != nil {
+		return err
+	} else if n == 0 {
+		log.Warn("no users yet: open the one-time setup link within an hour to create the first admin",
+			"url", strings.TrimRight(*baseURL, "/")+srv.NewSetupToken())
+	}
+	go publishScheduled(ctx, db, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -134,6 +147,25 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// publishScheduled flips scheduled stories to published when their time
+// comes, without a restart and without waiting for a visitor.
+func publishScheduled(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+	t := time.NewTicker(15 * time.Second)
+	defer t.Stop()
+	for {
+		if n, err := db.PublishDue(ctx); err != nil && ctx.Err() == nil {
+			log.Error("publish scheduled stories", "err", err)
+		} else if n > 0 {
+			log.Info("published scheduled stories", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) (int, error) {
@@ -224,4 +256,50 @@ func backup(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "backup written to", fs.Arg(0))
 	return nil
+}
+
+func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	if len(args) == 0 || args[0] != "add" {
+		return 2, errors.New("usage: newsdesk user add --email E --name N [--role admin|editor]")
+	}
+	fs, dbPath := newFlags("user add")
+	email := fs.String("email", "", "email address")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", news.RoleEditor, "admin or editor")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2, err
+	}
+	password, err := readPassword(stdin, stderr)
+	if err != nil {
+		return 1, err
+	}
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return 1, err
+	}
+	defer db.Close()
+	u := &news.User{Email: *email, Name: *name, Role: *role}
+	if err := db.CreateUser(ctx, u, password); err != nil {
+		for field, msg := range news.FieldErrors(err) {
+			fmt.Fprintf(stderr, "%s: %s\n", field, msg)
+		}
+		return 1, errors.New(news.ErrorMessage(err))
+	}
+	fmt.Fprintf(stdout, "created %s %s (%s)\n", u.Role, u.Email, u.Name)
+	return 0, nil
+}
+
+// readPassword reads one line from stdin: typed at a prompt on a
+// terminal (echo is not turned off; pipe it in to keep it off screen).
+func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
+	if f, ok := stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprint(stderr, "Password: ")
+		}
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", errors.New("no password on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/summary"
 )
 
 // StoryByID returns story id in any state, trashed ones included, with
@@ -68,7 +69,7 @@ func (db *DB) CreateStory(ctx context.Context, s *news.Story, userID int64) erro
 		if err := w.checkUnique(ctx, s); err != nil {
 			return err
 		}
-		text := derive(s)
+		text := summary.Derive(s)
 		if err := w.save(ctx, s, 0, text, contentHash(s)); err != nil {
 			return err
 		}
@@ -87,7 +88,8 @@ func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID i
 	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
 		var current int
 		var deleted bool
-		err := tx.QueryRowContext(ctx, "SELECT revision, deleted_at IS NOT NULL FROM stories WHERE id = ?", s.ID).Scan(&current, &deleted)
+		var slug string
+		err := tx.QueryRowContext(ctx, "SELECT revision, deleted_at IS NOT NULL, slug FROM stories WHERE id = ?", s.ID).Scan(&current, &deleted, &slug)
 		if err != nil {
 			return notFound(err, "Story %d not found.", s.ID)
 		}
@@ -97,11 +99,15 @@ func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID i
 		if current != base {
 			return news.Errorf(news.ECONFLICT, "Someone else saved this story while you were editing it (now at revision %d, you started from %d). Your text is kept below: compare it with the saved version, then save again.", current, base)
 		}
+		// A blank slug keeps the story's address: links to it must not break.
+		if s.Slug == "" {
+			s.Slug = slug
+		}
 		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
 		if err := w.checkUnique(ctx, s); err != nil {
 			return err
 		}
-		text := derive(s)
+		text := summary.Derive(s)
 		if err := w.save(ctx, s, s.ID, text, contentHash(s)); err != nil {
 			return err
 		}
@@ -146,9 +152,9 @@ func (w *writer) checkUnique(ctx context.Context, s *news.Story) error {
 // snapshot is what a revision keeps of a story.
 type snapshot struct {
 	Title, Slug, Summary, Body, Source, URL, Author, Dateline, Section string
-	Tags                                                             []string
-	ImageURL, ImageAlt, Status                                       string
-	PublishedAt                                                      int64
+	Tags                                                               []string
+	ImageURL, ImageAlt, Status                                         string
+	PublishedAt                                                        int64
 }
 
 func (w *writer) keepRevision(ctx context.Context, s *news.Story, userID int64) error {
@@ -248,11 +254,14 @@ func (db *DB) setDeleted(ctx context.Context, id int64, trash bool) error {
 	})
 }
 
-// reindex puts stored story id back into the related index.
+// reindex rewrites the full-text row and related vector of stored story
+// id from what is stored. Trashed stories are left out of the indexes.
 func (w *writer) reindex(ctx context.Context, id int64) error {
-	s, err := scanStory(w.tx.QueryRowContext(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ?", id))
-	if err != nil {
-		return notFound(err, "Story %d not found.", id)
+	s, err := scanStory(w.tx.QueryRowContext(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ? AND s.deleted_at IS NULL", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("select story %d: %w", id, err)
 	}
 	rows, err := w.tx.QueryContext(ctx, "SELECT t.name, t.slug FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position", id)
 	if err != nil {
@@ -267,7 +276,7 @@ func (w *writer) reindex(ctx context.Context, id int64) error {
 		s.Tags = append(s.Tags, t)
 	}
 	rows.Close()
-	return w.index(ctx, s, derive(s))
+	return w.index(ctx, s, summary.Derive(s))
 }
 
 // EmptyTrash deletes every trashed story for good and returns how many.

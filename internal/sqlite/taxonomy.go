@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"newsdesk/internal/news"
@@ -92,4 +94,144 @@ func (db *DB) Sources(ctx context.Context) ([]news.Source, error) {
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// AllSections returns every section, with or without stories, by name.
+func (db *DB) AllSections(ctx context.Context) ([]news.Section, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT id, name, slug FROM sections ORDER BY name")
+	if err != nil {
+		return nil, fmt.Errorf("select sections: %w", err)
+	}
+	defer rows.Close()
+	var out []news.Section
+	for rows.Next() {
+		var s news.Section
+		if err := rows.Scan(&s.ID, &s.Name, &s.Slug); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// AllTags returns every tag with its number of stories, most used first.
+func (db *DB) AllTags(ctx context.Context) ([]news.Tag, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.name, t.slug, count(st.story_id) AS n FROM tags t
+		LEFT JOIN story_tags st ON st.tag_id = t.id GROUP BY t.id ORDER BY n DESC, t.name`)
+	if err != nil {
+		return nil, fmt.Errorf("select tags: %w", err)
+	}
+	defer rows.Close()
+	var out []news.Tag
+	for rows.Next() {
+		var t news.Tag
+		if err := rows.Scan(&t.ID, &t.Name, &t.Slug, &t.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// AddSection creates a section named name.
+func (db *DB) AddSection(ctx context.Context, name string) error {
+	name = strings.Join(strings.Fields(name), " ")
+	if name == "" || len(name) > 60 || news.Slugify(name) == "" {
+		return news.Errorf(news.EINVALID, "A section needs a name of 1 to 60 characters with a letter or digit.")
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+		var n int
+		tx.QueryRowContext(ctx, "SELECT count(*) FROM sections WHERE name = ?", name).Scan(&n)
+		if n > 0 {
+			return news.Errorf(news.ECONFLICT, "A section named %q already exists.", name)
+		}
+		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
+		_, err := w.named(ctx, "sections", name)
+		return err
+	})
+}
+
+// Rename gives the source, section or tag (kind "sources", "sections",
+// "tags") with the given id a new display name. Its slug, and so its
+// URLs, stay. The stories filed under it are reindexed.
+func (db *DB) Rename(ctx context.Context, kind string, id int64, name string) error {
+	name = strings.Join(strings.Fields(name), " ")
+	if name == "" || len(name) > 60 {
+		return news.Errorf(news.EINVALID, "A name must be 1 to 60 characters.")
+	}
+	var storiesOf string
+	switch kind {
+	case "sources":
+		storiesOf = "SELECT id FROM stories WHERE source_id = ?"
+	case "sections":
+		storiesOf = "SELECT id FROM stories WHERE section_id = ?"
+	case "tags":
+		storiesOf = "SELECT story_id FROM story_tags WHERE tag_id = ?"
+	default:
+		return news.Errorf(news.ENOTFOUND, "Nothing to rename.")
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+		res, err := tx.ExecContext(ctx, "UPDATE "+kind+" SET name = ? WHERE id = ?", name, id)
+		if isUnique(err) {
+			return news.Errorf(news.ECONFLICT, "That name is already taken.")
+		} else if err != nil {
+			return fmt.Errorf("rename %s %d: %w", kind, id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return news.Errorf(news.ENOTFOUND, "Not found.")
+		}
+		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
+		return w.reindexAll(ctx, storiesOf, id)
+	})
+}
+
+// MergeTags files every story tagged from under into instead, and
+// deletes from.
+func (db *DB) MergeTags(ctx context.Context, fromSlug, intoSlug string) error {
+	if fromSlug == intoSlug {
+		return news.Errorf(news.EINVALID, "Choose two different tags to merge.")
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+		var from, into int64
+		if err := tx.QueryRowContext(ctx, "SELECT id FROM tags WHERE slug = ?", fromSlug).Scan(&from); err != nil {
+			return notFound(err, "Tag %q not found.", fromSlug)
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT id FROM tags WHERE slug = ?", intoSlug).Scan(&into); err != nil {
+			return notFound(err, "Tag %q not found.", intoSlug)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO story_tags (story_id, tag_id, position, published_at)
+			SELECT story_id, ?, position, published_at FROM story_tags WHERE tag_id = ?`, into, from); err != nil {
+			return fmt.Errorf("merge tags: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM tags WHERE id = ?", from); err != nil {
+			return fmt.Errorf("delete tag %d: %w", from, err)
+		}
+		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
+		return w.reindexAll(ctx, "SELECT story_id FROM story_tags WHERE tag_id = ?", into)
+	})
+}
+
+// reindexAll reindexes the non-deleted stories that query (one argument)
+// selects and refreshes their related lists.
+func (w *writer) reindexAll(ctx context.Context, query string, arg any) error {
+	rows, err := w.tx.QueryContext(ctx, query, arg)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if err := w.reindex(ctx, id); err != nil {
+			return err
+		}
+	}
+	return w.refreshRelated(ctx, ids)
 }

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"newsdesk/internal/markdown"
 	"newsdesk/internal/news"
 	"newsdesk/internal/related"
 	"newsdesk/internal/summary"
@@ -20,43 +19,6 @@ import (
 // Related lists keep a few more stories than the page shows, so that one
 // unpublished neighbour does not leave a gap.
 const relatedKept = 8
-
-// derive fills the fields computed from what an editor or feed wrote:
-// rendered HTML, key points, reading time, a summary and tags when absent.
-func derive(s *news.Story) (text string) {
-	s.BodyHTML = markdown.HTML(s.Body)
-	text = markdown.Text(s.Body)
-	if strings.TrimSpace(s.Summary) == "" {
-		s.Summary = lede(text, 240)
-	}
-	if len(s.Tags) == 0 {
-		s.Tags = news.NewTags(summary.Keywords(s.Title, text, 4))
-	}
-	s.KeyPoints = summary.KeyPoints(text, 3)
-	s.ReadingMinutes = summary.ReadingMinutes(text)
-	return text
-}
-
-// lede returns the first sentences of text up to about n bytes.
-func lede(text string, n int) string {
-	para, _, _ := strings.Cut(text, "\n\n")
-	para = strings.Join(strings.Fields(para), " ")
-	if len(para) <= n {
-		return para
-	}
-	out := ""
-	for _, s := range summary.Sentences(para) {
-		if len(out)+len(s) > n && out != "" {
-			break
-		}
-		out = strings.TrimSpace(out + " " + s)
-	}
-	if out == "" || len(out) > n {
-		cut := strings.LastIndexByte(para[:n], ' ')
-		out = para[:max(cut, n/2)] + "…"
-	}
-	return out
-}
 
 // contentHash fingerprints what a feed controls, so that re-importing an
 // unchanged item is recognised as a duplicate.
@@ -168,7 +130,7 @@ type writer struct {
 }
 
 func (w *writer) upsert(ctx context.Context, s *news.Story) (news.Outcome, error) {
-	text := derive(s)
+	text := summary.Derive(s)
 	hash := contentHash(s)
 
 	var id int64

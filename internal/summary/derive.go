@@ -1,0 +1,46 @@
+package summary
+
+import (
+	"strings"
+
+	"newsdesk/internal/markdown"
+	"newsdesk/internal/news"
+)
+
+// Derive fills the fields computed from what an editor or feed wrote:
+// rendered HTML, key points, reading time, a summary and tags when absent.
+// It returns the plain text of the body.
+func Derive(s *news.Story) (text string) {
+	s.BodyHTML = markdown.HTML(s.Body)
+	text = markdown.Text(s.Body)
+	if strings.TrimSpace(s.Summary) == "" {
+		s.Summary = lede(text, 240)
+	}
+	if len(s.Tags) == 0 {
+		s.Tags = news.NewTags(Keywords(s.Title, text, 4))
+	}
+	s.KeyPoints = KeyPoints(text, 3)
+	s.ReadingMinutes = ReadingMinutes(text)
+	return text
+}
+
+// lede returns the first sentences of text up to about n bytes.
+func lede(text string, n int) string {
+	para, _, _ := strings.Cut(text, "\n\n")
+	para = strings.Join(strings.Fields(para), " ")
+	if len(para) <= n {
+		return para
+	}
+	out := ""
+	for _, s := range Sentences(para) {
+		if len(out)+len(s) > n && out != "" {
+			break
+		}
+		out = strings.TrimSpace(out + " " + s)
+	}
+	if out == "" || len(out) > n {
+		cut := strings.LastIndexByte(para[:n], ' ')
+		out = para[:max(cut, n/2)] + "…"
+	}
+	return out
+}

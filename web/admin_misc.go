@@ -1,0 +1,115 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"newsdesk/internal/news"
+	"newsdesk/templates"
+)
+
+// showTaxonomy handles GET /admin/taxonomy.
+func (s *Server) showTaxonomy(c echo.Context) error {
+	return s.renderTaxonomy(c, http.StatusOK, flash(c), "")
+}
+
+func (s *Server) renderTaxonomy(c echo.Context, status int, msg, errMsg string) error {
+	ctx := c.Request().Context()
+	v := templates.TaxonomyView{Nav: s.nav(c), Flash: msg, Error: errMsg}
+	var err error
+	if v.Sources, err = s.store.Sources(ctx); err != nil {
+		return err
+	}
+	if v.Sections, err = s.store.AllSections(ctx); err != nil {
+		return err
+	}
+	if v.Tags, err = s.store.AllTags(ctx); err != nil {
+		return err
+	}
+	return s.render(c, status, templates.TaxonomyPage(v))
+}
+
+// taxonomyResult redirects after a change, or re-renders with the error.
+func (s *Server) taxonomyResult(c echo.Context, err error, done string) error {
+	switch code := news.ErrorCode(err); code {
+	case "":
+		return c.Redirect(http.StatusSeeOther, "/admin/taxonomy?done="+done)
+	case news.EINVALID, news.ECONFLICT, news.ENOTFOUND:
+		return s.renderTaxonomy(c, codeStatus[code], "", news.ErrorMessage(err))
+	}
+	return err
+}
+
+// renameNamed handles POST /admin/{sources,sections,tags}/:id.
+func (s *Server) renameNamed(kind string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+		if err != nil {
+			return echo.ErrNotFound
+		}
+		return s.taxonomyResult(c, s.store.Rename(c.Request().Context(), kind, id, c.FormValue("name")), "renamed")
+	}
+}
+
+// addSection handles POST /admin/sections.
+func (s *Server) addSection(c echo.Context) error {
+	return s.taxonomyResult(c, s.store.AddSection(c.Request().Context(), c.FormValue("name")), "added")
+}
+
+// mergeTags handles POST /admin/tags/merge.
+func (s *Server) mergeTags(c echo.Context) error {
+	return s.taxonomyResult(c, s.store.MergeTags(c.Request().Context(), c.FormValue("from"), c.FormValue("into")), "merged")
+}
+
+// listUsers handles GET /admin/users.
+func (s *Server) listUsers(c echo.Context) error {
+	return s.renderUsers(c, http.StatusOK, templates.UserForm{Role: news.RoleEditor}, nil)
+}
+
+func (s *Server) renderUsers(c echo.Context, status int, f templates.UserForm, errs map[string]string) error {
+	users, err := s.store.Users(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, templates.UsersPage(templates.UsersView{Nav: s.nav(c), Users: users, Form: f, Errors: errs, Flash: flash(c)}))
+}
+
+// createUser handles POST /admin/users.
+func (s *Server) createUser(c echo.Context) error {
+	f := templates.UserForm{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role")}
+	u := &news.User{Email: f.Email, Name: f.Name, Role: f.Role}
+	err := s.store.CreateUser(c.Request().Context(), u, c.FormValue("password"))
+	switch news.ErrorCode(err) {
+	case "":
+		return c.Redirect(http.StatusSeeOther, "/admin/users?done=user")
+	case news.EINVALID:
+		return s.renderUsers(c, http.StatusUnprocessableEntity, f, news.FieldErrors(err))
+	}
+	return err
+}
+
+// updateUser handles POST /admin/users/:id: role and disabled flag.
+func (s *Server) updateUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	u, err := s.store.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	u.Role, u.Disabled = c.FormValue("role"), c.FormValue("disabled") == "1"
+	if u.ID == currentUser(c).ID && (u.Disabled || u.Role != news.RoleAdmin) {
+		return echo.NewHTTPError(http.StatusUnprocessableEntity, "You cannot disable yourself or give up your own admin role.")
+	}
+	if err := s.store.UpdateUser(ctx, u, ""); err != nil {
+		if news.ErrorCode(err) == news.EINVALID {
+			return echo.NewHTTPError(http.StatusUnprocessableEntity, "Role must be admin or editor.")
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/users?done=user")
+}
