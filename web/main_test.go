@@ -2,8 +2,10 @@ package web
 
 import (
 	"flag"
+	"net/http"
 	"os"
 	"testing"
+	"time"
 )
 
 func TestMain(m *testing.M) {
@@ -13,3 +15,5 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+var httpClient = &http.Client{Timeout: 10 * time.Second}
