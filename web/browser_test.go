@@ -113,7 +113,7 @@ func TestBrowserNewsroomEndToEnd(t *testing.T) {
 		chromedp.SendKeys("#name", "Chief Editor", chromedp.ByQuery),
 		chromedp.SendKeys("#password", "a long passphrase", chromedp.ByQuery),
 		chromedp.Submit("#password", chromedp.ByQuery),
-		chromedp.WaitVisible("h1", chromedp.ByQuery),
+		chromedp.WaitVisible(`table`, chromedp.ByQuery),
 		chromedp.Location(&url),
 	)
 	if !strings.HasSuffix(url, "/admin/stories") {
