@@ -80,6 +80,10 @@ func flash(c echo.Context) string {
 		return "Added."
 	case "user":
 		return "User saved."
+	case "moderated":
+		return "Comments updated."
+	case "settings":
+		return "Settings saved."
 	}
 	return ""
 }
@@ -133,7 +137,7 @@ func formFromStory(st *news.Story) templates.StoryForm {
 		ID: st.ID, Revision: st.Revision, Title: st.Title, Slug: st.Slug, Summary: st.Summary, Body: st.Body,
 		Source: st.Source.Name, URL: st.URL, Author: st.Author, Dateline: st.Dateline, Section: st.Section.Name,
 		Tags: strings.Join(tags, ", "), ImageURL: st.ImageURL, ImageAlt: st.ImageAlt,
-		PublishedAt: st.PublishedAt.UTC().Format(formTime), Status: st.Status,
+		PublishedAt: st.PublishedAt.UTC().Format(formTime), Status: st.Status, CommentsClosed: st.CommentsClosed,
 	}
 }
 
@@ -147,7 +151,7 @@ func (s *Server) bindStory(c echo.Context) (templates.StoryForm, *news.Story, ma
 		Author: strings.TrimSpace(c.FormValue("author")), Dateline: strings.TrimSpace(c.FormValue("dateline")),
 		Section: c.FormValue("section"), Tags: c.FormValue("tags"), ImageURL: strings.TrimSpace(c.FormValue("image_url")),
 		ImageAlt: strings.TrimSpace(c.FormValue("image_alt")), PublishedAt: strings.TrimSpace(c.FormValue("published_at")),
-		Status: c.FormValue("status"),
+		Status: c.FormValue("status"), CommentsClosed: c.FormValue("comments_closed") == "1",
 	}
 	f.Revision, _ = strconv.Atoi(c.FormValue("revision"))
 	errs := map[string]string{}
@@ -155,6 +159,7 @@ func (s *Server) bindStory(c echo.Context) (templates.StoryForm, *news.Story, ma
 		Title: f.Title, Slug: f.Slug, Summary: strings.TrimSpace(f.Summary), Body: f.Body,
 		Source: news.Source{Name: f.Source}, URL: f.URL, Author: f.Author, Dateline: f.Dateline,
 		Tags: news.NewTags(strings.Split(f.Tags, ",")), ImageURL: f.ImageURL, ImageAlt: f.ImageAlt, Status: f.Status,
+		CommentsClosed: f.CommentsClosed,
 	}
 	if st.Source.Name == "" {
 		st.Source.Name = s.cfg.SiteName

@@ -27,17 +27,41 @@ func (s *Server) showArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := templates.ArticleView{Story: st}
-	if v.Related, err = s.store.Related(ctx, st.ID, relatedShown); err != nil {
-		return err
-	}
-	if v.Copies, err = s.store.CopyStories(ctx, st); err != nil {
-		return err
-	}
-	if v.Sections, err = s.store.Sections(ctx); err != nil {
+	v, err := s.articleView(c, st)
+	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, templates.ArticlePage(v))
+}
+
+// articleView gathers what the article page shows around st.
+func (s *Server) articleView(c echo.Context, st *news.Story) (templates.ArticleView, error) {
+	ctx := c.Request().Context()
+	v := templates.ArticleView{Story: st}
+	var err error
+	if v.Related, err = s.store.Related(ctx, st.ID, relatedShown); err != nil {
+		return v, err
+	}
+	if v.Copies, err = s.store.CopyStories(ctx, st); err != nil {
+		return v, err
+	}
+	if v.Sections, err = s.store.Sections(ctx); err != nil {
+		return v, err
+	}
+	if v.Comments, err = s.store.Comments(ctx, st.ID); err != nil {
+		return v, err
+	}
+	set, err := s.store.CommentSettings(ctx)
+	if err != nil {
+		return v, err
+	}
+	now := s.cfg.Now()
+	v.CommentForm = templates.CommentForm{
+		Open:  set.CommentsOpen(st, now),
+		Token: s.commentToken(st.ID, now),
+		Done:  c.QueryParam("comment"),
+	}
+	return v, nil
 }
 
 // showFront handles GET /.

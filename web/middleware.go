@@ -80,7 +80,6 @@ func (s *Server) adminOnly(next echo.HandlerFunc) echo.HandlerFunc {
 // as cross-site (Sec-Fetch-Site, Origin), and the form must carry the
 // token from the _csrf cookie. Either failure is a 403 and changes nothing.
 func (s *Server) csrf() echo.MiddlewareFunc {
-	cop := http.NewCrossOriginProtection()
 	token := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf",
 		CookieName:     "newsdesk_csrf",
@@ -95,7 +94,7 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		guarded := token(next)
 		return func(c echo.Context) error {
-			if err := cop.Check(c.Request()); err != nil {
+			if err := s.cop.Check(c.Request()); err != nil {
 				return echo.NewHTTPError(http.StatusForbidden, "Cross-site requests are not allowed.")
 			}
 			return guarded(c)

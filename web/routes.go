@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 )
 
 // routes lists every route of the site.
@@ -53,10 +54,15 @@ func (s *Server) routes() {
 	u.POST("/sources/:id", s.renameNamed("sources"))
 	u.POST("/tags/:id", s.renameNamed("tags"))
 	u.POST("/tags/merge", s.mergeTags)
+	u.GET("/comments", s.showModeration)
+	u.POST("/comments", s.moderate)
+	u.POST("/comments/settings", s.saveCommentSettings)
 	adm := u.Group("", requireAdmin)
 	adm.GET("/users", s.listUsers)
 	adm.POST("/users", s.createUser)
 	adm.POST("/users/:id", s.updateUser)
+
+	s.e.POST("/articles/:slug/comments", s.postComment, middleware.BodyLimit("64K"))
 
 	s.e.GET("/healthz", s.health)
 	s.e.GET("/static/*", s.serveAsset)

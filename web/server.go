@@ -62,6 +62,16 @@ type Store interface {
 	Rename(ctx context.Context, kind string, id int64, name string) error
 	MergeTags(ctx context.Context, fromSlug, intoSlug string) error
 	PendingComments(ctx context.Context) (int, error)
+
+	// Comments.
+	Comments(ctx context.Context, storyID int64) ([]*news.Comment, error)
+	AddComment(ctx context.Context, c *news.Comment, autoApprove bool) error
+	ModerationQueue(ctx context.Context, status string, limit int) ([]*news.Comment, error)
+	CommentCounts(ctx context.Context) (map[string]int, error)
+	ModerateComments(ctx context.Context, ids []int64, status string) error
+	CommentSettings(ctx context.Context) (news.CommentSettings, error)
+	SetCommentSettings(ctx context.Context, set news.CommentSettings) error
+	Secret(ctx context.Context) ([]byte, error)
 }
 
 // Config is how the site is run.
@@ -96,6 +106,10 @@ type Server struct {
 	cache  *pageCache // nil when off
 	setup  setup
 	logins *limiter
+	cop    *http.CrossOriginProtection
+	secret []byte
+
+	commentsByIP, commentsByStory *limiter
 }
 
 // New builds the server over store.
@@ -116,7 +130,13 @@ func New(cfg Config, store Store) (*Server, error) {
 	if cfg.PageCacheControl == "" {
 		cfg.PageCacheControl = DefaultPageCacheControl
 	}
-	s := &Server{e: echo.New(), cfg: cfg, store: store, assets: assets, log: cfg.Logger, logins: newLimiter(failureWindow)}
+	secret, err := store.Secret(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{e: echo.New(), cfg: cfg, store: store, assets: assets, log: cfg.Logger, secret: secret,
+		logins: newLimiter(failureWindow), cop: http.NewCrossOriginProtection(),
+		commentsByIP: newLimiter(commentIPWindow), commentsByStory: newLimiter(commentBurstWindw)}
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, pageTTL)
 	}

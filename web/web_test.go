@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,8 +28,27 @@ var testLog io.Writer = io.Discard
 // holding testdata/stories.ndjson.
 type testSite struct {
 	*httptest.Server
-	db  *sqlite.DB
-	srv *Server
+	db    *sqlite.DB
+	srv   *Server
+	clock *testClock
+}
+
+// testClock is the site's clock; tests move it forward.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 func newTestSite(t *testing.T) *testSite {
@@ -39,7 +59,8 @@ func newTestSite(t *testing.T) *testSite {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Now = func() time.Time { return now }
+	clock := &testClock{t: now}
+	db.Now = clock.Now
 	f, err := os.Open("testdata/stories.ndjson")
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +76,7 @@ func newTestSite(t *testing.T) *testSite {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &testSite{Server: ts, db: db, srv: srv}
+	return &testSite{Server: ts, db: db, srv: srv, clock: clock}
 }
 
 // get fetches path and returns the response with its body read.

@@ -53,8 +53,9 @@ type Story struct {
 	CommentCount   int
 
 	// Newsroom state.
-	Revision int  // number of the last saved revision
-	Trashed  bool // in the trash
+	Revision       int  // number of the last saved revision
+	Trashed        bool // in the trash
+	CommentsClosed bool // no new comments on this story
 }
 
 // Source is the publisher a story came from.

@@ -74,6 +74,9 @@ func (db *DB) CreateStory(ctx context.Context, s *news.Story, userID int64) erro
 			return err
 		}
 		s.Revision = 1
+		if _, err := tx.ExecContext(ctx, "UPDATE stories SET comments_closed = ? WHERE id = ?", s.CommentsClosed, s.ID); err != nil {
+			return fmt.Errorf("set comments of story %d: %w", s.ID, err)
+		}
 		if err := w.keepRevision(ctx, s, userID); err != nil {
 			return err
 		}
@@ -112,7 +115,7 @@ func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID i
 			return err
 		}
 		s.Revision = current + 1
-		if _, err := tx.ExecContext(ctx, "UPDATE stories SET revision = ? WHERE id = ?", s.Revision, s.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE stories SET revision = ?, comments_closed = ? WHERE id = ?", s.Revision, s.CommentsClosed, s.ID); err != nil {
 			return fmt.Errorf("bump revision of story %d: %w", s.ID, err)
 		}
 		if err := w.keepRevision(ctx, s, userID); err != nil {

@@ -16,9 +16,9 @@ const storyColumns = `s.id, s.slug, s.title, s.summary, s.body, s.body_html,
 	src.id, src.name, src.slug, coalesce(sec.id, 0), coalesce(sec.name, ''), coalesce(sec.slug, ''),
 	coalesce(s.url, ''), coalesce(s.guid, ''), s.author, s.dateline, s.image_url, s.image_alt,
 	s.status, s.published_at, s.created_at, s.updated_at, s.key_points, s.reading_minutes,
-	s.cluster_id, s.comment_count`
+	s.cluster_id, s.comment_count, s.comments_closed`
 
-const storyColumnCount = 26
+const storyColumnCount = 27
 
 const storyFrom = ` FROM stories s
 	JOIN sources src ON src.id = s.source_id
@@ -41,7 +41,7 @@ func scanStory(row scanner, admin ...*revisionCols) (*news.Story, error) {
 		&s.Source.ID, &s.Source.Name, &s.Source.Slug, &s.Section.ID, &s.Section.Name, &s.Section.Slug,
 		&s.URL, &s.GUID, &s.Author, &s.Dateline, &s.ImageURL, &s.ImageAlt,
 		&s.Status, &pub, &created, &updated, &keyPoints, &s.ReadingMinutes,
-		&s.ClusterID, &s.CommentCount}
+		&s.ClusterID, &s.CommentCount, &s.CommentsClosed}
 	if len(admin) > 0 {
 		dest = append(dest, &s.Revision, &s.Trashed)
 	}

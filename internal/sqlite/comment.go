@@ -1,0 +1,234 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"newsdesk/internal/news"
+)
+
+const commentColumns = `c.id, c.story_id, s.slug, s.title, c.name, c.email, c.body, c.status, c.ip_hash, c.created_at`
+
+func scanComment(row scanner) (*news.Comment, error) {
+	var c news.Comment
+	var created int64
+	if err := row.Scan(&c.ID, &c.StoryID, &c.StorySlug, &c.StoryTitle, &c.Name, &c.Email, &c.Body, &c.Status, &c.IPHash, &created); err != nil {
+		return nil, err
+	}
+	c.CreatedAt = fromUnix(created)
+	return &c, nil
+}
+
+func (db *DB) queryComments(ctx context.Context, query string, args ...any) ([]*news.Comment, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("select comments: %w", err)
+	}
+	defer rows.Close()
+	var out []*news.Comment
+	for rows.Next() {
+		c, err := scanComment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Comments returns the approved comments of story id, oldest first.
+func (db *DB) Comments(ctx context.Context, storyID int64) ([]*news.Comment, error) {
+	return db.queryComments(ctx, "SELECT "+commentColumns+` FROM comments c JOIN stories s ON s.id = c.story_id
+		WHERE c.story_id = ? AND c.status = 'approved' ORDER BY c.created_at, c.id`, storyID)
+}
+
+// AddComment stores a reader's comment: pending, or approved at once when
+// the settings allow it and the same email has an approved comment.
+func (db *DB) AddComment(ctx context.Context, c *news.Comment, autoApprove bool) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx, _ relatedIndex) error {
+		c.Status = news.CommentPending
+		if autoApprove && c.Email != "" {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE email = ? AND status = 'approved'", c.Email).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				c.Status = news.CommentApproved
+			}
+		}
+		c.CreatedAt = db.Now().UTC()
+		err := tx.QueryRowContext(ctx, `INSERT INTO comments (story_id, name, email, body, status, ip_hash, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.StoryID, c.Name, c.Email, c.Body, c.Status, c.IPHash, unix(c.CreatedAt)).Scan(&c.ID)
+		if err != nil {
+			return fmt.Errorf("insert comment: %w", err)
+		}
+		return recount(ctx, tx, []int64{c.StoryID})
+	})
+}
+
+// recount refreshes the approved-comment counts of the stories.
+func recount(ctx context.Context, tx *sql.Tx, stories []int64) error {
+	for _, id := range stories {
+		if _, err := tx.ExecContext(ctx, `UPDATE stories SET comment_count =
+			(SELECT count(*) FROM comments WHERE story_id = ? AND status = 'approved') WHERE id = ?`, id, id); err != nil {
+			return fmt.Errorf("count comments of story %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// ModerationQueue returns comments with the given status, oldest first,
+// each with its commenter's history.
+func (db *DB) ModerationQueue(ctx context.Context, status string, limit int) ([]*news.Comment, error) {
+	list, err := db.queryComments(ctx, "SELECT "+commentColumns+` FROM comments c JOIN stories s ON s.id = c.story_id
+		WHERE c.status = ? ORDER BY c.created_at, c.id LIMIT ?`, status, limit)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range list {
+		key, val := "ip_hash", c.IPHash
+		if c.Email != "" {
+			key, val = "email", c.Email
+		}
+		rows, err := db.read.QueryContext(ctx, "SELECT status, count(*) FROM comments WHERE "+key+" = ? AND id != ? AND created_at <= ? GROUP BY status",
+			val, c.ID, unix(c.CreatedAt))
+		if err != nil {
+			return nil, fmt.Errorf("select commenter history: %w", err)
+		}
+		c.History = map[string]int{}
+		for rows.Next() {
+			var st string
+			var n int
+			rows.Scan(&st, &n)
+			c.History[st] = n
+		}
+		rows.Close()
+	}
+	return list, nil
+}
+
+// CommentCounts returns how many comments have each status.
+func (db *DB) CommentCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT status, count(*) FROM comments GROUP BY status")
+	if err != nil {
+		return nil, fmt.Errorf("count comments: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// ModerateComments sets the status of the comments with the given ids.
+func (db *DB) ModerateComments(ctx context.Context, ids []int64, status string) error {
+	switch status {
+	case news.CommentApproved, news.CommentRejected, news.CommentSpam, news.CommentPending:
+	default:
+		return news.Errorf(news.EINVALID, "Unknown moderation action.")
+	}
+	if len(ids) == 0 {
+		return news.Errorf(news.EINVALID, "Select at least one comment.")
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx, _ relatedIndex) error {
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		in := "(?" + strings.Repeat(", ?", len(ids)-1) + ")"
+		rows, err := tx.QueryContext(ctx, "SELECT DISTINCT story_id FROM comments WHERE id IN "+in, args...)
+		if err != nil {
+			return err
+		}
+		var stories []int64
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			stories = append(stories, id)
+		}
+		rows.Close()
+		if _, err := tx.ExecContext(ctx, "UPDATE comments SET status = ? WHERE id IN "+in, append([]any{status}, args...)...); err != nil {
+			return fmt.Errorf("moderate comments: %w", err)
+		}
+		return recount(ctx, tx, stories)
+	})
+}
+
+// CommentSettings returns the site's comment rules.
+func (db *DB) CommentSettings(ctx context.Context) (news.CommentSettings, error) {
+	vals, err := db.settings(ctx, "comments_open", "comments_close_after_days", "comments_auto_approve")
+	if err != nil {
+		return news.CommentSettings{}, err
+	}
+	days, _ := strconv.Atoi(vals[1])
+	return news.CommentSettings{Open: vals[0] == "1", CloseAfterDays: days, AutoApprove: vals[2] == "1"}, nil
+}
+
+// SetCommentSettings saves the site's comment rules.
+func (db *DB) SetCommentSettings(ctx context.Context, set news.CommentSettings) error {
+	if set.CloseAfterDays < 0 || set.CloseAfterDays > 36500 {
+		return news.Errorf(news.EINVALID, "Days must be a whole number from 0 to 36500.")
+	}
+	b := func(v bool) string {
+		if v {
+			return "1"
+		}
+		return "0"
+	}
+	return db.writeTx(ctx, func(tx *sql.Tx, _ relatedIndex) error {
+		for k, v := range map[string]string{"comments_open": b(set.Open), "comments_close_after_days": strconv.Itoa(set.CloseAfterDays),
+			"comments_auto_approve": b(set.AutoApprove)} {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", k, v); err != nil {
+				return fmt.Errorf("save setting %s: %w", k, err)
+			}
+		}
+		return nil
+	})
+}
+
+func (db *DB) settings(ctx context.Context, keys ...string) ([]string, error) {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		err := db.read.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", k).Scan(&out[i])
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("read setting %s: %w", k, err)
+		}
+	}
+	return out, nil
+}
+
+// Secret returns the site's secret key (for signing form tokens and
+// hashing addresses), made on first use and kept in the database so it
+// survives restarts.
+func (db *DB) Secret(ctx context.Context) ([]byte, error) {
+	vals, err := db.settings(ctx, "secret")
+	if err != nil {
+		return nil, err
+	}
+	if vals[0] == "" {
+		b := make([]byte, 32)
+		rand.Read(b)
+		if _, err := db.write.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('secret', ?) ON CONFLICT (key) DO NOTHING", hex.EncodeToString(b)); err != nil {
+			return nil, fmt.Errorf("save secret: %w", err)
+		}
+		if vals, err = db.settings(ctx, "secret"); err != nil {
+			return nil, err
+		}
+	}
+	return hex.DecodeString(vals[0])
+}

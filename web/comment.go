@@ -1,0 +1,126 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"newsdesk/internal/news"
+	"newsdesk/templates"
+)
+
+// Comment protection.
+const (
+	commentMinDelay   = 3 * time.Second // a human reads before writing
+	commentTokenTTL   = 24 * time.Hour
+	commentsPerIP     = 5 // per commentIPWindow
+	commentIPWindow   = 10 * time.Minute
+	commentsPerStory  = 10 // per commentBurstWindow, from everyone
+	commentBurstWindw = time.Minute
+)
+
+// commentToken signs the story id and the render time. Reader pages are
+// cached and shared, so the token cannot be tied to a visitor; together
+// with the browser's cross-site check it proves the form came from this
+// site, and its time lets us refuse a submit faster than a person types.
+func (s *Server) commentToken(storyID int64, at time.Time) string {
+	ts := strconv.FormatInt(at.Unix(), 10)
+	return ts + "." + s.sign("comment", strconv.FormatInt(storyID, 10), ts)
+}
+
+func (s *Server) sign(parts ...string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// checkCommentToken returns when the form was rendered, or an error.
+func (s *Server) checkCommentToken(storyID int64, token string) (time.Time, bool) {
+	ts, sig, ok := strings.Cut(token, ".")
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if !ok || err != nil || !hmac.Equal([]byte(sig), []byte(s.sign("comment", strconv.FormatInt(storyID, 10), ts))) {
+		return time.Time{}, false
+	}
+	at := time.Unix(sec, 0)
+	return at, s.cfg.Now().Sub(at) < commentTokenTTL
+}
+
+// ipHash identifies a commenter's address for moderation without storing it.
+func (s *Server) ipHash(ip string) string { return s.sign("ip", ip)[:16] }
+
+// postComment handles POST /articles/:slug/comments.
+func (s *Server) postComment(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := s.store.StoryBySlug(ctx, c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	if err := s.cop.Check(c.Request()); err != nil {
+		return echo.NewHTTPError(http.StatusForbidden, "Cross-site requests are not allowed.")
+	}
+	rendered, ok := s.checkCommentToken(st.ID, c.FormValue("_csrf"))
+	if !ok {
+		return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Reload the story and try again.")
+	}
+	set, err := s.store.CommentSettings(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.cfg.Now()
+	form := templates.CommentForm{Name: c.FormValue("name"), Email: c.FormValue("email"), Body: c.FormValue("body")}
+	if !set.CommentsOpen(st, now) {
+		form.Message = "Comments are closed on this story."
+		return s.rejectComment(c, st, http.StatusForbidden, form)
+	}
+	ip := c.RealIP()
+	switch {
+	case c.FormValue("website") != "":
+		// Only robots fill the field people cannot see.
+		form.Message = "Your comment looks automated and was not sent."
+		return s.rejectComment(c, st, http.StatusUnprocessableEntity, form)
+	case now.Sub(rendered) < commentMinDelay:
+		form.Message = "That was quick! Please take a moment and send your comment again."
+		return s.rejectComment(c, st, http.StatusTooManyRequests, form)
+	case s.commentsByIP.count(ip, now) >= commentsPerIP, s.commentsByStory.count(st.Slug, now) >= commentsPerStory:
+		form.Message = "Too many comments in a short time. Please wait a few minutes and try again."
+		return s.rejectComment(c, st, http.StatusTooManyRequests, form)
+	}
+	cm := &news.Comment{StoryID: st.ID, Name: form.Name, Email: form.Email, Body: form.Body, IPHash: s.ipHash(ip)}
+	err = s.store.AddComment(ctx, cm, set.AutoApprove)
+	switch news.ErrorCode(err) {
+	case "":
+	case news.EINVALID:
+		form.Errors = news.FieldErrors(err)
+		form.Message = news.ErrorMessage(err)
+		return s.rejectComment(c, st, http.StatusUnprocessableEntity, form)
+	default:
+		return err
+	}
+	s.commentsByIP.add(ip, now)
+	s.commentsByStory.add(st.Slug, now)
+	done := "pending"
+	if cm.Status == news.CommentApproved {
+		done = "published"
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/articles/%s?comment=%s#comments", st.Slug, done))
+}
+
+// rejectComment shows the article again with the reader's text kept and
+// the reason next to the form.
+func (s *Server) rejectComment(c echo.Context, st *news.Story, status int, form templates.CommentForm) error {
+	v, err := s.articleView(c, st)
+	if err != nil {
+		return err
+	}
+	v.CommentForm.Name, v.CommentForm.Email, v.CommentForm.Body = form.Name, form.Email, form.Body
+	v.CommentForm.Errors, v.CommentForm.Message = form.Errors, form.Message
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return s.render(c, status, templates.ArticlePage(v))
+}
