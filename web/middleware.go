@@ -25,13 +25,16 @@ func (s *Server) middleware() {
 				slog.Any("err", err), slog.String("stack", string(stack)))
 			return err
 		}}))
-	s.e.Use(securityHeaders)
+	s.e.Use(s.securityHeaders)
 }
 
 // securityHeaders sets the headers every response carries.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
+		if s.secure(c) {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -87,6 +88,9 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For and the
 	// scheme from X-Forwarded-Proto; only behind a proxy that sets them.
 	TrustProxy bool
+	// ReadHeaderTimeout bounds how long a client may take to send its
+	// request headers; 0 means 5 seconds.
+	ReadHeaderTimeout time.Duration
 }
 
 // Defaults for Config.
@@ -170,7 +174,7 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           s,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: cmp.Or(s.cfg.ReadHeaderTimeout, 5*time.Second),
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
