@@ -88,3 +88,51 @@ func TestParseQuery(t *testing.T) {
 		}
 	}
 }
+
+func FuzzSlugify(f *testing.F) {
+	for _, s := range []string{"Hello, World!", "Zürich", "北京", strings.Repeat("ab ", 60), "--a--", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := Slugify(s)
+		if got != "" && !ValidSlug(got) {
+			t.Fatalf("Slugify(%q) = %q, not a valid slug", s, got)
+		}
+		if Slugify(got) != got {
+			t.Fatalf("Slugify is not idempotent on %q: %q → %q", s, got, Slugify(got))
+		}
+	})
+}
+
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{`flood "old town" -x`, `NEAR(a b)`, `"`, `-`, `a*b`, "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := ParseQuery(s)
+		fts := q.FTS()
+		// Every quote opens and closes a term; nothing else is syntax.
+		if strings.Count(fts, `"`)%2 != 0 {
+			t.Fatalf("ParseQuery(%q).FTS() = %q has an unbalanced quote", s, fts)
+		}
+		for _, term := range append(q.Terms, q.Excluded...) {
+			if strings.ContainsAny(term, `"*():^{}`) {
+				t.Fatalf("ParseQuery(%q) term %q carries syntax", s, term)
+			}
+		}
+	})
+}
+
+func FuzzCommentValidate(f *testing.F) {
+	for _, s := range []string{"Hi there", "<script>x</script>", "\r\n\r\n", strings.Repeat("é", 5001)} {
+		f.Add("Name", s)
+	}
+	f.Fuzz(func(t *testing.T, name, body string) {
+		c := Comment{Name: name, Body: body}
+		if err := c.Validate(); err == nil {
+			if n := len([]rune(c.Body)); n < 2 || n > 5000 {
+				t.Fatalf("accepted a %d-character comment", n)
+			}
+		}
+	})
+}
