@@ -60,11 +60,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
-		return 0, serve(ctx, rest, stderr)
+		return exit(serve(ctx, rest, stderr))
 	case "import":
 		return runImport(ctx, rest, stdin, stdout)
 	case "backup":
-		return 0, backup(ctx, rest, stdout)
+		return exit(backup(ctx, rest, stdout))
 	case "user":
 		return userCmd(ctx, rest, stdin, stdout, stderr)
 	case "version", "--version", "-v":
@@ -77,6 +77,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage)
 		return 2, fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+// exit turns a command's error into an exit code.
+func exit(err error) (int, error) {
+	if err != nil {
+		return 1, err
+	}
+	return 0, nil
 }
 
 func env(name, def string) string {
@@ -170,13 +178,14 @@ func publishScheduled(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 
 func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) (int, error) {
 	fs, dbPath := newFlags("import")
-	source := fs.String("source", "", "publisher name for items that name none")
+	source := fs.String("source", "", "publisher name for items that name none (default: the feed's title, else the site name)")
 	if err := fs.Parse(args); err != nil {
 		return 2, err
 	}
 	if fs.NArg() == 0 {
 		return 2, errors.New("import: name at least one file, URL or - for standard input")
 	}
+	ingest.DefaultSource = env("NEWSDESK_SITE_NAME", ingest.DefaultSource)
 	db, err := sqlite.Open(ctx, *dbPath)
 	if err != nil {
 		return 1, err

@@ -120,10 +120,17 @@ func parseRecord(line []byte, source string) (*news.Story, error) {
 	return finish(s, source)
 }
 
+// DefaultSource names the publisher of items that name none when no
+// source is given: the site's own name.
+var DefaultSource = "Newsdesk"
+
 // finish applies defaults and validates s.
 func finish(s *news.Story, source string) (*news.Story, error) {
 	if s.Source.Name == "" {
 		s.Source.Name = source
+	}
+	if s.Source.Name == "" {
+		s.Source.Name = DefaultSource
 	}
 	if err := s.Validate(); err != nil {
 		return nil, describe(err)

@@ -195,3 +195,13 @@ func notFound(err error, format string, args ...any) error {
 func unix(t time.Time) int64 { return t.UTC().Unix() }
 
 func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+// IntegrityCheck runs SQLite's integrity check and reports whether it
+// found the database sound.
+func (db *DB) IntegrityCheck(ctx context.Context) (bool, error) {
+	var res string
+	if err := db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+		return false, err
+	}
+	return res == "ok", nil
+}
