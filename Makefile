@@ -1,12 +1,6 @@
 # newsdesk — run `make run` for a local site with demo stories, `make test`
 # for the full check CI runs.
 
-# The standard library fixes of Go 1.27.3 (net/http, crypto/tls, x509) are
-# in every binary and test run; the go command fetches that toolchain
-# through the module proxy on first use. go.mod still says 1.26.8, so a
-# plain `go build` works on the machine's own Go too.
-export GOTOOLCHAIN := go1.27.3
-
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/newsdesk
