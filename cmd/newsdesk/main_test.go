@@ -95,6 +95,7 @@ func TestBackupWhileWriting(t *testing.T) {
 				t.Error(err)
 				return
 			}
+			time.Sleep(time.Millisecond) // a busy newsroom, not a tight loop
 		}
 	}()
 	time.Sleep(200 * time.Millisecond)

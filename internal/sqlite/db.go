@@ -133,15 +133,34 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
+	// Look before taking the write lock: a backup or an import opening a
+	// database that a busy server writes to must not wait for the lock
+	// when there is nothing to migrate.
+	applied := map[string]bool{}
+	if rows, err := db.write.QueryContext(ctx, "SELECT name FROM schema_migrations"); err == nil {
+		for rows.Next() {
+			var n string
+			rows.Scan(&n)
+			applied[n] = true
+		}
+		rows.Close()
+	}
+	pending := false
+	for _, name := range names {
+		pending = pending || !applied[name]
+	}
+	if !pending {
+		return nil
+	}
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
 	for _, name := range names {
 		if err := db.migrateOne(ctx, name); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# make bench: Go benchmarks, then a side-by-side HTTP load run on loopback.
+#
+# Builds a 100k-story database with the synthetic corpus generator, serves
+# it with newsdesk, saves the exact bytes of one article page and serves
+# them with nginx as the physical limit, then runs wrk against both:
+#   nginx static (plain and gzip_static), newsdesk article warm (plain and
+#   gzip), article with the render cache off, front page, search.
+# Prints req/s, p50, p99 for each, newsdesk's peak RSS, its cold start and
+# the newsdesk/nginx ratio. Every server is stopped by PID at the end.
+#
+# Env: BENCH_STORIES (100000), BENCH_DURATION (10s), BENCH_SKIP_GO=1 to skip
+# the Go benchmarks. Needs wrk and nginx; installs them with apt-get.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+STORIES=${BENCH_STORIES:-100000}
+DUR=${BENCH_DURATION:-10s}
+PORT_ND=18081 PORT_NOCACHE=18083 PORT_NGINX=18082
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+if [ ${#need[@]} -gt 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q && apt-get install -y -q "${need[@]}"
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+echo "== machine"
+echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB, $(go version)"
+
+if [ "${BENCH_SKIP_GO:-}" != 1 ]; then
+	echo "== go benchmarks"
+	go test -run '^$' -bench . -benchmem -benchtime 2000x ./internal/related ./web
+	go test -run '^$' -bench . -benchmem ./internal/sqlite
+fi
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+go build -o "$tmp/newsdesk" ./cmd/newsdesk
+echo "== import $STORIES synthetic stories"
+go run ./cmd/gencorpus -n "$STORIES" -seed 1 > "$tmp/corpus.ndjson"
+start=$(date +%s.%N)
+"$tmp/newsdesk" import --db "$tmp/bench.db" "$tmp/corpus.ndjson" | head -1
+echo "import: $(echo "$(date +%s.%N) - $start" | bc) s"
+
+# serve PORT CACHE_MB: starts newsdesk and prints ms until /healthz answers.
+serve() {
+	local port=$1 cache=$2 t0 t1
+	t0=$(date +%s%N)
+	"$tmp/newsdesk" serve --no-demo --addr "127.0.0.1:$port" --db "$tmp/bench.db" --cache-mb "$cache" 2>"$tmp/serve-$port.log" &
+	pids+=($!)
+	for _ in $(seq 1 500); do
+		if curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
+		sleep 0.005
+	done
+	t1=$(date +%s%N)
+	echo "cold start to first served request (port $port): $(((t1 - t0) / 1000000)) ms"
+}
+serve $PORT_ND 64
+ND_PID=${pids[-1]}
+serve $PORT_NOCACHE 0
+
+slug=$(curl -fs "http://127.0.0.1:$PORT_ND/" | grep -o 'href="/articles/[^"]*"' | sed -n 2p | sed 's/href="//; s/"$//')
+query=$(curl -fs "http://127.0.0.1:$PORT_ND$slug" | grep -o '<h1 id="headline">[^<]*' | sed 's/.*>//' | awk '{print $1}')
+mkdir -p "$tmp/www"
+curl -fs "http://127.0.0.1:$PORT_ND$slug" -o "$tmp/www/article.html"
+gzip -9 -k "$tmp/www/article.html"
+echo "article $slug: $(stat -c %s "$tmp/www/article.html") B, gzip $(stat -c %s "$tmp/www/article.html.gz") B"
+css=$(grep -o '/static/css/[^"]*' "$tmp/www/article.html" | head -1)
+echo "stylesheet gzip: $(curl -fs -H 'Accept-Encoding: gzip' "http://127.0.0.1:$PORT_ND$css" | wc -c) B"
+
+cat > "$tmp/nginx.conf" <<CONF
+worker_processes 2;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	default_type text/html;
+	sendfile on;
+	keepalive_requests 100000;
+	server {
+		listen 127.0.0.1:$PORT_NGINX;
+		root $tmp/www;
+		gzip_static on;
+	}
+}
+CONF
+"$NGINX" -c "$tmp/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+sleep 0.5
+
+# load NAME URL [gzip]: one wrk run; prints a table row.
+load() {
+	local name=$1 url=$2 hdr=() out
+	[ "${3:-}" = gzip ] && hdr=(-H 'Accept-Encoding: gzip')
+	out=$(wrk -t2 -c64 -d"$DUR" --latency "${hdr[@]}" "$url")
+	local rps p50 p99
+	rps=$(echo "$out" | awk '/Requests\/sec/{print $2}')
+	p50=$(echo "$out" | awk '$1=="50%"{print $2}')
+	p99=$(echo "$out" | awk '$1=="99%"{print $2}')
+	printf '%-32s %12s %10s %10s\n' "$name" "$rps" "$p50" "$p99"
+	eval "RPS_${4:-x}=$rps"
+}
+
+echo "== wrk -t2 -c64 -d$DUR --latency, 127.0.0.1"
+printf '%-32s %12s %10s %10s\n' target req/s p50 p99
+load "nginx static, plain" "http://127.0.0.1:$PORT_NGINX/article.html" "" NGX
+load "nginx static, gzip_static" "http://127.0.0.1:$PORT_NGINX/article.html" gzip NGXGZ
+load "newsdesk article, warm" "http://127.0.0.1:$PORT_ND$slug" "" ND
+load "newsdesk article, warm, gzip" "http://127.0.0.1:$PORT_ND$slug" gzip NDGZ
+load "newsdesk article, cache off" "http://127.0.0.1:$PORT_NOCACHE$slug" "" NC
+load "newsdesk front page, warm" "http://127.0.0.1:$PORT_ND/" "" FP
+load "newsdesk front page, cache off" "http://127.0.0.1:$PORT_NOCACHE/" "" FPNC
+load "newsdesk search, cache off" "http://127.0.0.1:$PORT_NOCACHE/search?q=$query" "" S
+
+echo "== summary"
+echo "newsdesk/nginx article, plain: $(echo "scale=2; $RPS_ND / $RPS_NGX" | bc)"
+echo "newsdesk/nginx article, gzip:  $(echo "scale=2; $RPS_NDGZ / $RPS_NGXGZ" | bc)"
+echo "newsdesk peak RSS (cached instance): $(awk '/VmHWM/{print $2, $3}' /proc/$ND_PID/status)"
+echo "newsdesk peak RSS (cache-off instance): $(awk '/VmHWM/{print $2, $3}' /proc/${pids[1]}/status)"
