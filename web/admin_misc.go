@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"newsdesk/internal/auth"
 	"newsdesk/internal/news"
 	"newsdesk/templates"
 )
@@ -112,4 +113,38 @@ func (s *Server) updateUser(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/users?done=user")
+}
+
+// showAccount handles GET /admin/account.
+func (s *Server) showAccount(c echo.Context) error {
+	return s.render(c, http.StatusOK, templates.AccountPage(templates.AccountView{Nav: s.nav(c), Flash: flash(c)}))
+}
+
+// changePassword handles POST /admin/account: a new password, given the
+// current one. Every session of the user ends; this one starts anew.
+func (s *Server) changePassword(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	ok, err := auth.CheckPassword(u.PasswordHash, c.FormValue("current"))
+	if err != nil {
+		return err
+	}
+	errs := map[string]string{}
+	if !ok {
+		errs["current"] = "That is not your current password."
+	} else if msg := news.CheckPassword(c.FormValue("password")); msg != "" {
+		errs["password"] = msg
+	}
+	if len(errs) > 0 {
+		return s.render(c, http.StatusUnprocessableEntity, templates.AccountPage(templates.AccountView{Nav: s.nav(c), Errors: errs}))
+	}
+	if err := s.store.UpdateUser(ctx, u, c.FormValue("password")); err != nil {
+		return err
+	}
+	token, err := s.store.CreateSession(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	s.setSessionCookie(c, token, 0)
+	return c.Redirect(http.StatusSeeOther, "/admin/account?done=password")
 }

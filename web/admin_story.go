@@ -84,6 +84,8 @@ func flash(c echo.Context) string {
 		return "Comments updated."
 	case "settings":
 		return "Settings saved."
+	case "password":
+		return "Password changed. Other sessions were logged out."
 	}
 	return ""
 }

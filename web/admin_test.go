@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -341,5 +342,51 @@ func TestEditConflictKeepsText(t *testing.T) {
 	// Readers see A's version at once.
 	if _, page := ts.get(t, "/articles/harbour-bridge-opens"); !strings.Contains(page, "Title by A") {
 		t.Error("reader page does not show the saved edit")
+	}
+}
+
+func TestChangePasswordEndsOtherSessions(t *testing.T) {
+	ts := newTestSite(t)
+	addUser(t, ts, "ed@example.com", news.RoleEditor)
+	a, b := ts.browser(t), ts.browser(t)
+	a.login("ed@example.com")
+	b.login("ed@example.com")
+	resp, body := a.post("/admin/account", "/admin/account", url.Values{"current": {"wrong"}, "password": {"new password 1"}})
+	if resp.StatusCode != 422 || !strings.Contains(body, "not your current password") {
+		t.Fatalf("wrong current password = %d", resp.StatusCode)
+	}
+	resp, _ = a.post("/admin/account", "/admin/account", url.Values{"current": {"password-ed@example.com"}, "password": {"new password 1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change password = %d", resp.StatusCode)
+	}
+	if resp, _ := a.do("GET", "/admin/stories", nil); resp.StatusCode != 200 {
+		t.Errorf("the changing session was logged out: %d", resp.StatusCode)
+	}
+	if resp, _ := b.do("GET", "/admin/stories", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the other session survived the password change: %d", resp.StatusCode)
+	}
+}
+
+func TestLoginLockoutUnderConcurrency(t *testing.T) {
+	ts := newTestSite(t)
+	addUser(t, ts, "ed@example.com", news.RoleEditor)
+	b := ts.browser(t)
+	tok := b.token("/admin/login")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, _ := b.do("POST", "/admin/login", url.Values{"email": {"ed@example.com"}, "password": {"guess"}, "_csrf": {tok}})
+			mu.Lock()
+			codes[resp.StatusCode]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if codes[http.StatusUnauthorized] != accountFailures || codes[http.StatusTooManyRequests] != 20-accountFailures {
+		t.Errorf("20 simultaneous guesses: %v, want %d checked", codes, accountFailures)
 	}
 }

@@ -35,23 +35,36 @@ func newLimiter(window time.Duration) *limiter {
 	return &limiter{window: window, events: map[string][]time.Time{}}
 }
 
-// count returns the events for key within the window before now.
-func (l *limiter) count(key string, now time.Time) int {
+// take records an event for key if fewer than max happened within the
+// window, in one step, so that concurrent requests cannot all slip under
+// the limit. It returns the event's time for release, and whether it was
+// allowed.
+func (l *limiter) take(key string, now time.Time, max int) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.prune(key, now))
+	ev := l.prune(key, now)
+	if len(ev) >= max {
+		return false
+	}
+	l.events[key] = append(ev, now)
+	if len(l.events) > 100_000 {
+		// Bound memory under a flood of distinct keys: idle keys go.
+		for k := range l.events {
+			l.prune(k, now)
+		}
+	}
+	return true
 }
 
-func (l *limiter) add(key string, now time.Time) {
+// release gives back one event taken for key at t.
+func (l *limiter) release(key string, t time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.events[key] = append(l.prune(key, now), now)
-	if len(l.events) > 100_000 {
-		// Bound memory under a flood of distinct keys: old entries go.
-		for k := range l.events {
-			if len(l.prune(k, now)) == 0 {
-				delete(l.events, k)
-			}
+	ev := l.events[key]
+	for i := len(ev) - 1; i >= 0; i-- {
+		if ev[i].Equal(t) {
+			l.events[key] = append(ev[:i:i], ev[i+1:]...)
+			return
 		}
 	}
 }
@@ -187,12 +200,26 @@ func (s *Server) login(c echo.Context) error {
 	v := templates.LoginView{Email: email, Next: safeNext(c.FormValue("next"))}
 	now := s.cfg.Now()
 	account, ip := "account:"+email, "ip:"+c.RealIP()
-	if s.logins.count(account, now) >= accountFailures || s.logins.count(ip, now) >= ipFailures {
+	// Each try takes a failure slot up front and gives it back if the
+	// password is right: concurrent guesses cannot outrun the count.
+	if !s.logins.take(account, now, accountFailures) {
+		v.Error = lockedMessage
+		return s.render(c, http.StatusTooManyRequests, templates.LoginPage(v))
+	}
+	if !s.logins.take(ip, now, ipFailures) {
+		s.logins.release(account, now)
 		v.Error = lockedMessage
 		return s.render(c, http.StatusTooManyRequests, templates.LoginPage(v))
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	ok := false
+	defer func() {
+		// A server error is not a failed login.
+		if err != nil && news.ErrorCode(err) != news.ENOTFOUND {
+			s.logins.release(account, now)
+			s.logins.release(ip, now)
+		}
+	}()
 	switch news.ErrorCode(err) {
 	case "":
 		if ok, err = auth.CheckPassword(u.PasswordHash, password); err != nil {
@@ -205,12 +232,11 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		s.logins.add(account, now)
-		s.logins.add(ip, now)
 		v.Error = "That email and password do not match an active account."
 		return s.render(c, http.StatusUnauthorized, templates.LoginPage(v))
 	}
 	s.logins.reset(account)
+	s.logins.release(ip, now)
 	// A new session id at every login: an id planted before login is useless.
 	if ck, err := c.Cookie(s.sessionCookieName(c)); err == nil {
 		s.store.EndSession(ctx, ck.Value)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"newsdesk/internal/news"
 )
@@ -98,6 +99,85 @@ func TestPageCacheInvalidatedByWrites(t *testing.T) {
 			}
 			if _, body := ts.get(t, p); !strings.Contains(body, tt.want) {
 				t.Errorf("%s: GET %s still stale, lacks %q", tt.name, p, tt.want)
+			}
+		}
+	}
+}
+
+// Every kind of write shows on the cached pages it affects at once.
+func TestPageCacheEveryKindOfWrite(t *testing.T) {
+	ts := newTestSite(t)
+	ctx := context.Background()
+	st, err := ts.db.StoryBySlug(ctx, floodSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := ts.db.StoryByID(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm := func(paths ...string) {
+		for _, p := range paths {
+			ts.get(t, p)
+		}
+	}
+	article := "/articles/" + floodSlug
+	tests := []struct {
+		name  string
+		paths []string
+		write func() error
+		check func(path, body string) bool
+	}{
+		{"unpublish", []string{"/", "/tags/prague", "/feed.xml"}, func() error {
+			s := *full
+			s.Status = news.StatusDraft
+			return ts.db.UpdateStory(ctx, &s, full.Revision, 0)
+		}, func(_, body string) bool { return !strings.Contains(body, "Vltava floods Prague") }},
+		{"republish", []string{"/", "/tags/prague"}, func() error {
+			cur, _ := ts.db.StoryByID(ctx, st.ID)
+			s := *cur
+			s.Status = news.StatusPublished
+			return ts.db.UpdateStory(ctx, &s, cur.Revision, 0)
+		}, func(_, body string) bool { return strings.Contains(body, "Vltava floods Prague") }},
+		{"trash", []string{"/", article}, func() error { return ts.db.TrashStory(ctx, st.ID) },
+			func(path, body string) bool { return !strings.Contains(body, "Vltava floods Prague") }},
+		{"restore", []string{"/", article}, func() error { return ts.db.RestoreStory(ctx, st.ID) },
+			func(_, body string) bool { return strings.Contains(body, "Vltava floods Prague") }},
+		{"comment approved", []string{article}, func() error {
+			c := &news.Comment{StoryID: st.ID, Name: "Reader", Body: "A cached comment"}
+			if err := ts.db.AddComment(ctx, c, false); err != nil {
+				return err
+			}
+			return ts.db.ModerateComments(ctx, []int64{c.ID}, news.CommentApproved)
+		}, func(_, body string) bool { return strings.Contains(body, "A cached comment") }},
+		{"comment removed", []string{article}, func() error {
+			q, _ := ts.db.ModerationQueue(ctx, news.CommentApproved, 10)
+			return ts.db.ModerateComments(ctx, []int64{q[0].ID}, news.CommentRejected)
+		}, func(_, body string) bool { return !strings.Contains(body, "A cached comment") }},
+		{"scheduled go-live", []string{"/"}, func() error {
+			s := &news.Story{Title: "Scheduled harbour story", Body: "Soon.", Source: news.Source{Name: "N"},
+				Status: news.StatusScheduled, PublishedAt: now.Add(time.Minute)}
+			if err := ts.db.CreateStory(ctx, s, 0); err != nil {
+				return err
+			}
+			warm("/")
+			ts.clock.Advance(2 * time.Minute)
+			_, err := ts.db.PublishDue(ctx)
+			return err
+		}, func(_, body string) bool { return strings.Contains(body, "Scheduled harbour story") }},
+		{"tag renamed", []string{article, "/tags/flood"}, func() error {
+			tag, _ := ts.db.Tag(ctx, "flood")
+			return ts.db.Rename(ctx, "tags", tag.ID, "Floods")
+		}, func(_, body string) bool { return strings.Contains(body, "#Floods") }},
+	}
+	for _, tt := range tests {
+		warm(tt.paths...)
+		if err := tt.write(); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		for _, p := range tt.paths {
+			if _, body := ts.get(t, p); !tt.check(p, body) {
+				t.Errorf("%s: GET %s is stale", tt.name, p)
 			}
 		}
 	}

@@ -88,12 +88,24 @@ func (s *Server) postComment(c echo.Context) error {
 	case now.Sub(rendered) < commentMinDelay:
 		form.Message = "That was quick! Please take a moment and send your comment again."
 		return s.rejectComment(c, st, http.StatusTooManyRequests, form)
-	case s.commentsByIP.count(ip, now) >= commentsPerIP, s.commentsByStory.count(st.Slug, now) >= commentsPerStory:
+	}
+	// Take a slot from both limits in one step each, before writing, so
+	// that simultaneous posts cannot all pass; give them back on failure.
+	if !s.commentsByIP.take(ip, now, commentsPerIP) {
 		form.Message = "Too many comments in a short time. Please wait a few minutes and try again."
+		return s.rejectComment(c, st, http.StatusTooManyRequests, form)
+	}
+	if !s.commentsByStory.take(st.Slug, now, commentsPerStory) {
+		s.commentsByIP.release(ip, now)
+		form.Message = "Too many comments on this story just now. Please wait a minute and try again."
 		return s.rejectComment(c, st, http.StatusTooManyRequests, form)
 	}
 	cm := &news.Comment{StoryID: st.ID, Name: form.Name, Email: form.Email, Body: form.Body, IPHash: s.ipHash(ip)}
 	err = s.store.AddComment(ctx, cm, set.AutoApprove)
+	if err != nil {
+		s.commentsByIP.release(ip, now)
+		s.commentsByStory.release(st.Slug, now)
+	}
 	switch news.ErrorCode(err) {
 	case "":
 	case news.EINVALID:
@@ -103,8 +115,6 @@ func (s *Server) postComment(c echo.Context) error {
 	default:
 		return err
 	}
-	s.commentsByIP.add(ip, now)
-	s.commentsByStory.add(st.Slug, now)
 	done := "pending"
 	if cm.Status == news.CommentApproved {
 		done = "published"

@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -197,5 +199,41 @@ func TestHostileCommentsRenderInert(t *testing.T) {
 	})
 	if n := doc.Find("#comments li.comment").Length(); n != len(payloads) {
 		t.Errorf("%d comments shown, want %d", n, len(payloads))
+	}
+}
+
+// Simultaneous posts cannot slip under the limit together.
+func TestCommentRateLimitUnderConcurrency(t *testing.T) {
+	ts := newTestSite(t)
+	b := ts.browser(t)
+	form := commentForm(t, b, floodSlug, "Racer", "race comment")
+	ts.clock.Advance(5 * time.Second)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	for i := range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := url.Values{}
+			for k, v := range form {
+				f[k] = v
+			}
+			f.Set("body", fmt.Sprintf("race comment %d", i))
+			resp, err := http.Post(ts.URL+"/articles/"+floodSlug+"/comments", "application/x-www-form-urlencoded", strings.NewReader(f.Encode()))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			mu.Lock()
+			codes[resp.StatusCode]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	// The default client follows the redirect of an accepted post to a 200.
+	if codes[http.StatusOK] != commentsPerIP || codes[http.StatusTooManyRequests] != 30-commentsPerIP {
+		t.Errorf("30 simultaneous posts: %v, want %d accepted", codes, commentsPerIP)
 	}
 }

@@ -36,6 +36,8 @@ func (s *Server) routes() {
 	a.POST("/setup", s.doSetup)
 	u := a.Group("", requireUser)
 	u.POST("/logout", s.logout)
+	u.GET("/account", s.showAccount)
+	u.POST("/account", s.changePassword)
 	u.GET("/stories", s.listStories)
 	u.GET("/stories/new", s.newStory)
 	u.POST("/stories", s.createStory)
