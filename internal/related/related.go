@@ -32,9 +32,13 @@ const (
 	minScore      = 0.06
 	minShared     = 2 // terms two stories must share to be related
 	// A term in more than 1 story in commonCut (and at least commonMin
-	// stories) says nothing about a topic and is skipped when scoring.
-	commonCut = 20
+	// stories) says little about a topic and is skipped when scoring: it
+	// would only add long posting lists to walk.
+	commonCut = 100
 	commonMin = 50
+	// Candidates kept for ranking after the scoring pass: enough for k
+	// related stories after collapsing copies into one.
+	keepCandidates = 64
 )
 
 // Features are what the index needs of a story, extracted once on write.
@@ -103,14 +107,16 @@ type Index struct {
 	byID    map[int64]int32
 	live    int
 
-	scores  []float64 // scratch, one slot per entry
-	shared  []uint8   // scratch: terms shared with the query story
+	dead    []bool            // by entry: removed or replaced
+	lists   map[int64][]Match // last related list given out per story
+	scores  []float64         // scratch, one slot per entry
+	shared  []uint8           // scratch: terms shared with the query story
 	touched []int32
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{dict: map[string]int32{}, byID: map[int64]int32{}}
+	return &Index{dict: map[string]int32{}, byID: map[int64]int32{}, lists: map[int64][]Match{}}
 }
 
 // Len returns the number of stories in the index.
@@ -220,12 +226,13 @@ func (x *Index) insert(s Story, vec []posting, sig Signature) {
 	x.entries[at].norm = x.norm(vec)
 	x.scores = append(x.scores, 0)
 	x.shared = append(x.shared, 0)
+	x.dead = append(x.dead, false)
 }
 
 func (x *Index) norm(vec []posting) float64 {
 	n := 0.0
 	for _, p := range vec {
-		w := (1 + math.Log(float64(p.tf))) * x.idf(p.doc)
+		w := logTF(p.tf) * x.idf(p.doc)
 		n += w * w
 	}
 	return math.Sqrt(n)
@@ -243,9 +250,11 @@ func (x *Index) remove(id int64) {
 	if !ok {
 		return
 	}
+	delete(x.lists, id)
 	// Postings are left in place and skipped: a story is rarely removed,
 	// and compacting would cost more than the dead entries do.
 	x.entries[at].dead = true
+	x.dead[at] = true
 	delete(x.byID, id)
 	x.live--
 }
@@ -283,16 +292,16 @@ func (x *Index) Related(id int64, k int) Result {
 		if x.common(p.doc) {
 			continue
 		}
-		wq := (1 + math.Log(float64(p.tf))) * x.idf(p.doc)
 		idf := x.idf(p.doc)
+		wq := logTF(p.tf) * idf * idf
 		for _, d := range x.post[p.doc] {
-			if d.doc == at || x.entries[d.doc].dead {
+			if x.dead[d.doc] || d.doc == at {
 				continue
 			}
-			if x.scores[d.doc] == 0 {
+			if x.shared[d.doc] == 0 {
 				x.touched = append(x.touched, d.doc)
 			}
-			x.scores[d.doc] += wq * (1 + math.Log(float64(d.tf))) * idf
+			x.scores[d.doc] += wq * logTF(d.tf)
 			x.shared[d.doc] = min(x.shared[d.doc]+1, math.MaxUint8)
 		}
 	}
@@ -314,10 +323,9 @@ func (x *Index) Related(id int64, k int) Result {
 	}
 
 	// Copies first: the closest texts, confirmed by MinHash.
-	slices.SortFunc(cands, byScore)
 	res := Result{Cluster: q.ID}
 	skip := map[int64]bool{q.ID: true}
-	for _, c := range cands[:min(len(cands), dupCandidates)] {
+	for _, c := range topN(cands, dupCandidates, byScore) {
 		e := &x.entries[c.at]
 		if q.sig.Similarity(e.sig) >= dupThreshold {
 			if len(res.Duplicates) == 0 {
@@ -340,7 +348,7 @@ func (x *Index) Related(id int64, k int) Result {
 		gap := q.Published.Sub(e.Published).Abs()
 		cands[i].score /= 1 + float64(gap)/float64(recencyScale)
 	}
-	slices.SortFunc(cands, byScore)
+	cands = topN(cands, keepCandidates, byScore)
 	for _, c := range cands {
 		e := &x.entries[c.at]
 		if len(res.Related) == k {
@@ -352,5 +360,91 @@ func (x *Index) Related(id int64, k int) Result {
 		skip[e.Cluster] = true
 		res.Related = append(res.Related, Match{ID: e.ID, Cluster: e.Cluster, Score: c.score})
 	}
+	x.lists[q.ID] = slices.Clone(res.Related)
 	return res
+}
+
+// logTF is the damped weight of a term seen tf times: 1 + ln tf.
+func logTF(tf uint16) float64 {
+	if int(tf) < len(logTable) {
+		return logTable[tf]
+	}
+	return 1 + math.Log(float64(tf))
+}
+
+var logTable = func() (t [256]float64) {
+	for i := 1; i < len(t); i++ {
+		t[i] = 1 + math.Log(float64(i))
+	}
+	return t
+}()
+
+// topN returns the n best of list by cmp, best first. It sorts only what
+// it keeps, so that a few thousand weak candidates cost little.
+func topN[T any](list []T, n int, cmp func(a, b T) int) []T {
+	if len(list) <= n {
+		slices.SortFunc(list, cmp)
+		return list
+	}
+	// Keep a sorted window of the n best seen so far.
+	best := make([]T, 0, n+1)
+	for _, v := range list {
+		if len(best) == n && cmp(v, best[n-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(best, v, cmp)
+		best = slices.Insert(best, i, v)
+		if len(best) > n {
+			best = best[:n]
+		}
+	}
+	return best
+}
+
+// Offer proposes story id (its cluster and score) for the related list of
+// story into, which holds at most k, one story per cluster, best first. It
+// returns the new list and true if the story made it in.
+func (x *Index) Offer(into, id int64, score float64, k int) ([]Match, bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	at, ok := x.byID[into]
+	if !ok {
+		return nil, false
+	}
+	src, ok := x.byID[id]
+	if !ok {
+		return nil, false
+	}
+	cluster := x.entries[src].Cluster
+	if cluster == x.entries[at].Cluster {
+		return nil, false
+	}
+	list := x.lists[into]
+	for i, m := range list {
+		if m.ID == id || m.Cluster == cluster {
+			if m.Score >= score {
+				return nil, false
+			}
+			list = slices.Delete(slices.Clone(list), i, i+1)
+			break
+		}
+	}
+	if len(list) >= k && list[len(list)-1].Score >= score {
+		return nil, false
+	}
+	i, _ := slices.BinarySearchFunc(list, score, func(m Match, s float64) int { return cmp.Compare(s, m.Score) })
+	list = slices.Insert(slices.Clone(list), i, Match{ID: id, Cluster: cluster, Score: score})
+	if len(list) > k {
+		list = list[:k]
+	}
+	x.lists[into] = list
+	return list, true
+}
+
+// SetList records the stored related list of story id, as Related gave it
+// out before, so that Offer can extend it.
+func (x *Index) SetList(id int64, list []Match) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.lists[id] = list
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"newsdesk/internal/news"
-	"newsdesk/internal/summary"
 )
 
 // StoryByID returns story id in any state, trashed ones included, with
@@ -69,8 +68,7 @@ func (db *DB) CreateStory(ctx context.Context, s *news.Story, userID int64) erro
 		if err := w.checkUnique(ctx, s); err != nil {
 			return err
 		}
-		text := summary.Derive(s)
-		if err := w.save(ctx, s, 0, text, contentHash(s)); err != nil {
+		if err := w.save(ctx, s, 0, prepare(s)); err != nil {
 			return err
 		}
 		s.Revision = 1
@@ -110,8 +108,7 @@ func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID i
 		if err := w.checkUnique(ctx, s); err != nil {
 			return err
 		}
-		text := summary.Derive(s)
-		if err := w.save(ctx, s, s.ID, text, contentHash(s)); err != nil {
+		if err := w.save(ctx, s, s.ID, prepare(s)); err != nil {
 			return err
 		}
 		s.Revision = current + 1
@@ -137,7 +134,7 @@ func (w *writer) checkUnique(ctx context.Context, s *news.Story) error {
 			continue
 		}
 		var id int64
-		err := w.tx.QueryRowContext(ctx, "SELECT id FROM stories WHERE "+c.col+" = ? AND id != ?", c.val, s.ID).Scan(&id)
+		err := w.queryRow(ctx, "SELECT id FROM stories WHERE "+c.col+" = ? AND id != ?", c.val, s.ID).Scan(&id)
 		if err == nil {
 			fields[c.field] = c.msg
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -172,7 +169,7 @@ func (w *writer) keepRevision(ctx context.Context, s *news.Story, userID int64) 
 	if userID != 0 {
 		user = sql.NullInt64{Int64: userID, Valid: true}
 	}
-	if _, err := w.tx.ExecContext(ctx, `INSERT INTO story_revisions (story_id, revision, user_id, created_at, snapshot)
+	if _, err := w.exec(ctx, `INSERT INTO story_revisions (story_id, revision, user_id, created_at, snapshot)
 		VALUES (?, ?, ?, ?, ?)`, s.ID, s.Revision, user, unix(w.db.Now()), string(b)); err != nil {
 		return fmt.Errorf("keep revision %d of story %d: %w", s.Revision, s.ID, err)
 	}
@@ -260,13 +257,13 @@ func (db *DB) setDeleted(ctx context.Context, id int64, trash bool) error {
 // reindex rewrites the full-text row and related vector of stored story
 // id from what is stored. Trashed stories are left out of the indexes.
 func (w *writer) reindex(ctx context.Context, id int64) error {
-	s, err := scanStory(w.tx.QueryRowContext(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ? AND s.deleted_at IS NULL", id))
+	s, err := scanStory(w.queryRow(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ? AND s.deleted_at IS NULL", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("select story %d: %w", id, err)
 	}
-	rows, err := w.tx.QueryContext(ctx, "SELECT t.name, t.slug FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position", id)
+	rows, err := w.query(ctx, "SELECT t.name, t.slug FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position", id)
 	if err != nil {
 		return err
 	}
@@ -279,7 +276,7 @@ func (w *writer) reindex(ctx context.Context, id int64) error {
 		s.Tags = append(s.Tags, t)
 	}
 	rows.Close()
-	return w.index(ctx, s, summary.Derive(s))
+	return w.index(ctx, s, prepare(s))
 }
 
 // EmptyTrash deletes every trashed story for good and returns how many.

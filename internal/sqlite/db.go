@@ -52,7 +52,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	pragmas := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
 	var err error
-	if db.write, err = sql.Open("sqlite", file+"?"+pragmas+"&_txlock=immediate"); err != nil {
+	// The writer gets a larger page cache (64 MiB): batch imports touch
+	// the same B-tree pages over and over.
+	if db.write, err = sql.Open("sqlite", file+"?"+pragmas+"&_pragma=cache_size(-65536)&_pragma=temp_store(memory)&_txlock=immediate"); err != nil {
 		return nil, err
 	}
 	db.write.SetMaxOpenConns(1)

@@ -218,3 +218,35 @@ func TestDraftsAndFutureStoriesAreHidden(t *testing.T) {
 		}
 	}
 }
+
+// A server restarted between imports keeps extending the related lists
+// it finds stored, instead of starting them afresh.
+func TestRelatedListsSurviveRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.db")
+	ctx := context.Background()
+	open := func() *DB {
+		db, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Now = func() time.Time { return now }
+		return db
+	}
+	db := open()
+	importFile(t, db, "testdata/fixture.ndjson")
+	cost, _ := db.StoryBySlug(ctx, "prague-counts-the-cost-of-the-flood-as-water-recedes")
+	before, _ := db.Related(ctx, cost.ID, 8)
+	db.Close()
+
+	db = open()
+	defer db.Close()
+	s := &news.Story{Title: "Chip plant adds a second shift", Body: "The laptop processor plant hires for a second shift.",
+		Source: news.Source{Name: "Tech Current"}, GUID: "chip-2", Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour)}
+	if _, err := db.UpsertStories(ctx, []*news.Story{s}); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := db.Related(ctx, cost.ID, 8)
+	if len(after) != len(before) {
+		t.Errorf("related of an untouched story went from %d to %d after a restart and a write", len(before), len(after))
+	}
+}

@@ -214,7 +214,7 @@ func (db *DB) MergeTags(ctx context.Context, fromSlug, intoSlug string) error {
 // reindexAll reindexes the non-deleted stories that query (one argument)
 // selects and refreshes their related lists.
 func (w *writer) reindexAll(ctx context.Context, query string, arg any) error {
-	rows, err := w.tx.QueryContext(ctx, query, arg)
+	rows, err := w.query(ctx, query, arg)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"newsdesk/internal/news"
 	"newsdesk/internal/related"
@@ -19,6 +21,46 @@ import (
 // Related lists keep a few more stories than the page shows, so that one
 // unpublished neighbour does not leave a gap.
 const relatedKept = 8
+
+// prepared is what writing a story needs that takes no database: its
+// derived fields (set on the story), plain text, fingerprint and features.
+type prepared struct {
+	text, hash string
+	feat       related.Features
+}
+
+// prepare derives s's fields and computes what the write needs.
+func prepare(s *news.Story) prepared {
+	text := summary.Derive(s)
+	slugs := make([]string, len(s.Tags))
+	for i, t := range s.Tags {
+		slugs[i] = t.Slug
+	}
+	return prepared{text: text, hash: contentHash(s), feat: related.Extract(s.Title, s.Summary+"\n\n"+text, slugs)}
+}
+
+// prepareAll prepares stories on every core, before the write transaction
+// starts: the writer then only speaks SQL.
+func prepareAll(stories []*news.Story) []prepared {
+	out := make([]prepared, len(stories))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(stories)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = prepare(stories[i])
+			}
+		}()
+	}
+	for i := range stories {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
 
 // contentHash fingerprints what a feed controls, so that re-importing an
 // unchanged item is recognised as a duplicate.
@@ -40,11 +82,12 @@ func contentHash(s *news.Story) string {
 // written and for its neighbours. Stories must have passed Validate.
 func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.Outcome, error) {
 	out := make([]news.Outcome, len(stories))
+	preps := prepareAll(stories)
 	err := db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
 		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
 		var changed []int64
 		for i, s := range stories {
-			o, err := w.upsert(ctx, s)
+			o, err := w.upsert(ctx, s, preps[i])
 			if err != nil {
 				return err
 			}
@@ -114,24 +157,94 @@ func (db *DB) loadIndex(ctx context.Context) (*related.Index, error) {
 		st.Published = fromUnix(pub)
 		idx.Load(st, vec, related.SignatureFrom(sig))
 	}
-	return idx, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	lists, err := db.write.QueryContext(ctx, `SELECT r.story_id, r.related_id, s.cluster_id, r.score
+		FROM story_related r JOIN stories s ON s.id = r.related_id ORDER BY r.story_id, r.position`)
+	if err != nil {
+		return nil, fmt.Errorf("load related lists: %w", err)
+	}
+	defer lists.Close()
+	var cur int64
+	var list []related.Match
+	for lists.Next() {
+		var id int64
+		var m related.Match
+		if err := lists.Scan(&id, &m.ID, &m.Cluster, &m.Score); err != nil {
+			return nil, err
+		}
+		if id != cur && list != nil {
+			idx.SetList(cur, list)
+			list = nil
+		}
+		cur = id
+		list = append(list, m)
+	}
+	if list != nil {
+		idx.SetList(cur, list)
+	}
+	return idx, lists.Err()
 }
 
 // relatedIndex is the in-memory related index, as write transactions see it.
 type relatedIndex = *related.Index
 
-// writer carries one write transaction and the ids of sources, sections
-// and tags it has already resolved.
+// writer carries one write transaction, the ids of sources, sections and
+// tags it has already resolved, and its prepared statements: a batch
+// import runs the same few statements thousands of times, and preparing
+// each anew cost more than running it.
 type writer struct {
-	db  *DB
-	tx  *sql.Tx
-	idx *related.Index
-	ids map[string]int64
+	db    *DB
+	tx    *sql.Tx
+	idx   *related.Index
+	ids   map[string]int64
+	stmts map[string]*sql.Stmt
 }
 
-func (w *writer) upsert(ctx context.Context, s *news.Story) (news.Outcome, error) {
-	text := summary.Derive(s)
-	hash := contentHash(s)
+func (w *writer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := w.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if w.stmts == nil {
+		w.stmts = map[string]*sql.Stmt{}
+	}
+	w.stmts[query] = st
+	return st, nil
+}
+
+func (w *writer) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (w *writer) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow is QueryRowContext through the statement cache; a failure to
+// prepare surfaces from Scan.
+func (w *writer) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return w.tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (w *writer) upsert(ctx context.Context, s *news.Story, p prepared) (news.Outcome, error) {
+	hash := p.hash
 
 	var id int64
 	var oldHash, oldSlug string
@@ -140,7 +253,7 @@ func (w *writer) upsert(ctx context.Context, s *news.Story) (news.Outcome, error
 		key, val = "guid", s.GUID
 	}
 	if val != "" {
-		err := w.tx.QueryRowContext(ctx, "SELECT id, content_hash, slug FROM stories WHERE "+key+" = ?", val).
+		err := w.queryRow(ctx, "SELECT id, content_hash, slug FROM stories WHERE "+key+" = ?", val).
 			Scan(&id, &oldHash, &oldSlug)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("select story by %s: %w", key, err)
@@ -157,13 +270,14 @@ func (w *writer) upsert(ctx context.Context, s *news.Story) (news.Outcome, error
 	if id == 0 {
 		outcome = news.Added
 	}
-	return outcome, w.save(ctx, s, id, text, hash)
+	return outcome, w.save(ctx, s, id, p)
 }
 
 // save writes s as story id (0 for a new story) with everything derived
 // from it: tags, full-text row and related-index vector. A blank slug is
 // made from the title.
-func (w *writer) save(ctx context.Context, s *news.Story, id int64, text, hash string) error {
+func (w *writer) save(ctx context.Context, s *news.Story, id int64, p prepared) error {
+	hash := p.hash
 	var err error
 	now := unix(w.db.Now())
 	if s.Source.ID, err = w.named(ctx, "sources", s.Source.Name); err != nil {
@@ -187,13 +301,13 @@ func (w *writer) save(ctx context.Context, s *news.Story, id int64, text, hash s
 		nullable(s.URL), nullable(s.GUID), s.Author, s.Dateline, s.ImageURL, s.ImageAlt,
 		s.Status, unix(s.PublishedAt), now, string(keyPoints), s.ReadingMinutes, hash}
 	if id == 0 {
-		err = w.tx.QueryRowContext(ctx, `INSERT INTO stories (slug, title, summary, body, body_html,
+		err = w.queryRow(ctx, `INSERT INTO stories (slug, title, summary, body, body_html,
 			source_id, section_id, url, guid, author, dateline, image_url, image_alt, status,
 			published_at, updated_at, key_points, reading_minutes, content_hash, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			append(args, now)...).Scan(&id)
 	} else {
-		_, err = w.tx.ExecContext(ctx, `UPDATE stories SET slug = ?, title = ?, summary = ?, body = ?,
+		_, err = w.exec(ctx, `UPDATE stories SET slug = ?, title = ?, summary = ?, body = ?,
 			body_html = ?, source_id = ?, section_id = ?, url = ?, guid = ?, author = ?, dateline = ?,
 			image_url = ?, image_alt = ?, status = ?, published_at = ?, updated_at = ?, key_points = ?,
 			reading_minutes = ?, content_hash = ? WHERE id = ?`, append(args, id)...)
@@ -207,7 +321,7 @@ func (w *writer) save(ctx context.Context, s *news.Story, id int64, text, hash s
 	if err := w.writeTags(ctx, s); err != nil {
 		return err
 	}
-	return w.index(ctx, s, text)
+	return w.index(ctx, s, p)
 }
 
 // named returns the id of the source or section called name, adding it
@@ -218,7 +332,7 @@ func (w *writer) named(ctx context.Context, table, name string) (int64, error) {
 		return id, nil
 	}
 	var id int64
-	err := w.tx.QueryRowContext(ctx, "SELECT id FROM "+table+" WHERE name = ?", name).Scan(&id)
+	err := w.queryRow(ctx, "SELECT id FROM "+table+" WHERE name = ?", name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		slug := news.Slugify(name)
 		if slug == "" {
@@ -229,7 +343,7 @@ func (w *writer) named(ctx context.Context, table, name string) (int64, error) {
 			if n > 1 {
 				try += "-" + strconv.Itoa(n)
 			}
-			err = w.tx.QueryRowContext(ctx, "INSERT INTO "+table+" (name, slug) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING RETURNING id",
+			err = w.queryRow(ctx, "INSERT INTO "+table+" (name, slug) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING RETURNING id",
 				name, try).Scan(&id)
 			if !errors.Is(err, sql.ErrNoRows) {
 				break
@@ -256,7 +370,7 @@ func (w *writer) uniqueSlug(ctx context.Context, base string, self int64) (strin
 			try = strings.TrimRight(base[:min(len(base), news.MaxSlugLen-len(suffix))], "-") + suffix
 		}
 		var id int64
-		err := w.tx.QueryRowContext(ctx, "SELECT id FROM stories WHERE slug = ?", try).Scan(&id)
+		err := w.queryRow(ctx, "SELECT id FROM stories WHERE slug = ?", try).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) || id == self {
 			return try, nil
 		} else if err != nil {
@@ -266,7 +380,7 @@ func (w *writer) uniqueSlug(ctx context.Context, base string, self int64) (strin
 }
 
 func (w *writer) writeTags(ctx context.Context, s *news.Story) error {
-	if _, err := w.tx.ExecContext(ctx, "DELETE FROM story_tags WHERE story_id = ?", s.ID); err != nil {
+	if _, err := w.exec(ctx, "DELETE FROM story_tags WHERE story_id = ?", s.ID); err != nil {
 		return fmt.Errorf("delete tags of story %d: %w", s.ID, err)
 	}
 	for i := range s.Tags {
@@ -274,7 +388,7 @@ func (w *writer) writeTags(ctx context.Context, s *news.Story) error {
 		key := "tags\x00" + t.Slug
 		id, ok := w.ids[key]
 		if !ok {
-			err := w.tx.QueryRowContext(ctx, `INSERT INTO tags (name, slug) VALUES (?, ?)
+			err := w.queryRow(ctx, `INSERT INTO tags (name, slug) VALUES (?, ?)
 				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name`, t.Name, t.Slug).Scan(&id, &t.Name)
 			if err != nil {
 				return fmt.Errorf("resolve tag %q: %w", t.Slug, err)
@@ -282,7 +396,7 @@ func (w *writer) writeTags(ctx context.Context, s *news.Story) error {
 			w.ids[key] = id
 		}
 		t.ID = id
-		if _, err := w.tx.ExecContext(ctx, "INSERT OR IGNORE INTO story_tags (story_id, tag_id, position, published_at) VALUES (?, ?, ?, ?)",
+		if _, err := w.exec(ctx, "INSERT OR IGNORE INTO story_tags (story_id, tag_id, position, published_at) VALUES (?, ?, ?, ?)",
 			s.ID, id, i, unix(s.PublishedAt)); err != nil {
 			return fmt.Errorf("insert tag of story %d: %w", s.ID, err)
 		}
@@ -291,25 +405,25 @@ func (w *writer) writeTags(ctx context.Context, s *news.Story) error {
 }
 
 // index brings the full-text and related indexes up to date with s.
-func (w *writer) index(ctx context.Context, s *news.Story, text string) error {
+func (w *writer) index(ctx context.Context, s *news.Story, p prepared) error {
+	text, f := p.text, p.feat
 	tags := make([]string, len(s.Tags))
 	slugs := make([]string, len(s.Tags))
 	for i, t := range s.Tags {
 		tags[i], slugs[i] = t.Name, t.Slug
 	}
-	if _, err := w.tx.ExecContext(ctx, "DELETE FROM stories_fts WHERE rowid = ?", s.ID); err != nil {
+	if _, err := w.exec(ctx, "DELETE FROM stories_fts WHERE rowid = ?", s.ID); err != nil {
 		return fmt.Errorf("delete fts of story %d: %w", s.ID, err)
 	}
-	if _, err := w.tx.ExecContext(ctx, "INSERT INTO stories_fts (rowid, title, summary, body, tags, source) VALUES (?, ?, ?, ?, ?, ?)",
+	if _, err := w.exec(ctx, "INSERT INTO stories_fts (rowid, title, summary, body, tags, source) VALUES (?, ?, ?, ?, ?, ?)",
 		s.ID, s.Title, s.Summary, text, strings.Join(tags, " "), s.Source.Name); err != nil {
 		return fmt.Errorf("insert fts of story %d: %w", s.ID, err)
 	}
-	f := related.Extract(s.Title, s.Summary+"\n\n"+text, slugs)
 	vec := w.idx.Add(related.Story{ID: s.ID, Section: s.Section.Slug, Published: s.PublishedAt}, f)
 	if s.Status == news.StatusDraft {
 		w.idx.Remove(s.ID)
 	}
-	if _, err := w.tx.ExecContext(ctx, `INSERT INTO story_vectors (story_id, terms, minhash) VALUES (?, ?, ?)
+	if _, err := w.exec(ctx, `INSERT INTO story_vectors (story_id, terms, minhash) VALUES (?, ?, ?)
 		ON CONFLICT (story_id) DO UPDATE SET terms = excluded.terms, minhash = excluded.minhash`,
 		s.ID, vec, f.Sig.Bytes()); err != nil {
 		return fmt.Errorf("write vector of story %d: %w", s.ID, err)
@@ -318,29 +432,35 @@ func (w *writer) index(ctx context.Context, s *news.Story, text string) error {
 }
 
 // refreshRelated recomputes the related list and cluster of each story in
-// ids, then of every story that was found related to or a copy of one of
-// them, since the change may have moved it in or out of their lists too.
+// ids. The stories found related to one of them get it inserted into their
+// own lists where it ranks (similarity is symmetric, so its score there is
+// the same); stories that listed one of them before a change are
+// recomputed in full, since it may no longer belong.
 func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
 	done := map[int64]bool{}
-	var neighbours []int64
+	var relisted []int64
+	type insertion struct {
+		into, id, cluster int64
+		score             float64
+	}
+	var inserts []insertion
 	for _, id := range ids {
-		// Stories that listed it before the change may have to let it go.
 		listed, err := w.listedBy(ctx, id)
 		if err != nil {
 			return err
 		}
-		neighbours = append(neighbours, listed...)
+		relisted = append(relisted, listed...)
 		res, err := w.refreshOne(ctx, id)
 		if err != nil {
 			return err
 		}
 		done[id] = true
 		for _, m := range res.Related {
-			neighbours = append(neighbours, m.ID)
+			inserts = append(inserts, insertion{m.ID, id, res.Cluster, m.Score})
 		}
-		neighbours = append(neighbours, res.Duplicates...)
+		relisted = append(relisted, res.Duplicates...)
 	}
-	for _, id := range neighbours {
+	for _, id := range relisted {
 		if !done[id] {
 			done[id] = true
 			if _, err := w.refreshOne(ctx, id); err != nil {
@@ -348,29 +468,51 @@ func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
 			}
 		}
 	}
+	for _, in := range inserts {
+		if done[in.into] {
+			continue // its list was computed with everything in view
+		}
+		if err := w.insertRelated(ctx, in.into, in.id, in.cluster, in.score); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertRelated offers story id to story into's related list (kept by
+// the index) and writes the list if it changed.
+func (w *writer) insertRelated(ctx context.Context, into, id, cluster int64, score float64) error {
+	list, changed := w.idx.Offer(into, id, score, relatedKept)
+	if !changed {
+		return nil
+	}
+	return w.writeRelated(ctx, into, list)
+}
+
+func (w *writer) writeRelated(ctx context.Context, id int64, list []related.Match) error {
+	if _, err := w.exec(ctx, "DELETE FROM story_related WHERE story_id = ?", id); err != nil {
+		return fmt.Errorf("delete related of story %d: %w", id, err)
+	}
+	for i, m := range list {
+		if _, err := w.exec(ctx, "INSERT INTO story_related (story_id, position, related_id, score) VALUES (?, ?, ?, ?)",
+			id, i, m.ID, m.Score); err != nil {
+			return fmt.Errorf("insert related of story %d: %w", id, err)
+		}
+	}
 	return nil
 }
 
 func (w *writer) refreshOne(ctx context.Context, id int64) (related.Result, error) {
 	res := w.idx.Related(id, relatedKept)
-	if _, err := w.tx.ExecContext(ctx, "UPDATE stories SET cluster_id = ? WHERE id = ?", res.Cluster, id); err != nil {
+	if _, err := w.exec(ctx, "UPDATE stories SET cluster_id = ? WHERE id = ?", res.Cluster, id); err != nil {
 		return res, fmt.Errorf("update cluster of story %d: %w", id, err)
 	}
-	if _, err := w.tx.ExecContext(ctx, "DELETE FROM story_related WHERE story_id = ?", id); err != nil {
-		return res, fmt.Errorf("delete related of story %d: %w", id, err)
-	}
-	for i, m := range res.Related {
-		if _, err := w.tx.ExecContext(ctx, "INSERT INTO story_related (story_id, position, related_id, score) VALUES (?, ?, ?, ?)",
-			id, i, m.ID, m.Score); err != nil {
-			return res, fmt.Errorf("insert related of story %d: %w", id, err)
-		}
-	}
-	return res, nil
+	return res, w.writeRelated(ctx, id, res.Related)
 }
 
 // listedBy returns the stories whose related list holds id.
 func (w *writer) listedBy(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := w.tx.QueryContext(ctx, "SELECT story_id FROM story_related WHERE related_id = ?", id)
+	rows, err := w.query(ctx, "SELECT story_id FROM story_related WHERE related_id = ?", id)
 	if err != nil {
 		return nil, fmt.Errorf("select stories listing %d: %w", id, err)
 	}
