@@ -36,101 +36,39 @@ func (db *DB) Tag(ctx context.Context, slug string) (news.Tag, error) {
 
 // Sections returns every section that has a visible story, by name.
 func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT sec.id, sec.name, sec.slug FROM sections sec
+	return queryAll(ctx, db.read, scanSection, `SELECT sec.id, sec.name, sec.slug FROM sections sec
 		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+visible+`)
 		ORDER BY sec.name`, unix(db.Now()))
-	if err != nil {
-		return nil, fmt.Errorf("select sections: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Section
-	for rows.Next() {
-		var s news.Section
-		if err := rows.Scan(&s.ID, &s.Name, &s.Slug); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // TrendingTags returns up to n tags carried by the most visible stories
 // published within the window before now, most used first.
 func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]news.Tag, error) {
 	now := db.Now()
-	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.name, t.slug, count(*) AS n FROM story_tags st
+	return queryAll(ctx, db.read, scanCountedTag, `SELECT t.id, t.name, t.slug, count(*) AS n FROM story_tags st
 		JOIN tags t ON t.id = st.tag_id
 		JOIN stories s ON s.id = st.story_id
 		WHERE st.published_at > ? AND`+visible+`
 		GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?`, unix(now.Add(-window)), unix(now), n)
-	if err != nil {
-		return nil, fmt.Errorf("select trending tags: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Tag
-	for rows.Next() {
-		var t news.Tag
-		if err := rows.Scan(&t.ID, &t.Name, &t.Slug, &t.Count); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
 
 // Sources returns every source, by name.
 func (db *DB) Sources(ctx context.Context) ([]news.Source, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT id, name, slug FROM sources ORDER BY name")
-	if err != nil {
-		return nil, fmt.Errorf("select sources: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Source
-	for rows.Next() {
+	return queryAll(ctx, db.read, func(row scanner) (news.Source, error) {
 		var s news.Source
-		if err := rows.Scan(&s.ID, &s.Name, &s.Slug); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		return s, row.Scan(&s.ID, &s.Name, &s.Slug)
+	}, "SELECT id, name, slug FROM sources ORDER BY name")
 }
 
 // AllSections returns every section, with or without stories, by name.
 func (db *DB) AllSections(ctx context.Context) ([]news.Section, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT id, name, slug FROM sections ORDER BY name")
-	if err != nil {
-		return nil, fmt.Errorf("select sections: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Section
-	for rows.Next() {
-		var s news.Section
-		if err := rows.Scan(&s.ID, &s.Name, &s.Slug); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.read, scanSection, "SELECT id, name, slug FROM sections ORDER BY name")
 }
 
 // AllTags returns every tag with its number of stories, most used first.
 func (db *DB) AllTags(ctx context.Context) ([]news.Tag, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.name, t.slug, count(st.story_id) AS n FROM tags t
+	return queryAll(ctx, db.read, scanCountedTag, `SELECT t.id, t.name, t.slug, count(st.story_id) AS n FROM tags t
 		LEFT JOIN story_tags st ON st.tag_id = t.id GROUP BY t.id ORDER BY n DESC, t.name`)
-	if err != nil {
-		return nil, fmt.Errorf("select tags: %w", err)
-	}
-	defer rows.Close()
-	var out []news.Tag
-	for rows.Next() {
-		var t news.Tag
-		if err := rows.Scan(&t.ID, &t.Name, &t.Slug, &t.Count); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
 
 // AddSection creates a section named name.
@@ -234,4 +172,32 @@ func (w *writer) reindexAll(ctx context.Context, query string, arg any) error {
 		}
 	}
 	return w.refreshRelated(ctx, ids)
+}
+
+func scanSection(row scanner) (news.Section, error) {
+	var s news.Section
+	return s, row.Scan(&s.ID, &s.Name, &s.Slug)
+}
+
+func scanCountedTag(row scanner) (news.Tag, error) {
+	var t news.Tag
+	return t, row.Scan(&t.ID, &t.Name, &t.Slug, &t.Count)
+}
+
+// queryAll runs query on q and scans every row with scan.
+func queryAll[T any](ctx context.Context, q *sql.DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query %.40q: %w", query, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
