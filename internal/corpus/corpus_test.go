@@ -1,0 +1,106 @@
+package corpus
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"newsdesk/internal/ingest"
+	"newsdesk/internal/related"
+	"newsdesk/internal/terms"
+)
+
+var end = time.Date(2026, 3, 16, 12, 0, 0, 0, time.UTC)
+
+func TestWriteNDJSONIsDeterministic(t *testing.T) {
+	var a, b, c bytes.Buffer
+	for _, x := range []struct {
+		buf  *bytes.Buffer
+		seed int64
+	}{{&a, 1}, {&b, 1}, {&c, 2}} {
+		if err := WriteNDJSON(x.buf, 100, x.seed, end); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("two runs with seed 1 differ")
+	}
+	if bytes.Equal(a.Bytes(), c.Bytes()) {
+		t.Error("seeds 1 and 2 give the same corpus")
+	}
+}
+
+func TestStoriesImportAndLookReal(t *testing.T) {
+	const n = 200
+	var buf bytes.Buffer
+	if err := WriteNDJSON(&buf, n, 7, end); err != nil {
+		t.Fatal(err)
+	}
+	items, err := ingest.NDJSON(&buf, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != n {
+		t.Fatalf("NDJSON read %d items, want %d", len(items), n)
+	}
+	gen := Generate(n, 7, end)
+	urls := map[string]bool{}
+	prev := end.Add(-Span)
+	for i, it := range items {
+		if it.Err != nil {
+			t.Fatalf("line %d rejected: %v", it.Pos, it.Err)
+		}
+		s, g := it.Story, gen[i]
+		if s.Title != g.Title || s.Body != g.Body || s.URL != g.URL || !s.PublishedAt.Equal(g.PublishedAt) ||
+			len(s.Tags) != len(g.Tags) || s.Source != g.Source || s.Section != g.Section {
+			t.Fatalf("story %d: Generate and WriteNDJSON disagree", i)
+		}
+		if words := len(strings.Fields(s.Body)); words < 300 || words > 720 {
+			t.Errorf("story %d has %d words, want 300–700", i, words)
+		}
+		if len(s.Tags) < 2 || len(s.Tags) > 5 {
+			t.Errorf("story %d has %d tags, want 2–5", i, len(s.Tags))
+		}
+		if s.Summary == "" || s.Author == "" || s.Dateline == "" || s.Section.Name == "" || s.Source.Name == "" {
+			t.Errorf("story %d lacks a summary, author, dateline, section or source: %+v", i, s)
+		}
+		if urls[s.URL] {
+			t.Errorf("story %d repeats URL %s", i, s.URL)
+		}
+		urls[s.URL] = true
+		if !s.PublishedAt.After(prev) || s.PublishedAt.After(end) {
+			t.Errorf("story %d published %v, want after %v and by %v", i, s.PublishedAt, prev, end)
+		}
+		prev = s.PublishedAt
+	}
+}
+
+func TestCopiesAreNearDuplicates(t *testing.T) {
+	const n = 1200
+	g := newGenerator(n, 1, end)
+	sig := func(r Record) related.Signature { return related.MinHash(terms.Words(r.Title + " " + r.Body)) }
+	copies := 0
+	for i := range n {
+		rec, j := g.story(i)
+		if j < 0 {
+			continue
+		}
+		copies++
+		orig, _ := g.story(j)
+		if rec.Source == orig.Source || rec.Body == orig.Body {
+			t.Errorf("story %d copies %d from the same source or word for word", i, j)
+		}
+		a, b := sig(rec), sig(orig)
+		if sim := a.Similarity(b); sim < 0.6 {
+			t.Errorf("story %d: MinHash similarity to its original %d = %.2f, want ≥ 0.6", i, j, sim)
+		}
+		other, _ := g.story((i + n/2) % n)
+		if sim := a.Similarity(sig(other)); sim > 0.2 {
+			t.Errorf("story %d: MinHash similarity to an unrelated story = %.2f, want ≤ 0.2", i, sim)
+		}
+	}
+	if rate := float64(copies) / n; rate < 0.015 || rate > 0.045 {
+		t.Errorf("%d copies in %d stories, want about 3%%", copies, n)
+	}
+}

@@ -1,0 +1,68 @@
+package related_test
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"newsdesk/internal/corpus"
+	"newsdesk/internal/markdown"
+	"newsdesk/internal/news"
+	"newsdesk/internal/related"
+)
+
+// benchEnd is the newest story's time in the benchmark corpus.
+var benchEnd = time.Date(2026, 3, 16, 12, 0, 0, 0, time.UTC)
+
+var (
+	benchMu      sync.Mutex
+	benchIndexes = map[int]*related.Index{}
+)
+
+// benchIndex returns an index of the first n stories of the synthetic
+// corpus (seed 1), with ids 1…n, built the way the store builds it on
+// write. It is built once per process.
+func benchIndex(b *testing.B, n int) *related.Index {
+	b.Helper()
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if idx, ok := benchIndexes[n]; ok {
+		return idx
+	}
+	start := time.Now()
+	idx := related.NewIndex()
+	for i, s := range corpus.Generate(n, 1, benchEnd) {
+		slugs := make([]string, len(s.Tags))
+		for k, t := range s.Tags {
+			slugs[k] = t.Slug
+		}
+		text := markdown.Text(s.Body)
+		f := related.Extract(s.Title, s.Summary+"\n\n"+text, slugs)
+		idx.Add(related.Story{ID: int64(i + 1), Section: news.Slugify(s.Section.Name), Published: s.PublishedAt}, f)
+	}
+	b.Logf("built an index of %d stories in %v", n, time.Since(start).Round(time.Millisecond))
+	// Collect the corpus now, not while the benchmark runs.
+	runtime.GC()
+	benchIndexes[n] = idx
+	return idx
+}
+
+// BenchmarkRelated times one related-stories query (8 kept, as the store
+// keeps) against an index of 10k and of 100k stories, over varied stories.
+func BenchmarkRelated(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("stories=%d", n), func(b *testing.B) {
+			idx := benchIndex(b, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				// A stride prime to n visits stories old and new alike.
+				idx.Related(int64(i*7919%n+1), 8)
+				i++
+			}
+		})
+	}
+}

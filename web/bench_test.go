@@ -1,0 +1,149 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"newsdesk/internal/corpus"
+	"newsdesk/internal/ingest"
+	"newsdesk/internal/news"
+	"newsdesk/internal/sqlite"
+)
+
+// benchSite is the 10k-story database the page benchmarks share, built
+// once per process from the synthetic corpus (which ends at the test
+// clock, so every story is visible), with its article slugs.
+var benchSite struct {
+	once  sync.Once
+	db    *sqlite.DB
+	slugs []string
+	err   error
+}
+
+const benchStories = 10_000
+
+func benchDB(b *testing.B) *sqlite.DB {
+	b.Helper()
+	s := &benchSite
+	s.once.Do(func() {
+		ctx := context.Background()
+		var buf bytes.Buffer
+		if s.err = corpus.WriteNDJSON(&buf, benchStories, 1, now); s.err != nil {
+			return
+		}
+		dir, err := benchTempDir()
+		if err != nil {
+			s.err = err
+			return
+		}
+		start := time.Now()
+		db, err := sqlite.Open(ctx, filepath.Join(dir, "web.db"))
+		if err != nil {
+			s.err = err
+			return
+		}
+		db.Now = func() time.Time { return now }
+		if rep, err := ingest.Import(ctx, db, &buf, ""); err != nil || rep.Added != benchStories {
+			s.err = fmt.Errorf("import = %v, %v; want %d added", rep, err, benchStories)
+			return
+		}
+		list, _, err := db.Stories(ctx, news.StoryFilter{Page: news.Page{Number: 1, Size: benchStories}})
+		if err != nil {
+			s.err = err
+			return
+		}
+		for _, st := range list {
+			s.slugs = append(s.slugs, st.Slug)
+		}
+		s.db = db
+		b.Logf("built a %d-story database in %v", len(list), time.Since(start).Round(time.Millisecond))
+		runtime.GC() // collect the import's garbage now, not while timing
+	})
+	if s.err != nil {
+		b.Fatal(s.err)
+	}
+	return s.db
+}
+
+// benchTempDir makes a directory for this process's shared database and
+// removes those that processes no longer running left behind: nothing
+// else ends when the last benchmark does.
+func benchTempDir() (string, error) {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "newsdesk-webbench-*"))
+	for _, d := range old {
+		pid, err := strconv.Atoi(strings.Split(filepath.Base(d), "-")[2])
+		if err != nil {
+			continue
+		}
+		if p, err := os.FindProcess(pid); err != nil || p.Signal(syscall.Signal(0)) != nil {
+			os.RemoveAll(d)
+		}
+	}
+	return os.MkdirTemp("", fmt.Sprintf("newsdesk-webbench-%d-", os.Getpid()))
+}
+
+// benchServer is the real server over the shared database, logging
+// nowhere; cacheBytes 0 turns the page cache off.
+func benchServer(b *testing.B, cacheBytes int) *Server {
+	b.Helper()
+	db := benchDB(b)
+	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, PageCacheBytes: cacheBytes,
+		Logger: slog.New(slog.DiscardHandler)}, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return srv
+}
+
+// serveBench serves GET path(i) through srv in process for each iteration.
+func serveBench(b *testing.B, srv *Server, path func(i int) string) {
+	b.Helper()
+	b.ReportAllocs()
+	b.ResetTimer()
+	size, i := 0, 0
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path(i), nil))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET %s = %d", path(i), rec.Code)
+		}
+		size += rec.Body.Len()
+		i++
+	}
+	b.ReportMetric(float64(size)/float64(i), "B/page")
+}
+
+// BenchmarkArticlePage renders article pages of varied stories: the full
+// work (store reads and templ render) with the page cache off, and, with
+// it on, the repeat views of 100 popular articles.
+func BenchmarkArticlePage(b *testing.B) {
+	b.Run("cache=off", func(b *testing.B) {
+		srv := benchServer(b, 0)
+		slugs := benchSite.slugs
+		serveBench(b, srv, func(i int) string { return "/articles/" + slugs[i*7919%len(slugs)] })
+	})
+	b.Run("cache=on/hot=100", func(b *testing.B) {
+		srv := benchServer(b, DefaultPageCacheBytes)
+		slugs := benchSite.slugs[:100]
+		serveBench(b, srv, func(i int) string { return "/articles/" + slugs[i%len(slugs)] })
+	})
+}
+
+// BenchmarkFrontPage renders the front page, with the page cache off.
+func BenchmarkFrontPage(b *testing.B) {
+	srv := benchServer(b, 0)
+	serveBench(b, srv, func(int) string { return "/" })
+}
