@@ -14,7 +14,7 @@ import (
 // StoryByID returns story id in any state, trashed ones included, with
 // its tags and revision number.
 func (db *DB) StoryByID(ctx context.Context, id int64) (*news.Story, error) {
-	s, err := scanStory(db.read.QueryRowContext(ctx, "SELECT "+storyColumns+", s.revision, s.deleted_at IS NOT NULL"+storyFrom+
+	s, err := scanStory(db.readQueryRow(ctx, "SELECT "+storyColumns+", s.revision, s.deleted_at IS NOT NULL"+storyFrom+
 		" WHERE s.id = ?", id), &revisionCols{})
 	if err != nil {
 		return nil, notFound(err, "Story %d not found.", id)
@@ -52,7 +52,7 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*)"+from+cond, args...).Scan(&total); err != nil {
+	if err := db.readQueryRow(ctx, "SELECT count(*)"+from+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count admin stories: %w", err)
 	}
 	list, err := db.queryStories(ctx, "SELECT "+storyColumns+", s.revision, s.deleted_at IS NOT NULL"+from+cond+
@@ -178,7 +178,7 @@ func (w *writer) keepRevision(ctx context.Context, s *news.Story, userID int64) 
 
 // Revisions returns the saved versions of story id, newest first.
 func (db *DB) Revisions(ctx context.Context, storyID int64) ([]news.Revision, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
+	rows, err := db.readQuery(ctx, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
 		FROM story_revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.story_id = ? ORDER BY r.revision DESC`, storyID)
 	if err != nil {
 		return nil, fmt.Errorf("select revisions of story %d: %w", storyID, err)
@@ -197,7 +197,7 @@ func (db *DB) Revisions(ctx context.Context, storyID int64) ([]news.Revision, er
 
 // Revision returns one saved version of a story.
 func (db *DB) Revision(ctx context.Context, storyID int64, number int) (news.Revision, error) {
-	r, err := scanRevision(db.read.QueryRowContext(ctx, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
+	r, err := scanRevision(db.readQueryRow(ctx, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
 		FROM story_revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.story_id = ? AND r.revision = ?`, storyID, number))
 	return r, notFound(err, "Revision %d of story %d not found.", number, storyID)
 }
@@ -315,7 +315,7 @@ func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
 // the status say so and refreshes caches and related lists.
 func (db *DB) PublishDue(ctx context.Context) (int, error) {
 	var due []int64
-	rows, err := db.read.QueryContext(ctx, "SELECT id FROM stories WHERE status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL", unix(db.Now()))
+	rows, err := db.readQuery(ctx, "SELECT id FROM stories WHERE status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL", unix(db.Now()))
 	if err != nil {
 		return 0, fmt.Errorf("select due stories: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -26,7 +25,7 @@ func scanComment(row scanner) (*news.Comment, error) {
 }
 
 func (db *DB) queryComments(ctx context.Context, query string, args ...any) ([]*news.Comment, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.readQuery(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("select comments: %w", err)
 	}
@@ -99,7 +98,7 @@ func (db *DB) ModerationQueue(ctx context.Context, status string, limit int) ([]
 		if c.Email != "" {
 			key, val = "email", c.Email
 		}
-		rows, err := db.read.QueryContext(ctx, "SELECT status, count(*) FROM comments WHERE "+key+" = ? AND id != ? AND created_at <= ? GROUP BY status",
+		rows, err := db.readQuery(ctx, "SELECT status, count(*) FROM comments WHERE "+key+" = ? AND id != ? AND created_at <= ? GROUP BY status",
 			val, c.ID, unix(c.CreatedAt))
 		if err != nil {
 			return nil, fmt.Errorf("select commenter history: %w", err)
@@ -118,7 +117,7 @@ func (db *DB) ModerationQueue(ctx context.Context, status string, limit int) ([]
 
 // CommentCounts returns how many comments have each status.
 func (db *DB) CommentCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT status, count(*) FROM comments GROUP BY status")
+	rows, err := db.readQuery(ctx, "SELECT status, count(*) FROM comments GROUP BY status")
 	if err != nil {
 		return nil, fmt.Errorf("count comments: %w", err)
 	}
@@ -202,11 +201,24 @@ func (db *DB) SetCommentSettings(ctx context.Context, set news.CommentSettings) 
 }
 
 func (db *DB) settings(ctx context.Context, keys ...string) ([]string, error) {
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	type kv struct{ k, v string }
+	rows, err := queryAll(ctx, db, func(row scanner) (kv, error) {
+		var p kv
+		return p, row.Scan(&p.k, &p.v)
+	}, "SELECT key, value FROM settings WHERE key IN (?"+strings.Repeat(", ?", len(keys)-1)+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("read settings: %w", err)
+	}
 	out := make([]string, len(keys))
 	for i, k := range keys {
-		err := db.read.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = ?", k).Scan(&out[i])
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("read setting %s: %w", k, err)
+		for _, p := range rows {
+			if p.k == k {
+				out[i] = p.v
+			}
 		}
 	}
 	return out, nil

@@ -43,6 +43,47 @@ type DB struct {
 	idx   *related.Index
 
 	version atomic.Int64 // meta.version as last seen
+
+	// Prepared read statements, by query text. database/sql prepares each
+	// on every pooled connection as needed; reusing them saves parsing
+	// the same SQL on every page view.
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
+}
+
+func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if st, ok := db.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if db.stmts == nil {
+		db.stmts = map[string]*sql.Stmt{}
+	}
+	db.stmts[query] = st
+	return st, nil
+}
+
+// readQuery runs a query on the read pool through the statement cache.
+func (db *DB) readQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := db.readStmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// readQueryRow is QueryRowContext on the read pool through the cache.
+func (db *DB) readQueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := db.readStmt(ctx, query)
+	if err != nil {
+		return db.read.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // Open opens (creating if needed) the database at path and applies any
@@ -98,7 +139,7 @@ func (db *DB) WatchVersion(ctx context.Context, interval time.Duration) {
 
 func (db *DB) pollVersion(ctx context.Context) error {
 	var v int64
-	if err := db.read.QueryRowContext(ctx, "SELECT version FROM meta").Scan(&v); err != nil {
+	if err := db.readQueryRow(ctx, "SELECT version FROM meta").Scan(&v); err != nil {
 		return fmt.Errorf("read data version: %w", err)
 	}
 	db.raiseVersion(v)
@@ -116,13 +157,19 @@ func (db *DB) raiseVersion(v int64) {
 
 // Close closes both handles, checkpointing the WAL.
 func (db *DB) Close() error {
+	db.stmtMu.Lock()
+	for _, st := range db.stmts {
+		st.Close()
+	}
+	db.stmts = nil
+	db.stmtMu.Unlock()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	return db.readQueryRow(ctx, "SELECT 1").Scan(&one)
 }
 
 // Backup writes a consistent snapshot of the database to path, which must
@@ -221,7 +268,7 @@ func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
 // found the database sound.
 func (db *DB) IntegrityCheck(ctx context.Context) (bool, error) {
 	var res string
-	if err := db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+	if err := db.readQueryRow(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
 		return false, err
 	}
 	return res == "ok", nil

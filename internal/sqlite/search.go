@@ -31,17 +31,18 @@ func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 		args = append(args, f.SourceSlug)
 	}
 	from := " FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*)"+from+where, args...).Scan(&res.Total); err != nil {
+	if err := db.readQueryRow(ctx, "SELECT count(*)"+from+where, args...).Scan(&res.Total); err != nil {
 		return res, fmt.Errorf("count search %q: %w", f.Query.FTS(), err)
 	}
 	if res.Total == 0 || f.Page.Offset() >= res.Total {
 		return res, nil
 	}
-	list, err := db.queryStories(ctx, "SELECT "+storyColumns+from+`
-		JOIN sources src ON src.id = s.source_id
-		LEFT JOIN sections sec ON sec.id = s.section_id`+where+
-		" ORDER BY "+searchRank+", s.id DESC LIMIT ? OFFSET ?",
-		append(args, now, f.Page.Size, f.Page.Offset())...)
+	// Rank ids alone, then read the page's stories: sorting every match
+	// with its body columns would read them all from disk.
+	list, err := db.queryStories(ctx, "SELECT "+storyColumns+storyFrom+`
+		JOIN (SELECT s.id AS id, `+searchRank+` AS rank`+from+where+
+		` ORDER BY rank, s.id DESC LIMIT ? OFFSET ?) hits ON hits.id = s.id ORDER BY hits.rank, s.id DESC`,
+		append(append([]any{now}, args...), f.Page.Size, f.Page.Offset())...)
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", f.Query.FTS(), err)
 	}

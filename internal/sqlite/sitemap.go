@@ -21,7 +21,7 @@ func (db *DB) FillTags(ctx context.Context, list []*news.Story) error {
 		args[i] = s.ID
 		s.Tags = nil
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT st.story_id, t.id, t.name, t.slug FROM story_tags st
+	rows, err := db.readQuery(ctx, `SELECT st.story_id, t.id, t.name, t.slug FROM story_tags st
 		JOIN tags t ON t.id = st.tag_id WHERE st.story_id IN (?`+strings.Repeat(", ?", len(list)-1)+`)
 		ORDER BY st.story_id, st.position`, args...)
 	if err != nil {
@@ -41,7 +41,7 @@ func (db *DB) FillTags(ctx context.Context, list []*news.Story) error {
 
 // StoryMonths returns the months that have visible stories, newest first.
 func (db *DB) StoryMonths(ctx context.Context) ([]news.Month, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT strftime('%Y', s.published_at, 'unixepoch') AS y,
+	rows, err := db.readQuery(ctx, `SELECT strftime('%Y', s.published_at, 'unixepoch') AS y,
 		strftime('%m', s.published_at, 'unixepoch') AS m, count(*), max(max(s.updated_at, s.published_at))
 		FROM stories s WHERE`+visible+` GROUP BY y, m ORDER BY y DESC, m DESC`, unix(db.Now()))
 	if err != nil {
@@ -66,7 +66,7 @@ func (db *DB) StoryMonths(ctx context.Context) ([]news.Month, error) {
 // most limit.
 func (db *DB) StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error) {
 	from := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
-	rows, err := db.read.QueryContext(ctx, `SELECT s.slug, s.published_at, s.updated_at FROM stories s
+	rows, err := db.readQuery(ctx, `SELECT s.slug, s.published_at, s.updated_at FROM stories s
 		WHERE s.published_at >= ? AND s.published_at < ? AND`+visible+` ORDER BY s.published_at, s.id LIMIT ? OFFSET ?`,
 		unix(from), unix(from.AddDate(0, 1, 0)), unix(db.Now()), limit, offset)
 	if err != nil {
@@ -89,7 +89,7 @@ func (db *DB) StoriesInMonth(ctx context.Context, year, month, offset, limit int
 // ListPages returns every tag, source and section page that has visible
 // stories, with the time of its newest story.
 func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
-	rows, err := db.read.QueryContext(ctx, `
+	rows, err := db.readQuery(ctx, `
 		SELECT '/sections/' || sec.slug, max(s.published_at) FROM stories s JOIN sections sec ON sec.id = s.section_id
 		WHERE`+visible+` GROUP BY sec.id
 		UNION ALL

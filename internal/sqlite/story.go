@@ -18,6 +18,9 @@ const storyColumns = `s.id, s.slug, s.title, s.summary, s.body, s.body_html,
 	s.status, s.published_at, s.created_at, s.updated_at, s.key_points, s.reading_minutes,
 	s.cluster_id, s.comment_count, s.comments_closed`
 
+// cardColumns is storyColumns without the bodies, for lists of cards.
+var cardColumns = strings.Replace(storyColumns, "s.body, s.body_html", "'', ''", 1)
+
 const storyColumnCount = 27
 
 const storyFrom = ` FROM stories s
@@ -57,7 +60,7 @@ func scanStory(row scanner, admin ...*revisionCols) (*news.Story, error) {
 }
 
 func (db *DB) queryStories(ctx context.Context, query string, args ...any) ([]*news.Story, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.readQuery(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("select stories: %w", err)
 	}
@@ -80,7 +83,7 @@ func (db *DB) queryStories(ctx context.Context, query string, args ...any) ([]*n
 
 // StoryBySlug returns the visible story with the given slug, with its tags.
 func (db *DB) StoryBySlug(ctx context.Context, slug string) (*news.Story, error) {
-	s, err := scanStory(db.read.QueryRowContext(ctx,
+	s, err := scanStory(db.readQueryRow(ctx,
 		"SELECT "+storyColumns+storyFrom+" WHERE s.slug = ? AND"+visible, slug, unix(db.Now())))
 	if err != nil {
 		return nil, notFound(err, "Story %q not found.", slug)
@@ -92,7 +95,7 @@ func (db *DB) StoryBySlug(ctx context.Context, slug string) (*news.Story, error)
 }
 
 func (db *DB) storyTags(ctx context.Context, id int64) ([]news.Tag, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.name, t.slug FROM story_tags st
+	rows, err := db.readQuery(ctx, `SELECT t.id, t.name, t.slug FROM story_tags st
 		JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position`, id)
 	if err != nil {
 		return nil, fmt.Errorf("select tags of story %d: %w", id, err)
@@ -147,47 +150,47 @@ func (db *DB) Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, b
 // Related returns the stories shown beside story id, best first, each with
 // the other sources carrying the same story.
 func (db *DB) Related(ctx context.Context, id int64, limit int) ([]news.Related, error) {
-	list, err := db.queryStories(ctx, "SELECT "+storyColumns+storyFrom+
+	now := unix(db.Now())
+	list, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+
 		" JOIN story_related r ON r.related_id = s.id WHERE r.story_id = ? AND"+visible+
-		" ORDER BY r.position LIMIT ?", id, unix(db.Now()), limit)
+		" ORDER BY r.position LIMIT ?", id, now, limit)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	// The other sources of every listed story's cluster, in one query.
+	args := []any{}
+	for _, s := range list {
+		args = append(args, s.ClusterID)
+	}
+	type copy struct {
+		cluster, story int64
+		src            news.Source
+	}
+	copies, err := queryAll(ctx, db, func(row scanner) (copy, error) {
+		var c copy
+		return c, row.Scan(&c.cluster, &c.story, &c.src.ID, &c.src.Name, &c.src.Slug)
+	}, `SELECT s.cluster_id, s.id, src.id, src.name, src.slug FROM stories s JOIN sources src ON src.id = s.source_id
+		WHERE s.cluster_id IN (?`+strings.Repeat(", ?", len(args)-1)+`) AND`+visible+` ORDER BY src.name`, append(args, now)...)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]news.Related, len(list))
 	for i, s := range list {
 		out[i].Story = s
-		if out[i].AlsoCoveredBy, err = db.Copies(ctx, s); err != nil {
-			return nil, err
+		seen := map[int64]bool{s.Source.ID: true}
+		for _, c := range copies {
+			if c.cluster == s.ClusterID && c.story != s.ID && !seen[c.src.ID] {
+				seen[c.src.ID] = true
+				out[i].AlsoCoveredBy = append(out[i].AlsoCoveredBy, c.src)
+			}
 		}
 	}
 	return out, nil
 }
 
-// Copies returns the other sources carrying the same story as s: the
-// visible stories of its near-duplicate cluster.
-func (db *DB) Copies(ctx context.Context, s *news.Story) ([]news.Source, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT DISTINCT src.id, src.name, src.slug FROM stories s
-		JOIN sources src ON src.id = s.source_id
-		WHERE s.cluster_id = ? AND s.id != ? AND src.id != ? AND`+visible+` ORDER BY src.name`,
-		s.ClusterID, s.ID, s.Source.ID, unix(db.Now()))
-	if err != nil {
-		return nil, fmt.Errorf("select copies of story %d: %w", s.ID, err)
-	}
-	defer rows.Close()
-	var out []news.Source
-	for rows.Next() {
-		var src news.Source
-		if err := rows.Scan(&src.ID, &src.Name, &src.Slug); err != nil {
-			return nil, err
-		}
-		out = append(out, src)
-	}
-	return out, rows.Err()
-}
-
 // CopyStories returns the visible stories of s's cluster other than s.
 func (db *DB) CopyStories(ctx context.Context, s *news.Story) ([]*news.Story, error) {
-	return db.queryStories(ctx, "SELECT "+storyColumns+storyFrom+
+	return db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+
 		" WHERE s.cluster_id = ? AND s.id != ? AND"+visible+" ORDER BY s.published_at", s.ClusterID, s.ID, unix(db.Now()))
 }
 
@@ -203,7 +206,7 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 // StoryCount returns the number of stories stored, in any state.
 func (db *DB) StoryCount(ctx context.Context) (int, error) {
 	var n int
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM stories").Scan(&n); err != nil {
+	if err := db.readQueryRow(ctx, "SELECT count(*) FROM stories").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count stories: %w", err)
 	}
 	return n, nil

@@ -13,7 +13,7 @@ import (
 // Source returns the source with the given slug.
 func (db *DB) Source(ctx context.Context, slug string) (news.Source, error) {
 	var s news.Source
-	err := db.read.QueryRowContext(ctx, "SELECT id, name, slug FROM sources WHERE slug = ?", slug).
+	err := db.readQueryRow(ctx, "SELECT id, name, slug FROM sources WHERE slug = ?", slug).
 		Scan(&s.ID, &s.Name, &s.Slug)
 	return s, notFound(err, "Source %q not found.", slug)
 }
@@ -21,7 +21,7 @@ func (db *DB) Source(ctx context.Context, slug string) (news.Source, error) {
 // Section returns the section with the given slug.
 func (db *DB) Section(ctx context.Context, slug string) (news.Section, error) {
 	var s news.Section
-	err := db.read.QueryRowContext(ctx, "SELECT id, name, slug FROM sections WHERE slug = ?", slug).
+	err := db.readQueryRow(ctx, "SELECT id, name, slug FROM sections WHERE slug = ?", slug).
 		Scan(&s.ID, &s.Name, &s.Slug)
 	return s, notFound(err, "Section %q not found.", slug)
 }
@@ -29,14 +29,14 @@ func (db *DB) Section(ctx context.Context, slug string) (news.Section, error) {
 // Tag returns the tag with the given slug.
 func (db *DB) Tag(ctx context.Context, slug string) (news.Tag, error) {
 	var t news.Tag
-	err := db.read.QueryRowContext(ctx, "SELECT id, name, slug FROM tags WHERE slug = ?", slug).
+	err := db.readQueryRow(ctx, "SELECT id, name, slug FROM tags WHERE slug = ?", slug).
 		Scan(&t.ID, &t.Name, &t.Slug)
 	return t, notFound(err, "Tag %q not found.", slug)
 }
 
 // Sections returns every section that has a visible story, by name.
 func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
-	return queryAll(ctx, db.read, scanSection, `SELECT sec.id, sec.name, sec.slug FROM sections sec
+	return queryAll(ctx, db, scanSection, `SELECT sec.id, sec.name, sec.slug FROM sections sec
 		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+visible+`)
 		ORDER BY sec.name`, unix(db.Now()))
 }
@@ -45,7 +45,7 @@ func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
 // published within the window before now, most used first.
 func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]news.Tag, error) {
 	now := db.Now()
-	return queryAll(ctx, db.read, scanCountedTag, `SELECT t.id, t.name, t.slug, count(*) AS n FROM story_tags st
+	return queryAll(ctx, db, scanCountedTag, `SELECT t.id, t.name, t.slug, count(*) AS n FROM story_tags st
 		JOIN tags t ON t.id = st.tag_id
 		JOIN stories s ON s.id = st.story_id
 		WHERE st.published_at > ? AND`+visible+`
@@ -54,7 +54,7 @@ func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]
 
 // Sources returns every source, by name.
 func (db *DB) Sources(ctx context.Context) ([]news.Source, error) {
-	return queryAll(ctx, db.read, func(row scanner) (news.Source, error) {
+	return queryAll(ctx, db, func(row scanner) (news.Source, error) {
 		var s news.Source
 		return s, row.Scan(&s.ID, &s.Name, &s.Slug)
 	}, "SELECT id, name, slug FROM sources ORDER BY name")
@@ -62,12 +62,12 @@ func (db *DB) Sources(ctx context.Context) ([]news.Source, error) {
 
 // AllSections returns every section, with or without stories, by name.
 func (db *DB) AllSections(ctx context.Context) ([]news.Section, error) {
-	return queryAll(ctx, db.read, scanSection, "SELECT id, name, slug FROM sections ORDER BY name")
+	return queryAll(ctx, db, scanSection, "SELECT id, name, slug FROM sections ORDER BY name")
 }
 
 // AllTags returns every tag with its number of stories, most used first.
 func (db *DB) AllTags(ctx context.Context) ([]news.Tag, error) {
-	return queryAll(ctx, db.read, scanCountedTag, `SELECT t.id, t.name, t.slug, count(st.story_id) AS n FROM tags t
+	return queryAll(ctx, db, scanCountedTag, `SELECT t.id, t.name, t.slug, count(st.story_id) AS n FROM tags t
 		LEFT JOIN story_tags st ON st.tag_id = t.id GROUP BY t.id ORDER BY n DESC, t.name`)
 }
 
@@ -184,9 +184,9 @@ func scanCountedTag(row scanner) (news.Tag, error) {
 	return t, row.Scan(&t.ID, &t.Name, &t.Slug, &t.Count)
 }
 
-// queryAll runs query on q and scans every row with scan.
-func queryAll[T any](ctx context.Context, q *sql.DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+// queryAll runs query on the read pool and scans every row with scan.
+func queryAll[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.readQuery(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query %.40q: %w", query, err)
 	}

@@ -25,7 +25,7 @@ func scanUser(row scanner) (*news.User, error) {
 // UserCount returns the number of users.
 func (db *DB) UserCount(ctx context.Context) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM users").Scan(&n)
+	err := db.readQueryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
 	return n, err
 }
 
@@ -53,19 +53,19 @@ func (db *DB) CreateUser(ctx context.Context, u *news.User, password string) err
 
 // User returns the user with the given id.
 func (db *DB) User(ctx context.Context, id int64) (*news.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+	u, err := scanUser(db.readQueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
 	return u, notFound(err, "User %d not found.", id)
 }
 
 // UserByEmail returns the user with the given email, case-insensitively.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*news.User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE email = ?", email))
+	u, err := scanUser(db.readQueryRow(ctx, "SELECT "+userColumns+" FROM users WHERE email = ?", email))
 	return u, notFound(err, "User %q not found.", email)
 }
 
 // Users returns every user by name.
 func (db *DB) Users(ctx context.Context) ([]*news.User, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+userColumns+" FROM users ORDER BY name, id")
+	rows, err := db.readQuery(ctx, "SELECT "+userColumns+" FROM users ORDER BY name, id")
 	if err != nil {
 		return nil, fmt.Errorf("select users: %w", err)
 	}
@@ -137,7 +137,7 @@ func (db *DB) SessionUser(ctx context.Context, token string) (*news.User, error)
 	id := auth.TokenID(token)
 	now := db.Now()
 	var userID, created, seen int64
-	err := db.read.QueryRowContext(ctx, "SELECT user_id, created_at, seen_at FROM sessions WHERE id = ?", id).
+	err := db.readQueryRow(ctx, "SELECT user_id, created_at, seen_at FROM sessions WHERE id = ?", id).
 		Scan(&userID, &created, &seen)
 	if err == sql.ErrNoRows {
 		return nil, news.Errorf(news.EUNAUTHORIZED, "Please log in.")
@@ -173,6 +173,6 @@ func (db *DB) EndSession(ctx context.Context, token string) error {
 // PendingComments returns how many comments await moderation.
 func (db *DB) PendingComments(ctx context.Context) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE status = 'pending'").Scan(&n)
+	err := db.readQueryRow(ctx, "SELECT count(*) FROM comments WHERE status = 'pending'").Scan(&n)
 	return n, err
 }
