@@ -63,8 +63,7 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 // CreateStory adds a story written in the newsroom, keeping its first
 // revision. The story must have passed Validate.
 func (db *DB) CreateStory(ctx context.Context, s *news.Story, userID int64) error {
-	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
-		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
+	return db.writeTx(ctx, func(w *writer) error {
 		if err := w.checkUnique(ctx, s); err != nil {
 			return err
 		}
@@ -72,7 +71,7 @@ func (db *DB) CreateStory(ctx context.Context, s *news.Story, userID int64) erro
 			return err
 		}
 		s.Revision = 1
-		if _, err := tx.ExecContext(ctx, "UPDATE stories SET comments_closed = ? WHERE id = ?", s.CommentsClosed, s.ID); err != nil {
+		if _, err := w.tx.ExecContext(ctx, "UPDATE stories SET comments_closed = ? WHERE id = ?", s.CommentsClosed, s.ID); err != nil {
 			return fmt.Errorf("set comments of story %d: %w", s.ID, err)
 		}
 		if err := w.keepRevision(ctx, s, userID); err != nil {
@@ -86,11 +85,11 @@ func (db *DB) CreateStory(ctx context.Context, s *news.Story, userID int64) erro
 // someone saved the story since, nothing is written and the error is
 // ECONFLICT: the caller keeps the editor's text and says so.
 func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID int64) error {
-	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+	return db.writeTx(ctx, func(w *writer) error {
 		var current int
 		var deleted bool
 		var slug string
-		err := tx.QueryRowContext(ctx, "SELECT revision, deleted_at IS NOT NULL, slug FROM stories WHERE id = ?", s.ID).Scan(&current, &deleted, &slug)
+		err := w.tx.QueryRowContext(ctx, "SELECT revision, deleted_at IS NOT NULL, slug FROM stories WHERE id = ?", s.ID).Scan(&current, &deleted, &slug)
 		if err != nil {
 			return notFound(err, "Story %d not found.", s.ID)
 		}
@@ -104,7 +103,6 @@ func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID i
 		if s.Slug == "" {
 			s.Slug = slug
 		}
-		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
 		if err := w.checkUnique(ctx, s); err != nil {
 			return err
 		}
@@ -112,7 +110,7 @@ func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID i
 			return err
 		}
 		s.Revision = current + 1
-		if _, err := tx.ExecContext(ctx, "UPDATE stories SET revision = ?, comments_closed = ? WHERE id = ?", s.Revision, s.CommentsClosed, s.ID); err != nil {
+		if _, err := w.tx.ExecContext(ctx, "UPDATE stories SET revision = ?, comments_closed = ? WHERE id = ?", s.Revision, s.CommentsClosed, s.ID); err != nil {
 			return fmt.Errorf("bump revision of story %d: %w", s.ID, err)
 		}
 		if err := w.keepRevision(ctx, s, userID); err != nil {
@@ -232,21 +230,20 @@ func (db *DB) RestoreStory(ctx context.Context, id int64) error {
 }
 
 func (db *DB) setDeleted(ctx context.Context, id int64, trash bool) error {
-	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+	return db.writeTx(ctx, func(w *writer) error {
 		var deleted any
 		if trash {
 			deleted = unix(db.Now())
 		}
-		res, err := tx.ExecContext(ctx, "UPDATE stories SET deleted_at = ?, updated_at = ?, revision = revision + 1 WHERE id = ?", deleted, unix(db.Now()), id)
+		res, err := w.tx.ExecContext(ctx, "UPDATE stories SET deleted_at = ?, updated_at = ?, revision = revision + 1 WHERE id = ?", deleted, unix(db.Now()), id)
 		if err != nil {
 			return fmt.Errorf("trash story %d: %w", id, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return news.Errorf(news.ENOTFOUND, "Story %d not found.", id)
 		}
-		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
 		if trash {
-			idx.Remove(id)
+			w.idx.Remove(id)
 		} else if err := w.reindex(ctx, id); err != nil {
 			return err
 		}
@@ -282,8 +279,8 @@ func (w *writer) reindex(ctx context.Context, id int64) error {
 // EmptyTrash deletes every trashed story for good and returns how many.
 func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
 	var n int64
-	err := db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
-		rows, err := tx.QueryContext(ctx, "SELECT id FROM stories WHERE deleted_at IS NOT NULL")
+	err := db.writeTx(ctx, func(w *writer) error {
+		rows, err := w.tx.QueryContext(ctx, "SELECT id FROM stories WHERE deleted_at IS NOT NULL")
 		if err != nil {
 			return err
 		}
@@ -295,12 +292,12 @@ func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
 		}
 		rows.Close()
 		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM stories_fts WHERE rowid = ?", id); err != nil {
+			if _, err := w.tx.ExecContext(ctx, "DELETE FROM stories_fts WHERE rowid = ?", id); err != nil {
 				return err
 			}
-			idx.Remove(id)
+			w.idx.Remove(id)
 		}
-		res, err := tx.ExecContext(ctx, "DELETE FROM stories WHERE deleted_at IS NOT NULL")
+		res, err := w.tx.ExecContext(ctx, "DELETE FROM stories WHERE deleted_at IS NOT NULL")
 		if err != nil {
 			return fmt.Errorf("empty trash: %w", err)
 		}
@@ -328,13 +325,12 @@ func (db *DB) PublishDue(ctx context.Context) (int, error) {
 	if len(due) == 0 {
 		return 0, nil
 	}
-	err = db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+	err = db.writeTx(ctx, func(w *writer) error {
 		for _, id := range due {
-			if _, err := tx.ExecContext(ctx, "UPDATE stories SET status = 'published' WHERE id = ? AND status = 'scheduled'", id); err != nil {
+			if _, err := w.tx.ExecContext(ctx, "UPDATE stories SET status = 'published' WHERE id = ? AND status = 'scheduled'", id); err != nil {
 				return fmt.Errorf("publish story %d: %w", id, err)
 			}
 		}
-		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
 		return w.refreshRelated(ctx, due)
 	})
 	return len(due), err

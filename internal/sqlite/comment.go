@@ -53,11 +53,11 @@ func (db *DB) AddComment(ctx context.Context, c *news.Comment, autoApprove bool)
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx, _ relatedIndex) error {
+	return db.writeTx(ctx, func(w *writer) error {
 		c.Status = news.CommentPending
 		if autoApprove && c.Email != "" {
 			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE email = ? AND status = 'approved'", c.Email).Scan(&n); err != nil {
+			if err := w.tx.QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE email = ? AND status = 'approved'", c.Email).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -65,12 +65,12 @@ func (db *DB) AddComment(ctx context.Context, c *news.Comment, autoApprove bool)
 			}
 		}
 		c.CreatedAt = db.Now().UTC()
-		err := tx.QueryRowContext(ctx, `INSERT INTO comments (story_id, name, email, body, status, ip_hash, created_at)
+		err := w.tx.QueryRowContext(ctx, `INSERT INTO comments (story_id, name, email, body, status, ip_hash, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.StoryID, c.Name, c.Email, c.Body, c.Status, c.IPHash, unix(c.CreatedAt)).Scan(&c.ID)
 		if err != nil {
 			return fmt.Errorf("insert comment: %w", err)
 		}
-		return recount(ctx, tx, []int64{c.StoryID})
+		return recount(ctx, w.tx, []int64{c.StoryID})
 	})
 }
 
@@ -144,13 +144,13 @@ func (db *DB) ModerateComments(ctx context.Context, ids []int64, status string) 
 	if len(ids) == 0 {
 		return news.Errorf(news.EINVALID, "Select at least one comment.")
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx, _ relatedIndex) error {
+	return db.writeTx(ctx, func(w *writer) error {
 		args := make([]any, len(ids))
 		for i, id := range ids {
 			args[i] = id
 		}
 		in := "(?" + strings.Repeat(", ?", len(ids)-1) + ")"
-		rows, err := tx.QueryContext(ctx, "SELECT DISTINCT story_id FROM comments WHERE id IN "+in, args...)
+		rows, err := w.tx.QueryContext(ctx, "SELECT DISTINCT story_id FROM comments WHERE id IN "+in, args...)
 		if err != nil {
 			return err
 		}
@@ -161,10 +161,10 @@ func (db *DB) ModerateComments(ctx context.Context, ids []int64, status string) 
 			stories = append(stories, id)
 		}
 		rows.Close()
-		if _, err := tx.ExecContext(ctx, "UPDATE comments SET status = ? WHERE id IN "+in, append([]any{status}, args...)...); err != nil {
+		if _, err := w.tx.ExecContext(ctx, "UPDATE comments SET status = ? WHERE id IN "+in, append([]any{status}, args...)...); err != nil {
 			return fmt.Errorf("moderate comments: %w", err)
 		}
-		return recount(ctx, tx, stories)
+		return recount(ctx, w.tx, stories)
 	})
 }
 
@@ -189,10 +189,10 @@ func (db *DB) SetCommentSettings(ctx context.Context, set news.CommentSettings) 
 		}
 		return "0"
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx, _ relatedIndex) error {
+	return db.writeTx(ctx, func(w *writer) error {
 		for k, v := range map[string]string{"comments_open": b(set.Open), "comments_close_after_days": strconv.Itoa(set.CloseAfterDays),
 			"comments_auto_approve": b(set.AutoApprove)} {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", k, v); err != nil {
+			if _, err := w.tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", k, v); err != nil {
 				return fmt.Errorf("save setting %s: %w", k, err)
 			}
 		}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -77,13 +76,12 @@ func (db *DB) AddSection(ctx context.Context, name string) error {
 	if name == "" || len(name) > 60 || news.Slugify(name) == "" {
 		return news.Errorf(news.EINVALID, "A section needs a name of 1 to 60 characters with a letter or digit.")
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+	return db.writeTx(ctx, func(w *writer) error {
 		var n int
-		tx.QueryRowContext(ctx, "SELECT count(*) FROM sections WHERE name = ?", name).Scan(&n)
+		w.tx.QueryRowContext(ctx, "SELECT count(*) FROM sections WHERE name = ?", name).Scan(&n)
 		if n > 0 {
 			return news.Errorf(news.ECONFLICT, "A section named %q already exists.", name)
 		}
-		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
 		_, err := w.named(ctx, "sections", name)
 		return err
 	})
@@ -108,8 +106,8 @@ func (db *DB) Rename(ctx context.Context, kind string, id int64, name string) er
 	default:
 		return news.Errorf(news.ENOTFOUND, "Nothing to rename.")
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
-		res, err := tx.ExecContext(ctx, "UPDATE "+kind+" SET name = ? WHERE id = ?", name, id)
+	return db.writeTx(ctx, func(w *writer) error {
+		res, err := w.tx.ExecContext(ctx, "UPDATE "+kind+" SET name = ? WHERE id = ?", name, id)
 		if isUnique(err) {
 			return news.Errorf(news.ECONFLICT, "That name is already taken.")
 		} else if err != nil {
@@ -118,7 +116,6 @@ func (db *DB) Rename(ctx context.Context, kind string, id int64, name string) er
 		if n, _ := res.RowsAffected(); n == 0 {
 			return news.Errorf(news.ENOTFOUND, "Not found.")
 		}
-		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
 		return w.reindexAll(ctx, storiesOf, id)
 	})
 }
@@ -129,22 +126,21 @@ func (db *DB) MergeTags(ctx context.Context, fromSlug, intoSlug string) error {
 	if fromSlug == intoSlug {
 		return news.Errorf(news.EINVALID, "Choose two different tags to merge.")
 	}
-	return db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
+	return db.writeTx(ctx, func(w *writer) error {
 		var from, into int64
-		if err := tx.QueryRowContext(ctx, "SELECT id FROM tags WHERE slug = ?", fromSlug).Scan(&from); err != nil {
+		if err := w.tx.QueryRowContext(ctx, "SELECT id FROM tags WHERE slug = ?", fromSlug).Scan(&from); err != nil {
 			return notFound(err, "Tag %q not found.", fromSlug)
 		}
-		if err := tx.QueryRowContext(ctx, "SELECT id FROM tags WHERE slug = ?", intoSlug).Scan(&into); err != nil {
+		if err := w.tx.QueryRowContext(ctx, "SELECT id FROM tags WHERE slug = ?", intoSlug).Scan(&into); err != nil {
 			return notFound(err, "Tag %q not found.", intoSlug)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO story_tags (story_id, tag_id, position, published_at)
+		if _, err := w.tx.ExecContext(ctx, `INSERT OR IGNORE INTO story_tags (story_id, tag_id, position, published_at)
 			SELECT story_id, ?, position, published_at FROM story_tags WHERE tag_id = ?`, into, from); err != nil {
 			return fmt.Errorf("merge tags: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM tags WHERE id = ?", from); err != nil {
+		if _, err := w.tx.ExecContext(ctx, "DELETE FROM tags WHERE id = ?", from); err != nil {
 			return fmt.Errorf("delete tag %d: %w", from, err)
 		}
-		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
 		return w.reindexAll(ctx, "SELECT story_id FROM story_tags WHERE tag_id = ?", into)
 	})
 }

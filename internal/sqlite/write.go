@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ const relatedKept = 8
 type prepared struct {
 	text, hash string
 	feat       related.Features
+	isNew      bool // set by save: the story had no row before
 }
 
 // prepare derives s's fields and computes what the write needs.
@@ -83,8 +85,7 @@ func contentHash(s *news.Story) string {
 func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.Outcome, error) {
 	out := make([]news.Outcome, len(stories))
 	preps := prepareAll(stories)
-	err := db.writeTx(ctx, func(tx *sql.Tx, idx relatedIndex) error {
-		w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
+	err := db.writeTx(ctx, func(w *writer) error {
 		var changed []int64
 		for i, s := range stories {
 			o, err := w.upsert(ctx, s, preps[i])
@@ -104,7 +105,7 @@ func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.
 // writeTx runs fn in a write transaction with the related index loaded.
 // The index is changed in step with the database; if the transaction
 // fails it is dropped, to be reloaded from what was committed.
-func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx, relatedIndex) error) error {
+func (db *DB) writeTx(ctx context.Context, fn func(*writer) error) error {
 	db.idxMu.Lock()
 	defer db.idxMu.Unlock()
 	if db.idx == nil {
@@ -119,7 +120,12 @@ func (db *DB) writeTx(ctx context.Context, fn func(*sql.Tx, relatedIndex) error)
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	if err := fn(tx, db.idx); err != nil {
+	w := &writer{tx: tx, idx: db.idx, db: db, ids: map[string]int64{}}
+	if err := fn(w); err != nil {
+		db.idx = nil
+		return err
+	}
+	if err := w.flushFTS(ctx); err != nil {
 		db.idx = nil
 		return err
 	}
@@ -200,6 +206,45 @@ type writer struct {
 	idx   *related.Index
 	ids   map[string]int64
 	stmts map[string]*sql.Stmt
+	// Full-text rows to write when the transaction ends: FTS5 flushes its
+	// pending terms at every statement's savepoint, so rows written one
+	// story at a time leave one tiny segment per story to merge.
+	fts map[int64]ftsRow
+}
+
+type ftsRow struct {
+	title, summary, body, tags, source string
+	replace                            bool // a row may exist already
+	drop                               bool // delete only
+}
+
+// flushFTS writes the full-text rows collected in the transaction.
+func (w *writer) flushFTS(ctx context.Context) error {
+	ids := make([]int64, 0, len(w.fts))
+	for id := range w.fts {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		r := w.fts[id]
+		if r.replace || r.drop {
+			if _, err := w.exec(ctx, "DELETE FROM stories_fts WHERE rowid = ?", id); err != nil {
+				return fmt.Errorf("delete fts of story %d: %w", id, err)
+			}
+		}
+	}
+	for _, id := range ids {
+		r := w.fts[id]
+		if r.drop {
+			continue
+		}
+		if _, err := w.exec(ctx, "INSERT INTO stories_fts (rowid, title, summary, body, tags, source) VALUES (?, ?, ?, ?, ?, ?)",
+			id, r.title, r.summary, r.body, r.tags, r.source); err != nil {
+			return fmt.Errorf("insert fts of story %d: %w", id, err)
+		}
+	}
+	w.fts = nil
+	return nil
 }
 
 func (w *writer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -278,6 +323,7 @@ func (w *writer) upsert(ctx context.Context, s *news.Story, p prepared) (news.Ou
 // made from the title.
 func (w *writer) save(ctx context.Context, s *news.Story, id int64, p prepared) error {
 	hash := p.hash
+	p.isNew = id == 0
 	var err error
 	now := unix(w.db.Now())
 	if s.Source.ID, err = w.named(ctx, "sources", s.Source.Name); err != nil {
@@ -412,13 +458,12 @@ func (w *writer) index(ctx context.Context, s *news.Story, p prepared) error {
 	for i, t := range s.Tags {
 		tags[i], slugs[i] = t.Name, t.Slug
 	}
-	if _, err := w.exec(ctx, "DELETE FROM stories_fts WHERE rowid = ?", s.ID); err != nil {
-		return fmt.Errorf("delete fts of story %d: %w", s.ID, err)
+	if w.fts == nil {
+		w.fts = map[int64]ftsRow{}
 	}
-	if _, err := w.exec(ctx, "INSERT INTO stories_fts (rowid, title, summary, body, tags, source) VALUES (?, ?, ?, ?, ?, ?)",
-		s.ID, s.Title, s.Summary, text, strings.Join(tags, " "), s.Source.Name); err != nil {
-		return fmt.Errorf("insert fts of story %d: %w", s.ID, err)
-	}
+	_, seen := w.fts[s.ID]
+	w.fts[s.ID] = ftsRow{title: s.Title, summary: s.Summary, body: text, tags: strings.Join(tags, " "),
+		source: s.Source.Name, replace: seen || !p.isNew}
 	vec := w.idx.Add(related.Story{ID: s.ID, Section: s.Section.Slug, Published: s.PublishedAt}, f)
 	if s.Status == news.StatusDraft {
 		w.idx.Remove(s.ID)
