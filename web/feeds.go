@@ -41,6 +41,7 @@ func serveXML(c echo.Context, typ string, body []byte, modified time.Time) error
 func (s *Server) storyFeed(c echo.Context, title, path, alternate string, f news.StoryFilter) error {
 	ctx := c.Request().Context()
 	f.Page = news.Page{Number: 1, Size: feed.MaxEntries}
+	f.WithBody = true
 	list, _, err := s.store.Stories(ctx, f)
 	if err != nil {
 		return err

@@ -186,6 +186,7 @@ type StoryFilter struct {
 	SourceSlug  string
 	SectionSlug string
 	Page        Page
+	WithBody    bool // load the bodies too (feeds); lists need only cards
 }
 
 // Outcome says what writing a story did.

@@ -119,6 +119,6 @@ func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
 // StoriesSince returns up to limit visible stories published after t,
 // newest first.
 func (db *DB) StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error) {
-	return db.queryStories(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.published_at > ? AND"+visible+
+	return db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+" WHERE s.published_at > ? AND"+visible+
 		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", unix(t), unix(db.Now()), limit)
 }

@@ -135,7 +135,11 @@ func (db *DB) Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, b
 	}
 	where = append(where, visible)
 	args = append(args, unix(db.Now()), f.Page.Size+1, f.Page.Offset())
-	list, err := db.queryStories(ctx, "SELECT "+storyColumns+from+" WHERE "+strings.Join(where, " AND ")+
+	cols := cardColumns
+	if f.WithBody {
+		cols = storyColumns
+	}
+	list, err := db.queryStories(ctx, "SELECT "+cols+from+" WHERE "+strings.Join(where, " AND ")+
 		order+" LIMIT ? OFFSET ?", args...)
 	if err != nil {
 		return nil, false, err

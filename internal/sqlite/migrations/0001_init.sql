@@ -18,13 +18,14 @@ CREATE TABLE tags (
 	slug TEXT NOT NULL UNIQUE
 );
 
+-- The bodies come last: SQLite reads a row's columns in order, so small
+-- columns placed after a long body would drag its overflow pages into
+-- every list and filter.
 CREATE TABLE stories (
 	id              INTEGER PRIMARY KEY,
 	slug            TEXT NOT NULL UNIQUE,
 	title           TEXT NOT NULL,
 	summary         TEXT NOT NULL DEFAULT '',
-	body            TEXT NOT NULL,
-	body_html       TEXT NOT NULL,
 	source_id       INTEGER NOT NULL REFERENCES sources (id),
 	section_id      INTEGER REFERENCES sections (id),
 	url             TEXT UNIQUE,
@@ -38,11 +39,15 @@ CREATE TABLE stories (
 	created_at      INTEGER NOT NULL,
 	updated_at      INTEGER NOT NULL,
 	deleted_at      INTEGER,
-	key_points      TEXT NOT NULL DEFAULT '[]', -- JSON array of sentences
 	reading_minutes INTEGER NOT NULL DEFAULT 1,
 	cluster_id      INTEGER NOT NULL DEFAULT 0,
 	comment_count   INTEGER NOT NULL DEFAULT 0,
-	content_hash    TEXT NOT NULL DEFAULT ''
+	comments_closed INTEGER NOT NULL DEFAULT 0,
+	revision        INTEGER NOT NULL DEFAULT 1,
+	content_hash    TEXT NOT NULL DEFAULT '',
+	key_points      TEXT NOT NULL DEFAULT '[]', -- JSON array of sentences
+	body            TEXT NOT NULL,
+	body_html       TEXT NOT NULL
 );
 CREATE INDEX stories_published ON stories (published_at DESC);
 CREATE INDEX stories_source ON stories (source_id, published_at DESC);

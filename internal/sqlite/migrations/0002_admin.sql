@@ -29,6 +29,5 @@ CREATE TABLE story_revisions (
 	UNIQUE (story_id, revision)
 );
 
-ALTER TABLE stories ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX stories_status ON stories (status, published_at);
 CREATE INDEX stories_deleted ON stories (deleted_at) WHERE deleted_at IS NOT NULL;

@@ -1,5 +1,3 @@
-ALTER TABLE stories ADD COLUMN comments_closed INTEGER NOT NULL DEFAULT 0;
-
 -- Site settings, one row per key.
 CREATE TABLE settings (
 	key   TEXT PRIMARY KEY,
