@@ -40,7 +40,7 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 	if !f.Query.Empty() {
 		from += " JOIN stories_fts ON stories_fts.rowid = s.id"
 		where = append(where, "stories_fts MATCH ?")
-		args = append(args, f.Query.FTS())
+		args = append(args, ftsColumns+"("+f.Query.FTS()+")")
 	}
 	if f.Status != "" {
 		where = append(where, "s.status = ?")
@@ -242,9 +242,7 @@ func (db *DB) setDeleted(ctx context.Context, id int64, trash bool) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return news.Errorf(news.ENOTFOUND, "Story %d not found.", id)
 		}
-		if trash {
-			w.idx.Remove(id)
-		} else if err := w.reindex(ctx, id); err != nil {
+		if err := w.reindex(ctx, id); err != nil {
 			return err
 		}
 		return w.refreshRelated(ctx, []int64{id})
@@ -252,9 +250,10 @@ func (db *DB) setDeleted(ctx context.Context, id int64, trash bool) error {
 }
 
 // reindex rewrites the full-text row and related vector of stored story
-// id from what is stored. Trashed stories are left out of the indexes.
+// id from what is stored; a trashed story leaves the related index and
+// its full-text row is marked hidden.
 func (w *writer) reindex(ctx context.Context, id int64) error {
-	s, err := scanStory(w.queryRow(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ? AND s.deleted_at IS NULL", id))
+	s, err := scanStory(w.queryRow(ctx, "SELECT "+storyColumns+", s.revision, s.deleted_at IS NOT NULL"+storyFrom+" WHERE s.id = ?", id), &revisionCols{})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	} else if err != nil {
@@ -329,6 +328,9 @@ func (db *DB) PublishDue(ctx context.Context) (int, error) {
 		for _, id := range due {
 			if _, err := w.tx.ExecContext(ctx, "UPDATE stories SET status = 'published' WHERE id = ? AND status = 'scheduled'", id); err != nil {
 				return fmt.Errorf("publish story %d: %w", id, err)
+			}
+			if err := w.reindex(ctx, id); err != nil {
+				return err
 			}
 		}
 		return w.refreshRelated(ctx, due)

@@ -80,3 +80,38 @@ func FuzzSearchQuery(f *testing.F) {
 		}
 	})
 }
+
+func TestSearchOnlyFindsLiveStories(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	importFile(t, db, "testdata/fixture.ndjson")
+	draft := &news.Story{Title: "Zeppelin draft", Body: "About a zeppelin.", Source: news.Source{Name: "N"}, Status: news.StatusDraft, PublishedAt: now}
+	gone := &news.Story{Title: "Zeppelin trashed", Body: "About a zeppelin.", Source: news.Source{Name: "N"}, Status: news.StatusPublished, PublishedAt: now}
+	live := &news.Story{Title: "Zeppelin live", Body: "About a zeppelin. Also the word live.", Source: news.Source{Name: "N"}, Status: news.StatusPublished, PublishedAt: now}
+	for _, s := range []*news.Story{draft, gone, live} {
+		if err := db.CreateStory(ctx, s, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.TrashStory(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	res := search(t, db, "zeppelin")
+	if res.Total != 1 || res.Stories[0].ID != live.ID {
+		t.Errorf("zeppelin: total %d, want only the live story", res.Total)
+	}
+	// "live" is a word of one story, not of every story's state.
+	if res := search(t, db, "live"); res.Total != 1 {
+		t.Errorf("live: total %d, want 1", res.Total)
+	}
+	list, n, err := db.AdminStories(ctx, news.AdminFilter{Query: news.ParseQuery("zeppelin"), Page: news.Page{Number: 1, Size: 10}})
+	if err != nil || n != 2 || len(list) != 2 {
+		t.Errorf("newsroom search: %d stories, %v; want the draft and the live one", n, err)
+	}
+	if err := db.RestoreStory(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if res := search(t, db, "zeppelin"); res.Total != 2 {
+		t.Errorf("after restore: total %d, want 2", res.Total)
+	}
+}

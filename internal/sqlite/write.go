@@ -213,9 +213,9 @@ type writer struct {
 }
 
 type ftsRow struct {
-	title, summary, body, tags, source string
-	replace                            bool // a row may exist already
-	drop                               bool // delete only
+	title, summary, body, tags, source, state string
+	replace                                   bool // a row may exist already
+	drop                                      bool // delete only
 }
 
 // flushFTS writes the full-text rows collected in the transaction.
@@ -238,8 +238,8 @@ func (w *writer) flushFTS(ctx context.Context) error {
 		if r.drop {
 			continue
 		}
-		if _, err := w.exec(ctx, "INSERT INTO stories_fts (rowid, title, summary, body, tags, source) VALUES (?, ?, ?, ?, ?, ?)",
-			id, r.title, r.summary, r.body, r.tags, r.source); err != nil {
+		if _, err := w.exec(ctx, "INSERT INTO stories_fts (rowid, title, summary, body, tags, source, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			id, r.title, r.summary, r.body, r.tags, r.source, r.state); err != nil {
 			return fmt.Errorf("insert fts of story %d: %w", id, err)
 		}
 	}
@@ -462,10 +462,14 @@ func (w *writer) index(ctx context.Context, s *news.Story, p prepared) error {
 		w.fts = map[int64]ftsRow{}
 	}
 	_, seen := w.fts[s.ID]
+	state := "hidden"
+	if s.Status == news.StatusPublished && !s.Trashed {
+		state = "live"
+	}
 	w.fts[s.ID] = ftsRow{title: s.Title, summary: s.Summary, body: text, tags: strings.Join(tags, " "),
-		source: s.Source.Name, replace: seen || !p.isNew}
+		source: s.Source.Name, state: state, replace: seen || !p.isNew}
 	vec := w.idx.Add(related.Story{ID: s.ID, Section: s.Section.Slug, Published: s.PublishedAt}, f)
-	if s.Status == news.StatusDraft {
+	if s.Status == news.StatusDraft || s.Trashed {
 		w.idx.Remove(s.ID)
 	}
 	if _, err := w.exec(ctx, `INSERT INTO story_vectors (story_id, terms, minhash) VALUES (?, ?, ?)

@@ -95,9 +95,11 @@ CREATE TABLE comments (
 CREATE INDEX comments_story ON comments (story_id, status, created_at);
 
 -- Full-text index of stories; rowid is the story id. Contentless: the text
--- lives in stories, snippets are cut from there.
+-- lives in stories, snippets are cut from there. state is "live" for
+-- published stories not in the trash, so reader searches filter inside the
+-- index instead of looking up every match's row.
 CREATE VIRTUAL TABLE stories_fts USING fts5 (
-	title, summary, body, tags, source,
+	title, summary, body, tags, source, state,
 	content = '', contentless_delete = 1,
 	tokenize = 'porter unicode61 remove_diacritics 2'
 );
