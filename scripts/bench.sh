@@ -121,6 +121,7 @@ load "newsdesk article, warm, gzip" "http://127.0.0.1:$PORT_ND$slug" gzip NDGZ
 load "newsdesk article, cache off" "http://127.0.0.1:$PORT_NOCACHE$slug" "" NC
 load "newsdesk front page, warm" "http://127.0.0.1:$PORT_ND/" "" FP
 load "newsdesk front page, cache off" "http://127.0.0.1:$PORT_NOCACHE/" "" FPNC
+load "newsdesk search, warm" "http://127.0.0.1:$PORT_ND/search?q=$query" "" SW
 load "newsdesk search, cache off" "http://127.0.0.1:$PORT_NOCACHE/search?q=$query" "" S
 
 echo "== summary"
