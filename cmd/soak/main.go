@@ -997,8 +997,11 @@ type crasher struct {
 	o      *options
 	dir    string
 	db     string
-	file   string
-	urls   []string
+	file   string   // the file the rounds import now
+	files  []string // every file generated so far
+	urls   []string // the stories of every file generated so far
+	acked  int      // how many of urls an import acknowledged (exit 0)
+	r      *rand.Rand
 	port   int
 	client *http.Client
 	log    *os.File
@@ -1038,17 +1041,12 @@ func crashMode(ctx context.Context, o *options) error {
 	}
 	defer c.log.Close()
 
-	// The import file, generated once.
-	r := rand.New(rand.NewSource(o.seed))
-	c.file = filepath.Join(c.dir, "crash-stories.ndjson")
-	var buf bytes.Buffer
-	base := time.Now().Add(-48 * time.Hour)
-	for i := 0; i < o.crashStories; i++ {
-		u := fmt.Sprintf("https://soak.invalid/crash/%d/%d", o.seed, i)
-		c.urls = append(c.urls, u)
-		writeStory(&buf, r, u, base.Add(time.Duration(i)*time.Minute))
-	}
-	if err := os.WriteFile(c.file, buf.Bytes(), 0o644); err != nil {
+	// Rounds import one file until an import of it is acknowledged, then
+	// move on to a fresh file of new stories: every round's kill lands on
+	// an import that still has stories to write.
+	c.r = rand.New(rand.NewSource(o.seed))
+	r := c.r
+	if err := c.nextFile(); err != nil {
 		return err
 	}
 	fmt.Printf("crash mode: %d rounds, db %s, %d-story file, port %d, seed %d\n", o.crash.rounds, c.db, o.crashStories, c.port, o.seed)
@@ -1062,7 +1060,8 @@ func crashMode(ctx context.Context, o *options) error {
 		midAdd    int // rounds whose kill hit an import that still had stories to add
 	)
 	for round := 1; round <= o.crash.rounds && ctx.Err() == nil; round++ {
-		killAt := 50*time.Millisecond + time.Duration(r.Int63n(int64(3*time.Second-50*time.Millisecond)))
+		// A 1,000-story import takes under a second here: kill within it.
+		killAt := 20*time.Millisecond + time.Duration(r.Int63n(int64(700*time.Millisecond)))
 		before := 0
 		if _, serr := os.Stat(c.db); serr == nil {
 			if before, err = c.present(ctx); err != nil {
@@ -1090,6 +1089,12 @@ func crashMode(ctx context.Context, o *options) error {
 		fmt.Printf("round %2d: kill at %4dms, import %-28s present %4d→%4d/%d, healthy in %4dms, integrity %s, %s\n",
 			round, killAt.Milliseconds(), res.importState, before, res.present, len(c.urls), res.health.Milliseconds(), res.integrity, status)
 		acked = acked || res.importOK
+		if res.importOK {
+			c.acked = len(c.urls)
+			if err := c.nextFile(); err != nil {
+				return err
+			}
+		}
 	}
 	if ctx.Err() != nil {
 		failures = append(failures, "interrupted")
@@ -1102,7 +1107,19 @@ func crashMode(ctx context.Context, o *options) error {
 		if err != nil {
 			failures = append(failures, "final count: "+err.Error())
 		}
-		out, err := exec.CommandContext(ctx, c.o.bin, "import", "--db", c.db, c.file).CombinedOutput()
+		all := filepath.Join(c.dir, "crash-all.ndjson")
+		var whole bytes.Buffer
+		for _, f := range c.files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			whole.Write(b)
+		}
+		if err := os.WriteFile(all, whole.Bytes(), 0o644); err != nil {
+			return err
+		}
+		out, err := exec.CommandContext(ctx, c.o.bin, "import", "--db", c.db, all).CombinedOutput()
 		rep, perr := parseReport(string(out))
 		switch {
 		case err != nil:
@@ -1280,8 +1297,8 @@ func (c *crasher) round(ctx context.Context, round int, killAt time.Duration, ac
 	res.present = n
 	if perr != nil {
 		err = errors.Join(err, perr)
-	} else if (acked || res.importOK) && n != len(c.urls) {
-		err = errors.Join(err, fmt.Errorf("lost writes: an import of all %d stories exited 0, but only %d are present", len(c.urls), n))
+	} else if want := c.ackedNow(res.importOK); n < want {
+		err = errors.Join(err, fmt.Errorf("lost writes: imports of %d stories exited 0, but only %d are present", want, n))
 	}
 	return res, err
 }
@@ -1326,4 +1343,29 @@ func (c *crasher) present(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// nextFile writes a fresh file of o.crashStories new stories and makes it
+// the one the rounds import.
+func (c *crasher) nextFile() error {
+	n := len(c.files)
+	c.file = filepath.Join(c.dir, fmt.Sprintf("crash-stories-%d.ndjson", n))
+	var buf bytes.Buffer
+	base := time.Now().Add(-48 * time.Hour)
+	for i := 0; i < c.o.crashStories; i++ {
+		u := fmt.Sprintf("https://soak.invalid/crash/%d/%d/%d", c.o.seed, n, i)
+		c.urls = append(c.urls, u)
+		writeStory(&buf, c.r, u, base.Add(time.Duration(i)*time.Minute))
+	}
+	c.files = append(c.files, c.file)
+	return os.WriteFile(c.file, buf.Bytes(), 0o644)
+}
+
+// ackedNow is how many stories must be present after a round whose import
+// did (ok) or did not exit 0.
+func (c *crasher) ackedNow(ok bool) int {
+	if ok {
+		return len(c.urls)
+	}
+	return c.acked
 }
