@@ -116,8 +116,9 @@ func (s *Server) setupValid(token string) bool {
 
 // secure reports whether the request came over HTTPS: directly, or
 // through a trusted proxy that says so.
-func (s *Server) secure(c echo.Context) bool {
-	r := c.Request()
+func (s *Server) secure(c echo.Context) bool { return s.isSecure(c.Request()) }
+
+func (s *Server) isSecure(r *http.Request) bool {
 	return r.TLS != nil || (s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
 }
 

@@ -165,6 +165,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.Clone(r.Context())
 		r.Method = http.MethodGet
 	}
+	if s.cache != nil && r.Method == http.MethodGet && s.serveCached(w, r) {
+		return
+	}
 	s.e.ServeHTTP(w, r)
 }
 

@@ -112,7 +112,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	logw := newLogWriter(stderr, 200*time.Millisecond)
+	defer logw.Close()
+	log := slog.New(slog.NewJSONHandler(logw, nil))
 	start := time.Now()
 
 	db, err := sqlite.Open(ctx, *dbPath)
