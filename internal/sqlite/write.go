@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"newsdesk/internal/news"
 	"newsdesk/internal/related"
@@ -41,27 +40,29 @@ func prepare(s *news.Story) prepared {
 	return prepared{text: text, hash: contentHash(s), feat: related.Extract(s.Title, s.Summary+"\n\n"+text, slugs)}
 }
 
-// prepareAll prepares stories on every core, before the write transaction
-// starts: the writer then only speaks SQL.
-func prepareAll(stories []*news.Story) []prepared {
-	out := make([]prepared, len(stories))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(stories)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i] = prepare(stories[i])
-			}
-		}()
+// prepareAll prepares stories on every core while the caller goes on:
+// the story at i is ready once ready[i] is closed. The writer takes them in
+// order as they come, so deriving the next stories overlaps writing these.
+func prepareAll(stories []*news.Story) (preps []prepared, ready []chan struct{}) {
+	preps = make([]prepared, len(stories))
+	ready = make([]chan struct{}, len(stories))
+	for i := range ready {
+		ready[i] = make(chan struct{})
 	}
+	next := make(chan int, len(stories))
 	for i := range stories {
 		next <- i
 	}
 	close(next)
-	wg.Wait()
-	return out
+	for range min(runtime.GOMAXPROCS(0), len(stories)) {
+		go func() {
+			for i := range next {
+				preps[i] = prepare(stories[i])
+				close(ready[i])
+			}
+		}()
+	}
+	return preps, ready
 }
 
 // contentHash fingerprints what a feed controls, so that re-importing an
@@ -84,10 +85,18 @@ func contentHash(s *news.Story) string {
 // written and for its neighbours. Stories must have passed Validate.
 func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.Outcome, error) {
 	out := make([]news.Outcome, len(stories))
-	preps := prepareAll(stories)
+	preps, ready := prepareAll(stories)
+	// Should the write fail early, let the preparers finish first: they
+	// write into stories.
+	defer func() {
+		for _, r := range ready {
+			<-r
+		}
+	}()
 	err := db.writeTx(ctx, func(w *writer) error {
 		var changed []int64
 		for i, s := range stories {
+			<-ready[i]
 			o, err := w.upsert(ctx, s, preps[i])
 			if err != nil {
 				return err
