@@ -551,11 +551,18 @@ func (w *writer) writeRelated(ctx context.Context, id int64, list []related.Matc
 	if _, err := w.exec(ctx, "DELETE FROM story_related WHERE story_id = ?", id); err != nil {
 		return fmt.Errorf("delete related of story %d: %w", id, err)
 	}
+	if len(list) == 0 {
+		return nil
+	}
+	// One statement for the whole list (one prepared form per length).
+	args := make([]any, 0, 4*len(list))
 	for i, m := range list {
-		if _, err := w.exec(ctx, "INSERT INTO story_related (story_id, position, related_id, score) VALUES (?, ?, ?, ?)",
-			id, i, m.ID, m.Score); err != nil {
-			return fmt.Errorf("insert related of story %d: %w", id, err)
-		}
+		args = append(args, id, i, m.ID, m.Score)
+	}
+	q := "INSERT INTO story_related (story_id, position, related_id, score) VALUES (?, ?, ?, ?)" +
+		strings.Repeat(", (?, ?, ?, ?)", len(list)-1)
+	if _, err := w.exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("insert related of story %d: %w", id, err)
 	}
 	return nil
 }
