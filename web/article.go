@@ -45,13 +45,13 @@ func (s *Server) articleView(c echo.Context, st *news.Story) (templates.ArticleV
 	if v.Copies, err = s.store.CopyStories(ctx, st); err != nil {
 		return v, err
 	}
-	if v.Sections, err = s.store.Sections(ctx); err != nil {
+	if v.Sections, err = s.navSections(ctx); err != nil {
 		return v, err
 	}
 	if v.Comments, err = s.store.Comments(ctx, st.ID); err != nil {
 		return v, err
 	}
-	set, err := s.store.CommentSettings(ctx)
+	set, err := s.commentSettings(ctx)
 	if err != nil {
 		return v, err
 	}
@@ -76,7 +76,7 @@ func (s *Server) showFront(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.Sections, err = s.store.Sections(ctx); err != nil {
+	if v.Sections, err = s.navSections(ctx); err != nil {
 		return err
 	}
 	if page == 1 {
@@ -137,7 +137,7 @@ func (s *Server) showList(c echo.Context, v templates.ListView, f news.StoryFilt
 	if v.Stories, v.More, err = s.store.Stories(ctx, f); err != nil {
 		return err
 	}
-	if v.Sections, err = s.store.Sections(ctx); err != nil {
+	if v.Sections, err = s.navSections(ctx); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, templates.ListPage(v))

@@ -69,7 +69,7 @@ func (s *Server) postComment(c echo.Context) error {
 	if !ok {
 		return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Reload the story and try again.")
 	}
-	set, err := s.store.CommentSettings(ctx)
+	set, err := s.commentSettings(ctx)
 	if err != nil {
 		return err
 	}

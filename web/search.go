@@ -43,7 +43,7 @@ func (s *Server) search(c echo.Context) error {
 			Snippet: snippet.Cut(st.Summary+"\n\n"+markdown.Text(st.Body), q, snippetWords),
 		})
 	}
-	if v.Sections, err = s.store.Sections(ctx); err != nil {
+	if v.Sections, err = s.navSections(ctx); err != nil {
 		return err
 	}
 	if v.Sources, err = s.store.Sources(ctx); err != nil {

@@ -114,6 +114,9 @@ type Server struct {
 	secret []byte
 
 	commentsByIP, commentsByStory *limiter
+
+	sections   versioned[[]news.Section]
+	commentSet versioned[news.CommentSettings]
 }
 
 // New builds the server over store.
