@@ -90,7 +90,7 @@ func (s *Server) showFront(c echo.Context) error {
 			}
 			v.Blocks = append(v.Blocks, templates.SectionBlock{Section: sec, Stories: list})
 		}
-		if v.Trending, err = s.store.TrendingTags(ctx, trendingWindow, trendingShown); err != nil {
+		if v.Trending, err = s.trendingTags(ctx); err != nil {
 			return err
 		}
 	}

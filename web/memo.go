@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"sync"
+	"time"
 
 	"newsdesk/internal/news"
 )
@@ -13,21 +14,28 @@ import (
 type versioned[T any] struct {
 	mu      sync.Mutex
 	version int64
+	at      time.Time
 	ok      bool
 	val     T
 }
 
 func (v *versioned[T]) get(version int64, load func() (T, error)) (T, error) {
+	return v.getFresh(version, time.Time{}, 0, load)
+}
+
+// getFresh is get for values that also age: they are reloaded after
+// maxAge even when no write happened.
+func (v *versioned[T]) getFresh(version int64, now time.Time, maxAge time.Duration, load func() (T, error)) (T, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.ok && v.version == version {
+	if v.ok && v.version == version && (maxAge == 0 || now.Sub(v.at) < maxAge) {
 		return v.val, nil
 	}
 	val, err := load()
 	if err != nil {
 		return val, err
 	}
-	v.val, v.version, v.ok = val, version, true
+	v.val, v.version, v.at, v.ok = val, version, now, true
 	return val, nil
 }
 
@@ -39,4 +47,12 @@ func (s *Server) navSections(ctx context.Context) ([]news.Section, error) {
 // commentSettings returns the site's comment rules.
 func (s *Server) commentSettings(ctx context.Context) (news.CommentSettings, error) {
 	return s.commentSet.get(s.store.Version(), func() (news.CommentSettings, error) { return s.store.CommentSettings(ctx) })
+}
+
+// trendingTags returns the front page's trending hashtags; the window
+// moves with time, so they are recomputed at least every minute.
+func (s *Server) trendingTags(ctx context.Context) ([]news.Tag, error) {
+	return s.trending.getFresh(s.store.Version(), s.cfg.Now(), time.Minute, func() ([]news.Tag, error) {
+		return s.store.TrendingTags(ctx, trendingWindow, trendingShown)
+	})
 }

@@ -117,6 +117,7 @@ type Server struct {
 
 	sections   versioned[[]news.Section]
 	commentSet versioned[news.CommentSettings]
+	trending   versioned[[]news.Tag]
 }
 
 // New builds the server over store.
