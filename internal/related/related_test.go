@@ -1,0 +1,83 @@
+package related
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
+
+func add(x *Index, id int64, section string, age time.Duration, title, text string, tags ...string) {
+	x.Add(Story{ID: id, Section: section, Published: t0.Add(-age)}, Extract(title, text, tags))
+}
+
+func TestRelatedRanksTopicsAndCollapsesCopies(t *testing.T) {
+	flood := "The river burst its banks and flooded the old town overnight while rescue crews used boats to reach families. " +
+		"The mayor said the water peaked at dawn and the flood barriers held in most districts of the city."
+	x := NewIndex()
+	add(x, 1, "world", time.Hour, "River floods old town", flood, "flood")
+	add(x, 2, "world", 50*time.Minute, "River floods the old town", strings.Replace(flood, "overnight", "late at night", 1), "flood")
+	add(x, 3, "world", 24*time.Hour, "Town counts flood damage", "After the flood residents cleared mud from cellars; the river water receded and rescue crews left the old town.", "flood")
+	add(x, 4, "sport", time.Hour, "Rovers win the cup", "The striker scored twice and the goalkeeper saved a penalty as Rovers won the cup final.", "football")
+	add(x, 5, "world", 60*24*time.Hour, "Flood barriers debate", "Councillors debated higher flood barriers along the river after water reached the old town.", "flood")
+
+	res := x.Related(1, 6)
+	if res.Cluster != 2 && res.Cluster != 1 || len(res.Duplicates) != 1 || res.Duplicates[0] != 2 {
+		t.Fatalf("Related(1) = %+v, want story 2 as its copy", res)
+	}
+	var ids []int64
+	for _, m := range res.Related {
+		ids = append(ids, m.ID)
+	}
+	if len(ids) != 2 || ids[0] != 3 || ids[1] != 5 {
+		t.Errorf("Related(1) ids = %v, want [3 5]: topical, recent first, no copy, no sport", ids)
+	}
+	// From story 3, the two copies appear once.
+	res = x.Related(3, 6)
+	seen := map[int64]int{}
+	for _, m := range res.Related {
+		seen[m.Cluster]++
+		if m.ID == 3 {
+			t.Error("a story is related to itself")
+		}
+	}
+	for c, n := range seen {
+		if n > 1 {
+			t.Errorf("cluster %d listed %d times", c, n)
+		}
+	}
+}
+
+func TestOffer(t *testing.T) {
+	x := NewIndex()
+	for id := int64(1); id <= 4; id++ {
+		add(x, id, "", 0, "story", "words for story number "+strings.Repeat("x", int(id)))
+	}
+	x.SetList(1, []Match{{ID: 2, Cluster: 2, Score: 0.5}})
+	list, ok := x.Offer(1, 3, 0.7, 2)
+	if !ok || len(list) != 2 || list[0].ID != 3 {
+		t.Fatalf("Offer better = %v %v", list, ok)
+	}
+	if _, ok := x.Offer(1, 4, 0.1, 2); ok {
+		t.Error("a weaker story entered a full list")
+	}
+	if _, ok := x.Offer(1, 1, 0.9, 2); ok {
+		t.Error("a story entered its own list")
+	}
+}
+
+func TestMinHashSimilarity(t *testing.T) {
+	a := MinHash(strings.Fields("the quick brown fox jumps over the lazy dog near the river bank today"))
+	b := MinHash(strings.Fields("the quick brown fox jumps over the lazy dog near the river bank tonight"))
+	c := MinHash(strings.Fields("completely different words about markets and interest rates in iceland"))
+	if s := a.Similarity(b); s < 0.6 {
+		t.Errorf("near copies: similarity %.2f", s)
+	}
+	if s := a.Similarity(c); s > 0.1 {
+		t.Errorf("unrelated texts: similarity %.2f", s)
+	}
+	if got := SignatureFrom(a.Bytes()); got != a {
+		t.Error("signature does not survive Bytes/SignatureFrom")
+	}
+}
