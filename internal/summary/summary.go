@@ -4,6 +4,7 @@ package summary
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -34,29 +35,39 @@ func KeyPoints(text string, n int) []string {
 	if len(sents) <= n {
 		return sents
 	}
-	bags := make([]map[string]bool, len(sents))
+	// Each sentence as its sorted set of term ids: overlaps are merges.
+	ids := map[string]int{}
+	bags := make([][]int, len(sents))
 	for i, s := range sents {
-		bags[i] = map[string]bool{}
 		for _, t := range terms.Terms(s) {
-			bags[i][t] = true
+			id, ok := ids[t]
+			if !ok {
+				id = len(ids)
+				ids[t] = id
+			}
+			bags[i] = append(bags[i], id)
 		}
+		slices.Sort(bags[i])
+		bags[i] = slices.Compact(bags[i])
 	}
 	w := make([][]float64, len(sents))
 	for i := range w {
 		w[i] = make([]float64, len(sents))
 	}
+	logLen := make([]float64, len(sents))
+	for i, b := range bags {
+		logLen[i] = math.Log(float64(len(b)))
+	}
 	for i := range sents {
 		for j := i + 1; j < len(sents); j++ {
-			shared := 0
-			for t := range bags[i] {
-				if bags[j][t] {
-					shared++
-				}
-			}
-			if shared == 0 || len(bags[i]) < 2 || len(bags[j]) < 2 {
+			if len(bags[i]) < 2 || len(bags[j]) < 2 {
 				continue
 			}
-			sim := float64(shared) / (math.Log(float64(len(bags[i]))) + math.Log(float64(len(bags[j]))))
+			shared := overlap(bags[i], bags[j])
+			if shared == 0 {
+				continue
+			}
+			sim := float64(shared) / (logLen[i] + logLen[j])
 			w[i][j], w[j][i] = sim, sim
 		}
 	}
@@ -76,6 +87,24 @@ func KeyPoints(text string, n int) []string {
 		out[i] = sents[k]
 	}
 	return out
+}
+
+// overlap counts the ids two sorted sets share.
+func overlap(a, b []int) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
 }
 
 // pageRank returns the weighted PageRank of the graph w after iters rounds.
