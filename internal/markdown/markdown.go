@@ -35,22 +35,30 @@ var (
 
 // HTML renders src to sanitized HTML.
 func HTML(src string) string {
-	var buf bytes.Buffer
-	if err := md.Convert([]byte(src), &buf); err != nil {
-		// goldmark only fails when the writer does; a bytes.Buffer never does.
-		panic(err)
-	}
-	return policy.Sanitize(buf.String())
+	sanitized, _ := Render(src)
+	return sanitized
 }
-
-// Sanitize cleans HTML from an outside source, such as a feed's content.
-func Sanitize(s string) string { return policy.Sanitize(s) }
 
 // Text returns the readable text of src: inline markup and raw HTML
 // dropped, one blank line between blocks.
 func Text(src string) string {
 	source := []byte(src)
+	return plainText(md.Parser().Parse(text.NewReader(source)), source)
+}
+
+// Render parses src once and returns both its sanitized HTML and its text.
+func Render(src string) (sanitized, plain string) {
+	source := []byte(src)
 	doc := md.Parser().Parse(text.NewReader(source))
+	var buf bytes.Buffer
+	if err := md.Renderer().Render(&buf, source, doc); err != nil {
+		// goldmark only fails when the writer does; a bytes.Buffer never does.
+		panic(err)
+	}
+	return policy.Sanitize(buf.String()), plainText(doc, source)
+}
+
+func plainText(doc ast.Node, source []byte) string {
 	var b strings.Builder
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		switch n := n.(type) {

@@ -14,8 +14,7 @@ import (
 // StoryByID returns story id in any state, trashed ones included, with
 // its tags and revision number.
 func (db *DB) StoryByID(ctx context.Context, id int64) (*news.Story, error) {
-	s, err := scanStory(db.readQueryRow(ctx, "SELECT "+storyColumns+", s.revision, s.deleted_at IS NOT NULL"+storyFrom+
-		" WHERE s.id = ?", id), &revisionCols{})
+	s, err := scanStory(db.readQueryRow(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ?", id))
 	if err != nil {
 		return nil, notFound(err, "Story %d not found.", id)
 	}
@@ -24,9 +23,6 @@ func (db *DB) StoryByID(ctx context.Context, id int64) (*news.Story, error) {
 	}
 	return s, nil
 }
-
-// revisionCols receives the admin's extra columns after storyColumns.
-type revisionCols struct{}
 
 // AdminStories returns one page of the newsroom's stories, newest first,
 // matching f, and how many match.
@@ -55,7 +51,7 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 	if err := db.readQueryRow(ctx, "SELECT count(*)"+from+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count admin stories: %w", err)
 	}
-	list, err := db.queryStories(ctx, "SELECT "+storyColumns+", s.revision, s.deleted_at IS NOT NULL"+from+cond+
+	list, err := db.queryStories(ctx, "SELECT "+storyColumns+from+cond+
 		" ORDER BY s.updated_at DESC, s.id DESC LIMIT ? OFFSET ?", append(args, f.Page.Size, f.Page.Offset())...)
 	return list, total, err
 }
@@ -253,7 +249,7 @@ func (db *DB) setDeleted(ctx context.Context, id int64, trash bool) error {
 // id from what is stored; a trashed story leaves the related index and
 // its full-text row is marked hidden.
 func (w *writer) reindex(ctx context.Context, id int64) error {
-	s, err := scanStory(w.queryRow(ctx, "SELECT "+storyColumns+", s.revision, s.deleted_at IS NOT NULL"+storyFrom+" WHERE s.id = ?", id), &revisionCols{})
+	s, err := scanStory(w.queryRow(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	} else if err != nil {

@@ -16,12 +16,10 @@ const storyColumns = `s.id, s.slug, s.title, s.summary, s.body, s.body_html,
 	src.id, src.name, src.slug, coalesce(sec.id, 0), coalesce(sec.name, ''), coalesce(sec.slug, ''),
 	coalesce(s.url, ''), coalesce(s.guid, ''), s.author, s.dateline, s.image_url, s.image_alt,
 	s.status, s.published_at, s.created_at, s.updated_at, s.key_points, s.reading_minutes,
-	s.cluster_id, s.comment_count, s.comments_closed`
+	s.cluster_id, s.comment_count, s.comments_closed, s.revision, s.deleted_at IS NOT NULL`
 
 // cardColumns is storyColumns without the bodies, for lists of cards.
 var cardColumns = strings.Replace(storyColumns, "s.body, s.body_html", "'', ''", 1)
-
-const storyColumnCount = 27
 
 const storyFrom = ` FROM stories s
 	JOIN sources src ON src.id = s.source_id
@@ -34,9 +32,7 @@ const visible = ` s.deleted_at IS NULL AND s.status != 'draft' AND s.published_a
 
 type scanner interface{ Scan(...any) error }
 
-// scanStory reads storyColumns; with admin set, two more columns follow:
-// the revision and whether the story is trashed.
-func scanStory(row scanner, admin ...*revisionCols) (*news.Story, error) {
+func scanStory(row scanner) (*news.Story, error) {
 	var s news.Story
 	var pub, created, updated int64
 	var keyPoints string
@@ -44,10 +40,7 @@ func scanStory(row scanner, admin ...*revisionCols) (*news.Story, error) {
 		&s.Source.ID, &s.Source.Name, &s.Source.Slug, &s.Section.ID, &s.Section.Name, &s.Section.Slug,
 		&s.URL, &s.GUID, &s.Author, &s.Dateline, &s.ImageURL, &s.ImageAlt,
 		&s.Status, &pub, &created, &updated, &keyPoints, &s.ReadingMinutes,
-		&s.ClusterID, &s.CommentCount, &s.CommentsClosed}
-	if len(admin) > 0 {
-		dest = append(dest, &s.Revision, &s.Trashed)
-	}
+		&s.ClusterID, &s.CommentCount, &s.CommentsClosed, &s.Revision, &s.Trashed}
 	err := row.Scan(dest...)
 	if err != nil {
 		return nil, err
@@ -65,14 +58,9 @@ func (db *DB) queryStories(ctx context.Context, query string, args ...any) ([]*n
 		return nil, fmt.Errorf("select stories: %w", err)
 	}
 	defer rows.Close()
-	// Admin queries add the revision columns after storyColumns.
-	var admin []*revisionCols
-	if cols, _ := rows.Columns(); len(cols) > storyColumnCount {
-		admin = append(admin, &revisionCols{})
-	}
 	var out []*news.Story
 	for rows.Next() {
-		s, err := scanStory(rows, admin...)
+		s, err := scanStory(rows)
 		if err != nil {
 			return nil, fmt.Errorf("scan story: %w", err)
 		}
@@ -196,12 +184,6 @@ func (db *DB) Related(ctx context.Context, id int64, limit int) ([]news.Related,
 func (db *DB) CopyStories(ctx context.Context, s *news.Story) ([]*news.Story, error) {
 	return db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+
 		" WHERE s.cluster_id = ? AND s.id != ? AND"+visible+" ORDER BY s.published_at", s.ClusterID, s.ID, unix(db.Now()))
-}
-
-// Latest returns the n newest visible stories.
-func (db *DB) Latest(ctx context.Context, n int) ([]*news.Story, error) {
-	list, _, err := db.Stories(ctx, news.StoryFilter{Page: news.Page{Number: 1, Size: n}})
-	return list, err
 }
 
 // nullable turns "" into NULL for UNIQUE columns where blank means absent.

@@ -11,8 +11,7 @@ import (
 // rendered HTML, key points, reading time, a summary and tags when absent.
 // It returns the plain text of the body.
 func Derive(s *news.Story) (text string) {
-	s.BodyHTML = markdown.HTML(s.Body)
-	text = markdown.Text(s.Body)
+	s.BodyHTML, text = markdown.Render(s.Body)
 	if strings.TrimSpace(s.Summary) == "" {
 		s.Summary = lede(text, 240)
 	}

@@ -93,9 +93,6 @@ func isNumber(w string) bool {
 	return true
 }
 
-// IsStop reports whether the lowercase word w carries no topic.
-func IsStop(w string) bool { return stop[w] }
-
 var stop = func() map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(`a about above after again against all also am an and any are aren't as at
