@@ -280,11 +280,8 @@ func (s *Server) previewStory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := templates.ArticleView{Story: st}
-	if v.Related, err = s.store.Related(ctx, st.ID, relatedShown); err != nil {
-		return err
-	}
-	if v.Sections, err = s.store.Sections(ctx); err != nil {
+	v, err := s.articleView(c, st)
+	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, templates.ArticlePage(v))
