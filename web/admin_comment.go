@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -59,7 +60,7 @@ func (s *Server) moderate(c echo.Context) error {
 	err = s.store.ModerateComments(c.Request().Context(), ids, c.FormValue("action"))
 	switch news.ErrorCode(err) {
 	case "":
-		return c.Redirect(http.StatusSeeOther, "/admin/comments?done=moderated&status="+from)
+		return c.Redirect(http.StatusSeeOther, "/admin/comments?done=moderated&status="+url.QueryEscape(from))
 	case news.EINVALID:
 		return s.renderModeration(c, http.StatusUnprocessableEntity, from, "", news.ErrorMessage(err))
 	}

@@ -185,8 +185,6 @@ func (s *Server) bindStory(c echo.Context) (templates.StoryForm, *news.Story, ma
 			errs["published_at"] = "Enter the time as YYYY-MM-DDTHH:MM (UTC)."
 		}
 		st.PublishedAt = t.UTC()
-	} else if f.Status != news.StatusDraft {
-		st.PublishedAt = s.cfg.Now().UTC().Truncate(time.Minute)
 	} else {
 		st.PublishedAt = s.cfg.Now().UTC().Truncate(time.Minute)
 	}

@@ -134,6 +134,7 @@ func (s *Server) showList(c echo.Context, v templates.ListView, f news.StoryFilt
 		return err
 	}
 	f.Page = news.Page{Number: v.Page, Size: pageSize}
+	v.Feed = v.Path + "/feed.xml"
 	if v.Stories, v.More, err = s.store.Stories(ctx, f); err != nil {
 		return err
 	}
@@ -145,10 +146,10 @@ func (s *Server) showList(c echo.Context, v templates.ListView, f news.StoryFilt
 
 // health handles GET /healthz.
 func (s *Server) health(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	if err := s.store.Ping(c.Request().Context()); err != nil {
 		s.log.Error("health check", "err", err)
 		return c.String(http.StatusServiceUnavailable, "database unavailable")
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.String(http.StatusOK, "ok")
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"container/list"
 	"crypto/sha256"
@@ -39,6 +40,9 @@ type page struct {
 	ctype    string
 	body, gz []byte
 	etag     string
+	modified time.Time // Last-Modified; the render time unless the handler said
+	// cacheControl overrides the server's page Cache-Control when set.
+	cacheControl string
 }
 
 func (p *page) cost() int { return len(p.key) + len(p.body) + len(p.gz) + 256 }
@@ -105,25 +109,15 @@ func (s *Server) CacheStats() CacheStats {
 // capture is a ResponseWriter that keeps what a handler writes.
 type capture struct {
 	header http.Header
-	status int
 	buf    bytes.Buffer
 }
 
-func (w *capture) Header() http.Header { return w.header }
-func (w *capture) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-}
-func (w *capture) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.buf.Write(b)
-}
+func (w *capture) Header() http.Header         { return w.header }
+func (w *capture) WriteHeader(int)             {} // Echo's Response keeps the status
+func (w *capture) Write(b []byte) (int, error) { return w.buf.Write(b) }
 
-// cachePages serves reader pages from the render cache, rendering and
-// storing them on a miss. Only complete 200 responses are kept.
+// cachePages renders a reader page that serveCached did not find and
+// stores it. Only complete 200 responses are kept.
 func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
@@ -131,13 +125,10 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		key := r.URL.RequestURI()
+		// The version is read before rendering: a write during the render
+		// leaves the page under the old version, never the new one.
 		version := s.store.Version()
 		now := s.cfg.Now()
-		if p := s.cache.get(key, version, now); p != nil {
-			s.cache.hits.Add(1)
-			return s.servePage(c, p)
-		}
-		s.cache.misses.Add(1)
 
 		res := c.Response()
 		orig := res.Writer
@@ -157,7 +148,14 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 			_, err := res.Write(rec.buf.Bytes())
 			return err
 		}
-		p := newPage(key, version, now, orig.Header().Get(echo.HeaderContentType), rec.buf.Bytes())
+		h := orig.Header()
+		p := newPage(key, version, now, h.Get(echo.HeaderContentType), rec.buf.Bytes())
+		// A handler that knows better (feeds, robots.txt) keeps its own
+		// freshness and modification time.
+		p.cacheControl = h.Get(echo.HeaderCacheControl)
+		if t, err := http.ParseTime(h.Get(echo.HeaderLastModified)); err == nil {
+			p.modified = t
+		}
 		s.cache.put(p)
 		return s.servePage(c, p)
 	}
@@ -167,6 +165,7 @@ func newPage(key string, version int64, now time.Time, ctype string, body []byte
 	sum := sha256.Sum256(body)
 	p := &page{key: key, version: version, created: now.Truncate(time.Second), ctype: ctype,
 		body: bytes.Clone(body), etag: `"` + hex.EncodeToString(sum[:10]) + `"`}
+	p.modified = p.created
 	if len(body) > 512 {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
@@ -189,8 +188,8 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p *page) (sta
 	h := w.Header()
 	h.Set(echo.HeaderContentType, p.ctype)
 	h.Set("ETag", p.etag)
-	h.Set(echo.HeaderLastModified, p.created.UTC().Format(http.TimeFormat))
-	h.Set(echo.HeaderCacheControl, s.cfg.PageCacheControl)
+	h.Set(echo.HeaderLastModified, p.modified.UTC().Format(http.TimeFormat))
+	h.Set(echo.HeaderCacheControl, cmp.Or(p.cacheControl, s.cfg.PageCacheControl))
 	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
 	if notModified(r, p) {
 		w.WriteHeader(http.StatusNotModified)
@@ -213,6 +212,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p *page) (sta
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request) bool {
 	p := s.cache.get(r.URL.RequestURI(), s.store.Version(), s.cfg.Now())
 	if p == nil {
+		s.cache.misses.Add(1)
 		return false
 	}
 	s.cache.hits.Add(1)
@@ -232,7 +232,7 @@ func notModified(r *http.Request, p *page) bool {
 	}
 	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
 		t, err := http.ParseTime(ims)
-		return err == nil && !p.created.After(t)
+		return err == nil && !p.modified.Truncate(time.Second).After(t)
 	}
 	return false
 }

@@ -58,12 +58,12 @@ func (s *Server) ipHash(ip string) string { return s.sign("ip", ip)[:16] }
 // postComment handles POST /articles/:slug/comments.
 func (s *Server) postComment(c echo.Context) error {
 	ctx := c.Request().Context()
+	if err := s.cop.Check(c.Request()); err != nil {
+		return echo.NewHTTPError(http.StatusForbidden, "Cross-site requests are not allowed.")
+	}
 	st, err := s.store.StoryBySlug(ctx, c.Param("slug"))
 	if err != nil {
 		return err
-	}
-	if err := s.cop.Check(c.Request()); err != nil {
-		return echo.NewHTTPError(http.StatusForbidden, "Cross-site requests are not allowed.")
 	}
 	rendered, ok := s.checkCommentToken(st.ID, c.FormValue("_csrf"))
 	if !ok {

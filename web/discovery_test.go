@@ -276,3 +276,20 @@ func hostilePath(t *testing.T, ts *testSite) string {
 	}
 	return href
 }
+
+func TestListPagesLinkTheirFeeds(t *testing.T) {
+	ts := newTestSite(t)
+	for _, p := range []string{"/tags/flood", "/sources/global-wire", "/sections/world"} {
+		doc := ts.page(t, p, 200)
+		if doc.Find(`head link[rel="alternate"][type="application/atom+xml"][href="`+p+`/feed.xml"]`).Length() == 0 {
+			t.Errorf("%s does not announce its feed", p)
+		}
+	}
+	// A feed keeps its own freshness through the render cache.
+	for range 2 {
+		resp, _ := ts.get(t, "/feed.xml")
+		if cc := resp.Header.Get("Cache-Control"); cc != "public, max-age=300" {
+			t.Errorf("feed Cache-Control = %q", cc)
+		}
+	}
+}

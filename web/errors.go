@@ -43,10 +43,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		if m, ok := he.Message.(string); ok && status < 500 {
 			msg = m
 		}
-	} else if code := news.ErrorCode(err); code != news.EINTERNAL {
-		status, msg = codeStatus[code], news.ErrorMessage(err)
+	} else if st, ok := codeStatus[news.ErrorCode(err)]; ok && st < 500 {
+		status, msg = st, news.ErrorMessage(err)
 	}
-	if status == http.StatusNotFound && (msg == "" || msg == http.StatusText(http.StatusNotFound) || msg == "Not Found") {
+	if status == http.StatusNotFound && (msg == "" || msg == http.StatusText(http.StatusNotFound)) {
 		msg = "We could not find that page. Try a search instead."
 	}
 	id := c.Response().Header().Get(echo.HeaderXRequestID)

@@ -18,7 +18,7 @@ func (s *Server) serveAsset(c echo.Context) error {
 	h.Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
 	h.Set("ETag", as.ETag)
 	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
-	if c.Request().Header.Get("If-None-Match") == as.ETag {
+	if etagMatch(c.Request().Header.Get("If-None-Match"), as.ETag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	if as.Gzip != nil && acceptsGzip(c.Request()) {
@@ -30,7 +30,8 @@ func (s *Server) serveAsset(c echo.Context) error {
 
 // favicon handles GET /favicon.ico, which browsers ask for by that name.
 func (s *Server) favicon(c echo.Context) error {
-	return c.Redirect(http.StatusMovedPermanently, s.assets.URL("img/favicon.svg"))
+	// Temporary: the hashed name changes with the icon.
+	return c.Redirect(http.StatusFound, s.assets.URL("img/favicon.svg"))
 }
 
 func acceptsGzip(r *http.Request) bool {
