@@ -93,7 +93,6 @@ type entry struct {
 	terms []posting // term ids in posting.doc, tf beside
 	norm  float64
 	sig   Signature
-	dead  bool
 }
 
 // Index holds the vectors of every story in memory. It is safe for
@@ -117,13 +116,6 @@ type Index struct {
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	return &Index{dict: map[string]int32{}, byID: map[int64]int32{}, lists: map[int64][]Match{}}
-}
-
-// Len returns the number of stories in the index.
-func (x *Index) Len() int {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.live
 }
 
 func (x *Index) termID(t string) int32 {
@@ -253,7 +245,6 @@ func (x *Index) remove(id int64) {
 	delete(x.lists, id)
 	// Postings are left in place and skipped: a story is rarely removed,
 	// and compacting would cost more than the dead entries do.
-	x.entries[at].dead = true
 	x.dead[at] = true
 	delete(x.byID, id)
 	x.live--

@@ -255,37 +255,20 @@ func (w *writer) reindex(ctx context.Context, id int64) error {
 	} else if err != nil {
 		return fmt.Errorf("select story %d: %w", id, err)
 	}
-	rows, err := w.query(ctx, "SELECT t.name, t.slug FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position", id)
-	if err != nil {
+	if s.Tags, err = scanTags(w.query(ctx, tagsOfStory, id)); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var t news.Tag
-		if err := rows.Scan(&t.Name, &t.Slug); err != nil {
-			rows.Close()
-			return err
-		}
-		s.Tags = append(s.Tags, t)
-	}
-	rows.Close()
-	return w.index(ctx, s, prepare(s))
+	return w.index(ctx, s, prepare(s), false)
 }
 
 // EmptyTrash deletes every trashed story for good and returns how many.
 func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
 	var n int64
 	err := db.writeTx(ctx, func(w *writer) error {
-		rows, err := w.tx.QueryContext(ctx, "SELECT id FROM stories WHERE deleted_at IS NOT NULL")
+		ids, err := scanIDs(w.query(ctx, "SELECT id FROM stories WHERE deleted_at IS NOT NULL"))
 		if err != nil {
 			return err
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			rows.Scan(&id)
-			ids = append(ids, id)
-		}
-		rows.Close()
 		for _, id := range ids {
 			if _, err := w.tx.ExecContext(ctx, "DELETE FROM stories_fts WHERE rowid = ?", id); err != nil {
 				return err
@@ -306,30 +289,27 @@ func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
 // returns how many. Readers already see them from that time on; this makes
 // the status say so and refreshes caches and related lists.
 func (db *DB) PublishDue(ctx context.Context) (int, error) {
-	var due []int64
-	rows, err := db.readQuery(ctx, "SELECT id FROM stories WHERE status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL", unix(db.Now()))
-	if err != nil {
-		return 0, fmt.Errorf("select due stories: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		due = append(due, id)
-	}
-	rows.Close()
-	if len(due) == 0 {
+	const due = "status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL"
+	now := unix(db.Now())
+	// A cheap look first: most ticks find nothing and need no write lock.
+	var n int
+	if err := db.readQueryRow(ctx, "SELECT count(*) FROM stories WHERE "+due, now).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count due stories: %w", err)
+	} else if n == 0 {
 		return 0, nil
 	}
-	err = db.writeTx(ctx, func(w *writer) error {
-		for _, id := range due {
-			if _, err := w.tx.ExecContext(ctx, "UPDATE stories SET status = 'published' WHERE id = ? AND status = 'scheduled'", id); err != nil {
-				return fmt.Errorf("publish story %d: %w", id, err)
-			}
+	var published []int64
+	err := db.writeTx(ctx, func(w *writer) error {
+		var err error
+		if published, err = scanIDs(w.query(ctx, "UPDATE stories SET status = 'published' WHERE "+due+" RETURNING id", now)); err != nil {
+			return fmt.Errorf("publish due stories: %w", err)
+		}
+		for _, id := range published {
 			if err := w.reindex(ctx, id); err != nil {
 				return err
 			}
 		}
-		return w.refreshRelated(ctx, due)
+		return w.refreshRelated(ctx, published)
 	})
-	return len(due), err
+	return len(published), err
 }

@@ -146,3 +146,36 @@ func TestSessions(t *testing.T) {
 		t.Errorf("session of disabled user: %v", err)
 	}
 }
+
+// A feed update of a trashed story leaves it in the trash and out of
+// search and related lists.
+func TestImportKeepsTrashedStoriesTrashed(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	importFile(t, db, "testdata/fixture.ndjson")
+	st, err := db.StoryBySlug(ctx, "prague-counts-the-cost-of-the-flood-as-water-recedes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.TrashStory(ctx, st.ID); err != nil {
+		t.Fatal(err)
+	}
+	upd, _ := db.StoryByID(ctx, st.ID)
+	upd.ID, upd.Slug, upd.Body = 0, "", upd.Body+"\n\nAn update from the wire about cellars."
+	if out, err := db.UpsertStories(ctx, []*news.Story{upd}); err != nil || out[0] != news.Updated {
+		t.Fatalf("update = %v, %v", out, err)
+	}
+	if _, err := db.StoryBySlug(ctx, st.Slug); news.ErrorCode(err) != news.ENOTFOUND {
+		t.Errorf("trashed story visible after a feed update: %v", err)
+	}
+	if res := search(t, db, "cellars"); res.Total != 0 {
+		t.Errorf("search finds the trashed story: %d", res.Total)
+	}
+	flood, _ := db.StoryBySlug(ctx, "vltava-floods-prague-old-town-as-river-bursts-its-banks")
+	rel, _ := db.Related(ctx, flood.ID, 8)
+	for _, r := range rel {
+		if r.Story.ID == st.ID {
+			t.Error("trashed story listed as related")
+		}
+	}
+}

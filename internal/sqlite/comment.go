@@ -150,17 +150,10 @@ func (db *DB) ModerateComments(ctx context.Context, ids []int64, status string) 
 			args[i] = id
 		}
 		in := "(?" + strings.Repeat(", ?", len(ids)-1) + ")"
-		rows, err := w.tx.QueryContext(ctx, "SELECT DISTINCT story_id FROM comments WHERE id IN "+in, args...)
+		stories, err := scanIDs(w.tx.QueryContext(ctx, "SELECT DISTINCT story_id FROM comments WHERE id IN "+in, args...))
 		if err != nil {
 			return err
 		}
-		var stories []int64
-		for rows.Next() {
-			var id int64
-			rows.Scan(&id)
-			stories = append(stories, id)
-		}
-		rows.Close()
 		if _, err := w.tx.ExecContext(ctx, "UPDATE comments SET status = ? WHERE id IN "+in, append([]any{status}, args...)...); err != nil {
 			return fmt.Errorf("moderate comments: %w", err)
 		}

@@ -30,7 +30,6 @@ var migrations embed.FS
 // the same file. A single writer with immediate transactions never meets
 // SQLITE_BUSY between writers, and WAL lets readers run beside it.
 type DB struct {
-	path  string
 	write *sql.DB
 	read  *sql.DB
 
@@ -89,7 +88,7 @@ func (db *DB) readQueryRow(ctx context.Context, query string, args ...any) *sql.
 // Open opens (creating if needed) the database at path and applies any
 // migrations it lacks.
 func Open(ctx context.Context, path string) (*DB, error) {
-	db := &DB{path: path, Now: time.Now}
+	db := &DB{Now: time.Now}
 	pragmas := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
 	var err error

@@ -83,10 +83,16 @@ func (db *DB) StoryBySlug(ctx context.Context, slug string) (*news.Story, error)
 }
 
 func (db *DB) storyTags(ctx context.Context, id int64) ([]news.Tag, error) {
-	rows, err := db.readQuery(ctx, `SELECT t.id, t.name, t.slug FROM story_tags st
-		JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position`, id)
+	return scanTags(db.readQuery(ctx, tagsOfStory, id))
+}
+
+// tagsOfStory selects a story's tags in their order.
+const tagsOfStory = `SELECT t.id, t.name, t.slug FROM story_tags st
+	JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position`
+
+func scanTags(rows *sql.Rows, err error) ([]news.Tag, error) {
 	if err != nil {
-		return nil, fmt.Errorf("select tags of story %d: %w", id, err)
+		return nil, fmt.Errorf("select tags: %w", err)
 	}
 	defer rows.Close()
 	var out []news.Tag

@@ -78,8 +78,9 @@ func (db *DB) AddSection(ctx context.Context, name string) error {
 	}
 	return db.writeTx(ctx, func(w *writer) error {
 		var n int
-		w.tx.QueryRowContext(ctx, "SELECT count(*) FROM sections WHERE name = ?", name).Scan(&n)
-		if n > 0 {
+		if err := w.queryRow(ctx, "SELECT count(*) FROM sections WHERE name = ?", name).Scan(&n); err != nil {
+			return fmt.Errorf("look up section %q: %w", name, err)
+		} else if n > 0 {
 			return news.Errorf(news.ECONFLICT, "A section named %q already exists.", name)
 		}
 		_, err := w.named(ctx, "sections", name)
@@ -138,30 +139,30 @@ func (db *DB) MergeTags(ctx context.Context, fromSlug, intoSlug string) error {
 			SELECT story_id, ?, position, published_at FROM story_tags WHERE tag_id = ?`, into, from); err != nil {
 			return fmt.Errorf("merge tags: %w", err)
 		}
+		// Only the stories that carried the old tag change.
+		moved, err := scanIDs(w.query(ctx, "SELECT story_id FROM story_tags WHERE tag_id = ?", from))
+		if err != nil {
+			return err
+		}
 		if _, err := w.tx.ExecContext(ctx, "DELETE FROM tags WHERE id = ?", from); err != nil {
 			return fmt.Errorf("delete tag %d: %w", from, err)
 		}
-		return w.reindexAll(ctx, "SELECT story_id FROM story_tags WHERE tag_id = ?", into)
+		return w.reindexIDs(ctx, moved)
 	})
 }
 
 // reindexAll reindexes the non-deleted stories that query (one argument)
 // selects and refreshes their related lists.
 func (w *writer) reindexAll(ctx context.Context, query string, arg any) error {
-	rows, err := w.query(ctx, query, arg)
+	ids, err := scanIDs(w.query(ctx, query, arg))
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
+	return w.reindexIDs(ctx, ids)
+}
+
+// reindexIDs reindexes the stories and refreshes their related lists.
+func (w *writer) reindexIDs(ctx context.Context, ids []int64) error {
 	for _, id := range ids {
 		if err := w.reindex(ctx, id); err != nil {
 			return err

@@ -27,7 +27,6 @@ const relatedKept = 8
 type prepared struct {
 	text, hash string
 	feat       related.Features
-	isNew      bool // set by save: the story had no row before
 }
 
 // prepare derives s's fields and computes what the write needs.
@@ -202,9 +201,6 @@ func (db *DB) loadIndex(ctx context.Context) (*related.Index, error) {
 	return idx, lists.Err()
 }
 
-// relatedIndex is the in-memory related index, as write transactions see it.
-type relatedIndex = *related.Index
-
 // writer carries one write transaction, the ids of sources, sections and
 // tags it has already resolved, and its prepared statements: a batch
 // import runs the same few statements thousands of times, and preparing
@@ -307,8 +303,9 @@ func (w *writer) upsert(ctx context.Context, s *news.Story, p prepared) (news.Ou
 		key, val = "guid", s.GUID
 	}
 	if val != "" {
-		err := w.queryRow(ctx, "SELECT id, content_hash, slug FROM stories WHERE "+key+" = ?", val).
-			Scan(&id, &oldHash, &oldSlug)
+		// A trashed story stays in the trash when its feed updates it.
+		err := w.queryRow(ctx, "SELECT id, content_hash, slug, deleted_at IS NOT NULL FROM stories WHERE "+key+" = ?", val).
+			Scan(&id, &oldHash, &oldSlug, &s.Trashed)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("select story by %s: %w", key, err)
 		}
@@ -332,7 +329,6 @@ func (w *writer) upsert(ctx context.Context, s *news.Story, p prepared) (news.Ou
 // made from the title.
 func (w *writer) save(ctx context.Context, s *news.Story, id int64, p prepared) error {
 	hash := p.hash
-	p.isNew = id == 0
 	var err error
 	now := unix(w.db.Now())
 	if s.Source.ID, err = w.named(ctx, "sources", s.Source.Name); err != nil {
@@ -376,7 +372,7 @@ func (w *writer) save(ctx context.Context, s *news.Story, id int64, p prepared) 
 	if err := w.writeTags(ctx, s); err != nil {
 		return err
 	}
-	return w.index(ctx, s, p)
+	return w.index(ctx, s, p, id == 0)
 }
 
 // named returns the id of the source or section called name, adding it
@@ -460,7 +456,9 @@ func (w *writer) writeTags(ctx context.Context, s *news.Story) error {
 }
 
 // index brings the full-text and related indexes up to date with s.
-func (w *writer) index(ctx context.Context, s *news.Story, p prepared) error {
+// index brings the full-text and related indexes up to date with s; isNew
+// says no full-text row can exist for it yet.
+func (w *writer) index(ctx context.Context, s *news.Story, p prepared, isNew bool) error {
 	text, f := p.text, p.feat
 	tags := make([]string, len(s.Tags))
 	slugs := make([]string, len(s.Tags))
@@ -476,7 +474,7 @@ func (w *writer) index(ctx context.Context, s *news.Story, p prepared) error {
 		state = "live"
 	}
 	w.fts[s.ID] = ftsRow{title: s.Title, summary: s.Summary, body: text, tags: strings.Join(tags, " "),
-		source: s.Source.Name, state: state, replace: seen || !p.isNew}
+		source: s.Source.Name, state: state, replace: seen || !isNew}
 	vec := w.idx.Add(related.Story{ID: s.ID, Section: s.Section.Slug, Published: s.PublishedAt}, f)
 	if s.Status == news.StatusDraft || s.Trashed {
 		w.idx.Remove(s.ID)
@@ -498,8 +496,8 @@ func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
 	done := map[int64]bool{}
 	var relisted []int64
 	type insertion struct {
-		into, id, cluster int64
-		score             float64
+		into, id int64
+		score    float64
 	}
 	var inserts []insertion
 	for _, id := range ids {
@@ -514,7 +512,7 @@ func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
 		}
 		done[id] = true
 		for _, m := range res.Related {
-			inserts = append(inserts, insertion{m.ID, id, res.Cluster, m.Score})
+			inserts = append(inserts, insertion{m.ID, id, m.Score})
 		}
 		relisted = append(relisted, res.Duplicates...)
 	}
@@ -530,7 +528,7 @@ func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
 		if done[in.into] {
 			continue // its list was computed with everything in view
 		}
-		if err := w.insertRelated(ctx, in.into, in.id, in.cluster, in.score); err != nil {
+		if err := w.insertRelated(ctx, in.into, in.id, in.score); err != nil {
 			return err
 		}
 	}
@@ -539,7 +537,7 @@ func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
 
 // insertRelated offers story id to story into's related list (kept by
 // the index) and writes the list if it changed.
-func (w *writer) insertRelated(ctx context.Context, into, id, cluster int64, score float64) error {
+func (w *writer) insertRelated(ctx context.Context, into, id int64, score float64) error {
 	list, changed := w.idx.Offer(into, id, score, relatedKept)
 	if !changed {
 		return nil
@@ -577,9 +575,13 @@ func (w *writer) refreshOne(ctx context.Context, id int64) (related.Result, erro
 
 // listedBy returns the stories whose related list holds id.
 func (w *writer) listedBy(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := w.query(ctx, "SELECT story_id FROM story_related WHERE related_id = ?", id)
+	return scanIDs(w.query(ctx, "SELECT story_id FROM story_related WHERE related_id = ?", id))
+}
+
+// scanIDs reads a one-column result of ids.
+func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
 	if err != nil {
-		return nil, fmt.Errorf("select stories listing %d: %w", id, err)
+		return nil, fmt.Errorf("select ids: %w", err)
 	}
 	defer rows.Close()
 	var out []int64
