@@ -27,22 +27,65 @@ const relatedKept = 8
 type prepared struct {
 	text, hash string
 	feat       related.Features
+	derived    bool // false for a story found unchanged before deriving
 }
 
 // prepare derives s's fields and computes what the write needs.
+// The fingerprint is taken from what the feed or editor gave, before
+// anything is derived, so an unchanged item is known without deriving it.
 func prepare(s *news.Story) prepared {
+	hash := contentHash(s)
 	text := summary.Derive(s)
 	slugs := make([]string, len(s.Tags))
 	for i, t := range s.Tags {
 		slugs[i] = t.Slug
 	}
-	return prepared{text: text, hash: contentHash(s), feat: related.Extract(s.Title, s.Summary+"\n\n"+text, slugs)}
+	return prepared{text: text, hash: hash, feat: related.Extract(s.Title, s.Summary+"\n\n"+text, slugs), derived: true}
+}
+
+// storedHashes returns the fingerprints stored for the stories' keys
+// (URL, else GUID), read before the write transaction.
+func (db *DB) storedHashes(ctx context.Context, stories []*news.Story) (map[string]string, error) {
+	out := map[string]string{}
+	for _, col := range []string{"url", "guid"} {
+		var args []any
+		for _, s := range stories {
+			if k, v := storyKey(s); k == col {
+				args = append(args, v)
+			}
+		}
+		if len(args) == 0 {
+			continue
+		}
+		type kv struct{ k, h string }
+		rows, err := queryAll(ctx, db, func(row scanner) (kv, error) {
+			var p kv
+			return p, row.Scan(&p.k, &p.h)
+		}, "SELECT "+col+", content_hash FROM stories WHERE "+col+" IN (?"+strings.Repeat(", ?", len(args)-1)+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[col+"\x00"+r.k] = r.h
+		}
+	}
+	return out, nil
+}
+
+// storyKey is the column and value that identify s across imports.
+func storyKey(s *news.Story) (col, val string) {
+	if s.URL != "" {
+		return "url", s.URL
+	}
+	return "guid", s.GUID
 }
 
 // prepareAll prepares stories on every core while the caller goes on:
 // the story at i is ready once ready[i] is closed. The writer takes them in
 // order as they come, so deriving the next stories overlaps writing these.
-func prepareAll(stories []*news.Story) (preps []prepared, ready []chan struct{}) {
+//
+// Stories for which unchanged reports true get only their fingerprint.
+func prepareAll(stories []*news.Story, unchanged func(*news.Story) bool) (preps []prepared, ready []chan struct{}) {
 	preps = make([]prepared, len(stories))
 	ready = make([]chan struct{}, len(stories))
 	for i := range ready {
@@ -56,7 +99,11 @@ func prepareAll(stories []*news.Story) (preps []prepared, ready []chan struct{})
 	for range min(runtime.GOMAXPROCS(0), len(stories)) {
 		go func() {
 			for i := range next {
-				preps[i] = prepare(stories[i])
+				if unchanged(stories[i]) {
+					preps[i] = prepared{hash: contentHash(stories[i])}
+				} else {
+					preps[i] = prepare(stories[i])
+				}
 				close(ready[i])
 			}
 		}()
@@ -84,7 +131,15 @@ func contentHash(s *news.Story) string {
 // written and for its neighbours. Stories must have passed Validate.
 func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.Outcome, error) {
 	out := make([]news.Outcome, len(stories))
-	preps, ready := prepareAll(stories)
+	stored, err := db.storedHashes(ctx, stories)
+	if err != nil {
+		return nil, err
+	}
+	preps, ready := prepareAll(stories, func(s *news.Story) bool {
+		k, v := storyKey(s)
+		h, ok := stored[k+"\x00"+v]
+		return ok && h == contentHash(s)
+	})
 	// Should the write fail early, let the preparers finish first: they
 	// write into stories.
 	defer func() {
@@ -92,7 +147,7 @@ func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.
 			<-r
 		}
 	}()
-	err := db.writeTx(ctx, func(w *writer) error {
+	err = db.writeTx(ctx, func(w *writer) error {
 		var changed []int64
 		for i, s := range stories {
 			<-ready[i]
@@ -298,10 +353,7 @@ func (w *writer) upsert(ctx context.Context, s *news.Story, p prepared) (news.Ou
 
 	var id int64
 	var oldHash, oldSlug string
-	key, val := "url", s.URL
-	if s.URL == "" {
-		key, val = "guid", s.GUID
-	}
+	key, val := storyKey(s)
 	if val != "" {
 		// A trashed story stays in the trash when its feed updates it.
 		err := w.queryRow(ctx, "SELECT id, content_hash, slug, deleted_at IS NOT NULL FROM stories WHERE "+key+" = ?", val).
@@ -313,6 +365,10 @@ func (w *writer) upsert(ctx context.Context, s *news.Story, p prepared) (news.Ou
 	if id != 0 && oldHash == hash {
 		s.ID, s.Slug = id, oldSlug
 		return news.Unchanged, nil
+	}
+	if !p.derived {
+		// Changed since it was looked up before the transaction.
+		p = prepare(s)
 	}
 	if s.Slug == "" {
 		s.Slug = oldSlug
