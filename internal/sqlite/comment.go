@@ -53,7 +53,7 @@ func (db *DB) AddComment(ctx context.Context, c *news.Comment, autoApprove bool)
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return db.writeTx(ctx, func(w *writer) error {
+	return db.dataTx(ctx, func(w *writer) error {
 		c.Status = news.CommentPending
 		if autoApprove && c.Email != "" {
 			var n int
@@ -70,6 +70,8 @@ func (db *DB) AddComment(ctx context.Context, c *news.Comment, autoApprove bool)
 		if err != nil {
 			return fmt.Errorf("insert comment: %w", err)
 		}
+		// A pending comment shows nowhere until it is approved.
+		w.quiet = c.Status == news.CommentPending
 		return recount(ctx, w.tx, []int64{c.StoryID})
 	})
 }
@@ -144,7 +146,7 @@ func (db *DB) ModerateComments(ctx context.Context, ids []int64, status string) 
 	if len(ids) == 0 {
 		return news.Errorf(news.EINVALID, "Select at least one comment.")
 	}
-	return db.writeTx(ctx, func(w *writer) error {
+	return db.dataTx(ctx, func(w *writer) error {
 		args := make([]any, len(ids))
 		for i, id := range ids {
 			args[i] = id
@@ -182,7 +184,7 @@ func (db *DB) SetCommentSettings(ctx context.Context, set news.CommentSettings) 
 		}
 		return "0"
 	}
-	return db.writeTx(ctx, func(w *writer) error {
+	return db.dataTx(ctx, func(w *writer) error {
 		for k, v := range map[string]string{"comments_open": b(set.Open), "comments_close_after_days": strconv.Itoa(set.CloseAfterDays),
 			"comments_auto_approve": b(set.AutoApprove)} {
 			if _, err := w.tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", k, v); err != nil {

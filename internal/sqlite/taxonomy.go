@@ -101,7 +101,8 @@ func (db *DB) Rename(ctx context.Context, kind string, id int64, name string) er
 	case "sources":
 		storiesOf = "SELECT id FROM stories WHERE source_id = ?"
 	case "sections":
-		storiesOf = "SELECT id FROM stories WHERE section_id = ?"
+		// Neither the full-text rows nor the related vectors hold a
+		// section's name: nothing to reindex.
 	case "tags":
 		storiesOf = "SELECT story_id FROM story_tags WHERE tag_id = ?"
 	default:
@@ -116,6 +117,9 @@ func (db *DB) Rename(ctx context.Context, kind string, id int64, name string) er
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return news.Errorf(news.ENOTFOUND, "Not found.")
+		}
+		if storiesOf == "" {
+			return nil
 		}
 		return w.reindexAll(ctx, storiesOf, id)
 	})

@@ -178,27 +178,41 @@ func (db *DB) writeTx(ctx context.Context, fn func(*writer) error) error {
 		}
 		db.idx = idx
 	}
+	if err := db.transact(ctx, db.idx, fn); err != nil {
+		db.idx = nil
+		return err
+	}
+	return nil
+}
+
+// dataTx runs fn in a write transaction that changes no story, so the
+// related index is neither loaded nor touched (comments, settings).
+func (db *DB) dataTx(ctx context.Context, fn func(*writer) error) error {
+	return db.transact(ctx, nil, fn)
+}
+
+// transact runs fn on the writer connection in one transaction and raises
+// the data version, unless fn said readers see nothing new (w.quiet).
+func (db *DB) transact(ctx context.Context, idx *related.Index, fn func(*writer) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	w := &writer{tx: tx, idx: db.idx, db: db, ids: map[string]int64{}}
+	w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
 	if err := fn(w); err != nil {
-		db.idx = nil
 		return err
 	}
 	if err := w.flushFTS(ctx); err != nil {
-		db.idx = nil
 		return err
 	}
 	var version int64
-	if err := tx.QueryRowContext(ctx, "UPDATE meta SET version = version + 1 RETURNING version").Scan(&version); err != nil {
-		db.idx = nil
-		return fmt.Errorf("bump data version: %w", err)
+	if !w.quiet {
+		if err := tx.QueryRowContext(ctx, "UPDATE meta SET version = version + 1 RETURNING version").Scan(&version); err != nil {
+			return fmt.Errorf("bump data version: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		db.idx = nil
 		return fmt.Errorf("commit: %w", err)
 	}
 	db.raiseVersion(version)
@@ -270,6 +284,9 @@ type writer struct {
 	// pending terms at every statement's savepoint, so rows written one
 	// story at a time leave one tiny segment per story to merge.
 	fts map[int64]ftsRow
+	// quiet says the transaction changes nothing a reader sees, so cached
+	// pages stay valid.
+	quiet bool
 }
 
 type ftsRow struct {
