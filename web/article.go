@@ -97,37 +97,43 @@ func (s *Server) showFront(c echo.Context) error {
 	return s.render(c, http.StatusOK, templates.FrontPage(v))
 }
 
-// showTag handles GET /tags/:slug.
-func (s *Server) showTag(c echo.Context) error {
-	t, err := s.store.Tag(c.Request().Context(), c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	return s.showList(c, templates.ListView{Kind: "Tag", Heading: "#" + t.Name, Path: "/tags/" + t.Slug},
-		news.StoryFilter{TagSlug: t.Slug})
+// listing is what a tag, source or section page and its feed show.
+type listing struct {
+	kind    string // "Tag", "Source", "Section"
+	heading string
+	path    string // e.g. /tags/flood
+	filter  news.StoryFilter
 }
 
-// showSource handles GET /sources/:slug.
-func (s *Server) showSource(c echo.Context) error {
-	src, err := s.store.Source(c.Request().Context(), c.Param("slug"))
-	if err != nil {
-		return err
+// listingOf looks up the tag, source or section (by route prefix) named by
+// the :slug parameter.
+func (s *Server) listingOf(c echo.Context, prefix string) (listing, error) {
+	ctx, slug := c.Request().Context(), c.Param("slug")
+	switch prefix {
+	case "tags":
+		t, err := s.store.Tag(ctx, slug)
+		return listing{"Tag", "#" + t.Name, "/tags/" + t.Slug, news.StoryFilter{TagSlug: t.Slug}}, err
+	case "sources":
+		src, err := s.store.Source(ctx, slug)
+		return listing{"Source", src.Name, "/sources/" + src.Slug, news.StoryFilter{SourceSlug: src.Slug}}, err
+	default:
+		sec, err := s.store.Section(ctx, slug)
+		return listing{"Section", sec.Name, "/sections/" + sec.Slug, news.StoryFilter{SectionSlug: sec.Slug}}, err
 	}
-	return s.showList(c, templates.ListView{Kind: "Source", Heading: src.Name, Path: "/sources/" + src.Slug},
-		news.StoryFilter{SourceSlug: src.Slug})
 }
 
-// showSection handles GET /sections/:slug.
-func (s *Server) showSection(c echo.Context) error {
-	sec, err := s.store.Section(c.Request().Context(), c.Param("slug"))
-	if err != nil {
-		return err
+// showList handles GET /tags/:slug, /sources/:slug and /sections/:slug.
+func (s *Server) showList(prefix string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		l, err := s.listingOf(c, prefix)
+		if err != nil {
+			return err
+		}
+		return s.renderList(c, templates.ListView{Kind: l.kind, Heading: l.heading, Path: l.path}, l.filter)
 	}
-	return s.showList(c, templates.ListView{Kind: "Section", Heading: sec.Name, Path: "/sections/" + sec.Slug},
-		news.StoryFilter{SectionSlug: sec.Slug})
 }
 
-func (s *Server) showList(c echo.Context, v templates.ListView, f news.StoryFilter) error {
+func (s *Server) renderList(c echo.Context, v templates.ListView, f news.StoryFilter) error {
 	ctx := c.Request().Context()
 	var err error
 	if v.Page, err = pageParam(c); err != nil {

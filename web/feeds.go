@@ -57,31 +57,16 @@ func (s *Server) showFeed(c echo.Context) error {
 	return s.storyFeed(c, s.cfg.SiteName+": latest stories", "/feed.xml", "/", news.StoryFilter{})
 }
 
-// showTagFeed handles GET /tags/:slug/feed.xml.
-func (s *Server) showTagFeed(c echo.Context) error {
-	t, err := s.store.Tag(c.Request().Context(), c.Param("slug"))
-	if err != nil {
-		return err
+// showListFeed handles GET /tags/:slug/feed.xml, /sources/:slug/feed.xml
+// and /sections/:slug/feed.xml.
+func (s *Server) showListFeed(prefix string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		l, err := s.listingOf(c, prefix)
+		if err != nil {
+			return err
+		}
+		return s.storyFeed(c, s.cfg.SiteName+": "+l.heading, l.path+"/feed.xml", l.path, l.filter)
 	}
-	return s.storyFeed(c, s.cfg.SiteName+": #"+t.Name, "/tags/"+t.Slug+"/feed.xml", "/tags/"+t.Slug, news.StoryFilter{TagSlug: t.Slug})
-}
-
-// showSourceFeed handles GET /sources/:slug/feed.xml.
-func (s *Server) showSourceFeed(c echo.Context) error {
-	src, err := s.store.Source(c.Request().Context(), c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	return s.storyFeed(c, s.cfg.SiteName+": "+src.Name, "/sources/"+src.Slug+"/feed.xml", "/sources/"+src.Slug, news.StoryFilter{SourceSlug: src.Slug})
-}
-
-// showSectionFeed handles GET /sections/:slug/feed.xml.
-func (s *Server) showSectionFeed(c echo.Context) error {
-	sec, err := s.store.Section(c.Request().Context(), c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	return s.storyFeed(c, s.cfg.SiteName+": "+sec.Name, "/sections/"+sec.Slug+"/feed.xml", "/sections/"+sec.Slug, news.StoryFilter{SectionSlug: sec.Slug})
 }
 
 // showStoryFeed handles GET /articles/:slug/feed.xml: "follow this story",
