@@ -171,7 +171,7 @@ func (s *Server) bindStory(c echo.Context) (templates.StoryForm, *news.Story, ma
 		if err != nil {
 			return f, nil, nil, err
 		}
-		if !hasSectionNamed(sections, f.Section) {
+		if !news.HasSection(sections, f.Section) {
 			errs["section"] = "Choose one of the site's sections."
 		}
 		st.Section.Name = f.Section
@@ -196,15 +196,6 @@ func (s *Server) bindStory(c echo.Context) (templates.StoryForm, *news.Story, ma
 		}
 	}
 	return f, st, errs, nil
-}
-
-func hasSectionNamed(list []news.Section, name string) bool {
-	for _, s := range list {
-		if s.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // createStory handles POST /admin/stories.

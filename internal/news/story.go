@@ -212,3 +212,13 @@ type ListPage struct {
 	Path    string
 	LastMod time.Time
 }
+
+// HasSection reports whether list has a section called name.
+func HasSection(list []Section, name string) bool {
+	for _, s := range list {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
