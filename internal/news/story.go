@@ -87,15 +87,6 @@ type Related struct {
 	AlsoCoveredBy []Source
 }
 
-// Visible reports whether readers may see s at now.
-func (s *Story) Visible(now time.Time) bool {
-	switch s.Status {
-	case StatusPublished, StatusScheduled:
-		return !s.PublishedAt.After(now)
-	}
-	return false
-}
-
 // Validate checks s and returns an EINVALID *Error naming each bad field.
 func (s *Story) Validate() error {
 	f := map[string]string{}

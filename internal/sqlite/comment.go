@@ -239,3 +239,10 @@ func (db *DB) Secret(ctx context.Context) ([]byte, error) {
 	}
 	return hex.DecodeString(vals[0])
 }
+
+// PendingComments returns how many comments await moderation.
+func (db *DB) PendingComments(ctx context.Context) (int, error) {
+	var n int
+	err := db.readQueryRow(ctx, "SELECT count(*) FROM comments WHERE status = 'pending'").Scan(&n)
+	return n, err
+}

@@ -169,10 +169,3 @@ func (db *DB) EndSession(ctx context.Context, token string) error {
 	_, err := db.write.ExecContext(ctx, "DELETE FROM sessions WHERE id = ?", auth.TokenID(token))
 	return err
 }
-
-// PendingComments returns how many comments await moderation.
-func (db *DB) PendingComments(ctx context.Context) (int, error) {
-	var n int
-	err := db.readQueryRow(ctx, "SELECT count(*) FROM comments WHERE status = 'pending'").Scan(&n)
-	return n, err
-}
