@@ -205,7 +205,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 		}
 		fmt.Fprintf(stdout, "%s%s\n", prefix, rep)
 		for _, it := range rep.Rejected {
-			fmt.Fprintf(stdout, "%sline %d: %v\n", prefix, it.Pos, it.Err)
+			fmt.Fprintf(stdout, "%s%s %d: %v\n", prefix, it.Unit, it.Pos, it.Err)
 		}
 		if len(rep.Rejected) > 0 {
 			code = 1

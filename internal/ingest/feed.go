@@ -118,7 +118,7 @@ func Feed(r io.Reader, source string) ([]Item, error) {
 			items := make([]Item, len(doc.Channel.Items))
 			for i, it := range doc.Channel.Items {
 				s, err := it.story(source)
-				items[i] = Item{Pos: i + 1, Story: s, Err: err}
+				items[i] = Item{Pos: i + 1, Unit: "entry", Story: s, Err: err}
 			}
 			return items, nil
 		case "feed":
@@ -132,7 +132,7 @@ func Feed(r io.Reader, source string) ([]Item, error) {
 			items := make([]Item, len(doc.Entries))
 			for i, e := range doc.Entries {
 				s, err := e.story(source)
-				items[i] = Item{Pos: i + 1, Story: s, Err: err}
+				items[i] = Item{Pos: i + 1, Unit: "entry", Story: s, Err: err}
 			}
 			return items, nil
 		default:

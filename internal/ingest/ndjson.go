@@ -19,7 +19,8 @@ const MaxLine = 1 << 20
 
 // Item is one story read from a feed, or the reason it was rejected.
 type Item struct {
-	Pos   int // line number (NDJSON) or entry number (RSS, Atom), from 1
+	Pos   int    // line number (NDJSON) or entry number (RSS, Atom), from 1
+	Unit  string // "line" or "entry": what Pos counts
 	Story *news.Story
 	Err   error
 }
@@ -54,10 +55,10 @@ func NDJSON(r io.Reader, source string) ([]Item, error) {
 		}
 		switch {
 		case long:
-			items = append(items, Item{Pos: n, Err: errors.New("line is longer than 1 MiB")})
+			items = append(items, Item{Pos: n, Unit: "line", Err: errors.New("line is longer than 1 MiB")})
 		case len(bytes.TrimSpace(line)) > 0:
 			s, err := parseRecord(line, source)
-			items = append(items, Item{Pos: n, Story: s, Err: err})
+			items = append(items, Item{Pos: n, Unit: "line", Story: s, Err: err})
 		}
 		if err == io.EOF {
 			return items, nil
