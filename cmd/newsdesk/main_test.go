@@ -80,10 +80,14 @@ func TestBackupWhileWriting(t *testing.T) {
 	defer db.Close()
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
+	written := make(chan struct{}) // closed once the first story is committed
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for i := 0; ; i++ {
+			if i == 1 {
+				close(written)
+			}
 			select {
 			case <-stop:
 				return
@@ -93,12 +97,16 @@ func TestBackupWhileWriting(t *testing.T) {
 				GUID: "g" + time.Now().Format(time.RFC3339Nano), Status: news.StatusPublished, PublishedAt: time.Now()}
 			if _, err := db.UpsertStories(ctx, []*news.Story{s}); err != nil {
 				t.Error(err)
+				if i == 0 {
+					close(written)
+				}
 				return
 			}
 			time.Sleep(time.Millisecond) // a busy newsroom, not a tight loop
 		}
 	}()
-	time.Sleep(200 * time.Millisecond)
+	<-written
+	time.Sleep(100 * time.Millisecond) // let writes go on while the backup runs
 	backup := filepath.Join(dir, "backup.db")
 	code, out, err := runCmd(t, "", "backup", "--db", path, backup)
 	close(stop)
