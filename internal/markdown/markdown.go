@@ -42,13 +42,15 @@ func HTML(src string) string {
 // Text returns the readable text of src: inline markup and raw HTML
 // dropped, one blank line between blocks.
 func Text(src string) string {
-	source := []byte(src)
+	source := []byte(Limit(src))
 	return plainText(md.Parser().Parse(text.NewReader(source)), source)
 }
 
 // Render parses src once and returns both its sanitized HTML and its text.
+// Nesting and delimiters beyond the limits of Limit are flattened first, so
+// the work is linear in the length of src.
 func Render(src string) (sanitized, plain string) {
-	source := []byte(src)
+	source := []byte(Limit(src))
 	doc := md.Parser().Parse(text.NewReader(source))
 	var buf bytes.Buffer
 	if err := md.Renderer().Render(&buf, source, doc); err != nil {

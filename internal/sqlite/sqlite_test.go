@@ -5,10 +5,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"newsdesk/internal/ingest"
+	"newsdesk/internal/markdown"
 	"newsdesk/internal/news"
 )
 
@@ -248,5 +250,43 @@ func TestRelatedListsSurviveRestart(t *testing.T) {
 	after, _ := db.Related(ctx, cost.ID, 8)
 	if len(after) != len(before) {
 		t.Errorf("related of an untouched story went from %d to %d after a restart and a write", len(before), len(after))
+	}
+}
+
+// TestHostileBodiesSave saves bodies built to make derivation quadratic:
+// a 100,000-level nested list and a 40,000-sentence body. They are stored
+// flattened and summarized from their opening.
+func TestHostileBodiesSave(t *testing.T) {
+	db := newTestDB(t)
+	var sents strings.Builder
+	for sents.Len() < news.MaxBodyLen-20 {
+		sents.WriteString("Ab cd ef gh ij kl. ")
+	}
+	stories := []*news.Story{
+		{Title: "Deep list", Body: strings.Repeat("- ", 100_000) + "bottom", URL: "https://x.example/deep"},
+		{Title: "Many sentences", Body: sents.String(), URL: "https://x.example/many"},
+	}
+	for _, s := range stories {
+		s.Source.Name, s.Status, s.PublishedAt = "Wire", news.StatusPublished, now.Add(-time.Hour)
+		if err := s.Validate(); err != nil {
+			t.Fatalf("Validate(%q): %v", s.Title, err)
+		}
+	}
+	if _, err := db.UpsertStories(context.Background(), stories); err != nil {
+		t.Fatal(err)
+	}
+	deep, err := db.StoryBySlug(context.Background(), "deep-list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(deep.BodyHTML, "<ul>"); n > markdown.MaxDepth {
+		t.Errorf("stored body has %d lists, want at most %d", n, markdown.MaxDepth)
+	}
+	many, err := db.StoryBySlug(context.Background(), "many-sentences")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(many.KeyPoints) != 3 {
+		t.Errorf("key points = %q, want 3", many.KeyPoints)
 	}
 }

@@ -30,8 +30,12 @@ func ReadingMinutes(text string) int {
 // the content words two sentences share, normalized by their lengths, and
 // the stationary score of a random walk on that graph (PageRank) measures
 // how central a sentence is to the whole story.
+//
+// Only the first MaxRankedSentences are ranked: the graph has an edge per
+// pair, so its cost grows with the square of their number, and a story's
+// key points are in its opening anyway.
 func KeyPoints(text string, n int) []string {
-	sents := Sentences(text)
+	sents := sentences(text, MaxRankedSentences)
 	if len(sents) <= n {
 		return sents
 	}
@@ -134,17 +138,28 @@ func pageRank(w [][]float64, d float64, iters int) []float64 {
 	return out
 }
 
+// MaxRankedSentences bounds the sentences KeyPoints ranks.
+const MaxRankedSentences = 200
+
 // Sentences splits text into sentences, keeping only those long enough to
 // stand alone as a key point (6 to 60 words).
-func Sentences(text string) []string {
+func Sentences(text string) []string { return sentences(text, -1) }
+
+// sentences is Sentences stopping after limit sentences (-1: no limit).
+func sentences(text string, limit int) []string {
 	var out []string
-	for _, para := range strings.Split(text, "\n\n") {
+	for text != "" && len(out) != limit {
+		var para string
+		para, text, _ = strings.Cut(text, "\n\n")
 		para = strings.Join(strings.Fields(para), " ")
 		start := 0
 		for i := 0; i < len(para); i++ {
 			if c := para[i]; (c == '.' || c == '!' || c == '?') && endsSentence(para, i) {
 				out = appendSentence(out, para[start:i+1])
 				start = i + 1
+				if len(out) == limit {
+					return out
+				}
 			}
 		}
 		out = appendSentence(out, para[start:])

@@ -1,10 +1,13 @@
 package summary
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"newsdesk/internal/news"
 )
 
 func TestSentences(t *testing.T) {
@@ -58,5 +61,51 @@ func TestKeywords(t *testing.T) {
 	want := []string{"flood", "valley", "river"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Keywords mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestDeriveBoundedOnHostileBodies derives stories whose bodies would make
+// an unbounded derivation quadratic: 40,000 sentences (an N×N sentence
+// graph would need about 12 GB) and a 100,000-level nested list. Each must
+// finish and allocate a bounded multiple of its size.
+func TestDeriveBoundedOnHostileBodies(t *testing.T) {
+	var sents strings.Builder
+	for i := 0; i < 40_000; i++ {
+		sents.WriteString("Ab cd ef gh ij kl. ")
+	}
+	bodies := map[string]string{
+		"40,000 sentences":   sents.String(),
+		"100,000-level list": strings.Repeat("- ", 100_000) + "Quiet words that end the list here.",
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			s := &news.Story{Title: "Bounded", Body: body}
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			Derive(s)
+			runtime.ReadMemStats(&after)
+			if len(s.KeyPoints) > 3 {
+				t.Errorf("KeyPoints = %d sentences, want at most 3", len(s.KeyPoints))
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 400*uint64(len(body)) {
+				t.Errorf("Derive of %d bytes allocated %d bytes (%d per byte)", len(body), alloc, alloc/uint64(len(body)))
+			}
+		})
+	}
+}
+
+func TestKeyPointsRanksOnlyTheOpening(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < MaxRankedSentences; i++ {
+		b.WriteString("Filler words about nothing much today. ")
+	}
+	// Central sentences after the ranked opening cannot be chosen.
+	for i := 0; i < 50; i++ {
+		b.WriteString("Rivers flood the valley towns again. ")
+	}
+	for _, kp := range KeyPoints(b.String(), 3) {
+		if strings.Contains(kp, "Rivers") {
+			t.Errorf("KeyPoints chose %q from beyond the first %d sentences", kp, MaxRankedSentences)
+		}
 	}
 }
