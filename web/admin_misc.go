@@ -20,7 +20,7 @@ func (s *Server) renderTaxonomy(c echo.Context, status int, msg, errMsg string) 
 	ctx := c.Request().Context()
 	v := templates.TaxonomyView{Nav: s.nav(c), Flash: msg, Error: errMsg}
 	var err error
-	if v.Sources, err = s.store.Sources(ctx); err != nil {
+	if v.Sources, err = s.store.AllSources(ctx); err != nil {
 		return err
 	}
 	if v.Sections, err = s.store.AllSections(ctx); err != nil {

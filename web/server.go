@@ -58,6 +58,7 @@ type Store interface {
 	RestoreStory(ctx context.Context, id int64) error
 	EmptyTrash(ctx context.Context) (int, error)
 	AllSections(ctx context.Context) ([]news.Section, error)
+	AllSources(ctx context.Context) ([]news.Source, error)
 	AllTags(ctx context.Context) ([]news.Tag, error)
 	AddSection(ctx context.Context, name string) error
 	Rename(ctx context.Context, kind string, id int64, name string) error

@@ -39,6 +39,17 @@ func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 		if err := db.readQueryRow(ctx, "SELECT count(*) FROM stories_fts WHERE stories_fts MATCH ?", match).Scan(&res.Total); err != nil {
 			return res, fmt.Errorf("count search %q: %w", match, err)
 		}
+		// The index marks published stories live whatever their time: take
+		// away the embargoed ones (published, time still to come), so the
+		// count says nothing a page would not. They are few, so walk them
+		// and ask the index about each.
+		var embargoed int
+		if err := db.readQueryRow(ctx, `SELECT count(*) FROM stories s CROSS JOIN stories_fts ON stories_fts.rowid = s.id
+			WHERE s.status = 'published' AND s.published_at > ? AND s.deleted_at IS NULL AND stories_fts MATCH ?`,
+			now, match).Scan(&embargoed); err != nil {
+			return res, fmt.Errorf("count embargoed matches of %q: %w", match, err)
+		}
+		res.Total -= embargoed
 		if res.Total == 0 || f.Page.Offset() >= res.Total {
 			return res, nil
 		}

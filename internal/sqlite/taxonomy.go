@@ -9,27 +9,33 @@ import (
 	"newsdesk/internal/news"
 )
 
-// Source returns the source with the given slug.
+// Source returns the source with the given slug, if it has a visible
+// story: a source known only from drafts or embargoed stories is not
+// found, so its name does not leak.
 func (db *DB) Source(ctx context.Context, slug string) (news.Source, error) {
 	var s news.Source
-	err := db.readQueryRow(ctx, "SELECT id, name, slug FROM sources WHERE slug = ?", slug).
+	err := db.readQueryRow(ctx, `SELECT src.id, src.name, src.slug FROM sources src WHERE src.slug = ?
+		AND EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+visible+`)`, slug, unix(db.Now())).
 		Scan(&s.ID, &s.Name, &s.Slug)
 	return s, notFound(err, "Source %q not found.", slug)
 }
 
-// Section returns the section with the given slug.
+// Section returns the section with the given slug, if it has a visible
+// story.
 func (db *DB) Section(ctx context.Context, slug string) (news.Section, error) {
 	var s news.Section
-	err := db.readQueryRow(ctx, "SELECT id, name, slug FROM sections WHERE slug = ?", slug).
+	err := db.readQueryRow(ctx, `SELECT sec.id, sec.name, sec.slug FROM sections sec WHERE sec.slug = ?
+		AND EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+visible+`)`, slug, unix(db.Now())).
 		Scan(&s.ID, &s.Name, &s.Slug)
 	return s, notFound(err, "Section %q not found.", slug)
 }
 
-// Tag returns the tag with the given slug.
+// Tag returns the tag with the given slug, if it has a visible story.
 func (db *DB) Tag(ctx context.Context, slug string) (news.Tag, error) {
 	var t news.Tag
-	err := db.readQueryRow(ctx, "SELECT id, name, slug FROM tags WHERE slug = ?", slug).
-		Scan(&t.ID, &t.Name, &t.Slug)
+	err := db.readQueryRow(ctx, `SELECT t.id, t.name, t.slug FROM tags t WHERE t.slug = ?
+		AND EXISTS (SELECT 1 FROM story_tags st JOIN stories s ON s.id = st.story_id WHERE st.tag_id = t.id AND`+visible+`)`,
+		slug, unix(db.Now())).Scan(&t.ID, &t.Name, &t.Slug)
 	return t, notFound(err, "Tag %q not found.", slug)
 }
 
@@ -51,12 +57,18 @@ func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]
 		GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?`, unix(now.Add(-window)), unix(now), n)
 }
 
-// Sources returns every source, by name.
+// Sources returns every source that has a visible story, by name: the
+// search page's source filter offers nothing a reader cannot find.
 func (db *DB) Sources(ctx context.Context) ([]news.Source, error) {
-	return queryAll(ctx, db, func(row scanner) (news.Source, error) {
-		var s news.Source
-		return s, row.Scan(&s.ID, &s.Name, &s.Slug)
-	}, "SELECT id, name, slug FROM sources ORDER BY name")
+	return queryAll(ctx, db, scanSource, `SELECT src.id, src.name, src.slug FROM sources src
+		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+visible+`)
+		ORDER BY src.name`, unix(db.Now()))
+}
+
+// AllSources returns every source, with or without visible stories, by
+// name, for the newsroom.
+func (db *DB) AllSources(ctx context.Context) ([]news.Source, error) {
+	return queryAll(ctx, db, scanSource, "SELECT id, name, slug FROM sources ORDER BY name")
 }
 
 // AllSections returns every section, with or without stories, by name.
@@ -173,6 +185,11 @@ func (w *writer) reindexIDs(ctx context.Context, ids []int64) error {
 		}
 	}
 	return w.refreshRelated(ctx, ids)
+}
+
+func scanSource(row scanner) (news.Source, error) {
+	var s news.Source
+	return s, row.Scan(&s.ID, &s.Name, &s.Slug)
 }
 
 func scanSection(row scanner) (news.Section, error) {
