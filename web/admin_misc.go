@@ -93,20 +93,15 @@ func (s *Server) createUser(c echo.Context) error {
 
 // updateUser handles POST /admin/users/:id: role and disabled flag.
 func (s *Server) updateUser(c echo.Context) error {
-	ctx := c.Request().Context()
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
 		return echo.ErrNotFound
 	}
-	u, err := s.store.User(ctx, id)
-	if err != nil {
-		return err
-	}
-	u.Role, u.Disabled = c.FormValue("role"), c.FormValue("disabled") == "1"
-	if u.ID == currentUser(c).ID && (u.Disabled || u.Role != news.RoleAdmin) {
+	role, disabled := c.FormValue("role"), c.FormValue("disabled") == "1"
+	if id == currentUser(c).ID && (disabled || role != news.RoleAdmin) {
 		return echo.NewHTTPError(http.StatusUnprocessableEntity, "You cannot disable yourself or give up your own admin role.")
 	}
-	if err := s.store.UpdateUser(ctx, u, ""); err != nil {
+	if err := s.store.SetUserAccess(c.Request().Context(), id, role, disabled); err != nil {
 		if news.ErrorCode(err) == news.EINVALID {
 			return echo.NewHTTPError(http.StatusUnprocessableEntity, "Role must be admin or editor.")
 		}
@@ -122,23 +117,34 @@ func (s *Server) showAccount(c echo.Context) error {
 
 // changePassword handles POST /admin/account: a new password, given the
 // current one. Every session of the user ends; this one starts anew.
+// Wrong current passwords count against the account as failed logins do:
+// a stolen session cannot be used to guess the password.
 func (s *Server) changePassword(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
+	now, account := s.cfg.Now(), loginKey(u.Email)
+	if !s.logins.take(account, now, accountFailures) {
+		return s.render(c, http.StatusTooManyRequests, templates.AccountPage(templates.AccountView{Nav: s.nav(c),
+			Errors: map[string]string{"current": lockedMessage}}))
+	}
 	ok, err := auth.CheckPassword(u.PasswordHash, c.FormValue("current"))
 	if err != nil {
+		s.logins.release(account, now)
 		return err
 	}
 	errs := map[string]string{}
 	if !ok {
 		errs["current"] = "That is not your current password."
-	} else if msg := news.CheckPassword(c.FormValue("password")); msg != "" {
-		errs["password"] = msg
+	} else {
+		s.logins.release(account, now)
+		if msg := news.CheckPassword(c.FormValue("password")); msg != "" {
+			errs["password"] = msg
+		}
 	}
 	if len(errs) > 0 {
 		return s.render(c, http.StatusUnprocessableEntity, templates.AccountPage(templates.AccountView{Nav: s.nav(c), Errors: errs}))
 	}
-	if err := s.store.UpdateUser(ctx, u, c.FormValue("password")); err != nil {
+	if err := s.store.SetPassword(ctx, u.ID, c.FormValue("password")); err != nil {
 		return err
 	}
 	token, err := s.store.CreateSession(ctx, u.ID)

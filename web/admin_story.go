@@ -327,6 +327,9 @@ func (s *Server) restoreRevision(c echo.Context) error {
 	}
 	old := r.Story
 	old.ID = id
+	// Whether comments are open is the story's current state, not part of
+	// its text: restoring an old text must not reopen closed comments.
+	old.CommentsClosed = cur.CommentsClosed
 	if err := s.store.UpdateStory(ctx, &old, cur.Revision, currentUser(c).ID); err != nil {
 		return err
 	}

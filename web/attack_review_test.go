@@ -5,11 +5,16 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"newsdesk/internal/auth"
 	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
 )
@@ -110,5 +115,151 @@ func TestHiddenStoriesDoNotLeakNames(t *testing.T) {
 		if resp, _ := ts.get(t, p); resp.StatusCode != http.StatusOK {
 			t.Errorf("after the embargo GET %s = %d, want 200", p, resp.StatusCode)
 		}
+	}
+}
+
+// raceStore runs hook right after a request has loaded its user from the
+// session: whatever hook changes lands between the load and the write.
+type raceStore struct {
+	Store
+	hook func()
+}
+
+func (r *raceStore) SessionUser(ctx context.Context, token string) (*news.User, error) {
+	u, err := r.Store.SessionUser(ctx, token)
+	if hook := r.hook; err == nil && hook != nil {
+		r.hook = nil
+		hook()
+	}
+	return u, err
+}
+
+// Finding 4: a password change does not write back a role or disabled flag
+// it loaded before an administrator changed them.
+func TestPasswordChangeKeepsConcurrentDisable(t *testing.T) {
+	ts := newTestSite(t)
+	addUser(t, ts, "boss@example.com", news.RoleAdmin)
+	addUser(t, ts, "ann@example.com", news.RoleAdmin)
+	rs := &raceStore{Store: ts.db}
+	srv, err := New(ts.srv.cfg, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := &testSite{Server: httptest.NewServer(srv), db: ts.db, srv: srv, clock: ts.clock}
+	t.Cleanup(site.Close)
+	boss, ann := site.browser(t), site.browser(t)
+	boss.login("boss@example.com")
+	ann.login("ann@example.com")
+	victim, err := ts.db.UserByEmail(context.Background(), "ann@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bossToken := boss.token("/admin/users")
+	form := url.Values{"current": {"password-ann@example.com"}, "password": {"a new passphrase"}, "_csrf": {ann.token("/admin/account")}}
+	// While Ann's request runs, the boss demotes and disables her.
+	rs.hook = func() {
+		resp, _ := boss.do("POST", "/admin/users/"+strconv.FormatInt(victim.ID, 10), url.Values{"role": {"editor"}, "disabled": {"1"}, "_csrf": {bossToken}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("disable Ann = %d", resp.StatusCode)
+		}
+	}
+	ann.do("POST", "/admin/account", form)
+	if rs.hook != nil {
+		t.Fatal("the race did not run")
+	}
+	u, err := ts.db.User(context.Background(), victim.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !u.Disabled || u.Role != news.RoleEditor {
+		t.Errorf("after the race Ann is disabled=%v role=%s, want disabled editor", u.Disabled, u.Role)
+	}
+	if resp, _ := ann.do("GET", "/admin/stories", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("disabled Ann still has a session: %d", resp.StatusCode)
+	}
+}
+
+// Finding 7: guessing the current password on the account page counts
+// against the account like failed logins.
+func TestAccountPasswordCheckIsLimited(t *testing.T) {
+	ts := newTestSite(t)
+	addUser(t, ts, "ed@example.com", news.RoleEditor)
+	b := ts.browser(t)
+	b.login("ed@example.com")
+	for i := range accountFailures {
+		resp, _ := b.post("/admin/account", "/admin/account", url.Values{"current": {fmt.Sprintf("guess %d", i)}, "password": {"stolen session pw"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("guess %d = %d, want 422", i, resp.StatusCode)
+		}
+	}
+	// Even the right password is refused now, and logging in is paused too.
+	resp, body := b.post("/admin/account", "/admin/account", url.Values{"current": {"password-ed@example.com"}, "password": {"stolen session pw"}})
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "paused") {
+		t.Errorf("after %d wrong guesses = %d, want 429", accountFailures, resp.StatusCode)
+	}
+	if resp, _ := ts.browser(t).post("/admin/login", "/admin/login", url.Values{"email": {"ed@example.com"}, "password": {"password-ed@example.com"}}); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("login after the guesses = %d, want 429", resp.StatusCode)
+	}
+	u, _ := ts.db.UserByEmail(context.Background(), "ed@example.com")
+	if ok, _ := auth.CheckPassword(u.PasswordHash, "password-ed@example.com"); !ok {
+		t.Error("the password was changed")
+	}
+	// After the window the owner can change it.
+	ts.clock.Advance(failureWindow + time.Second)
+	b.login("ed@example.com")
+	if resp, _ := b.post("/admin/account", "/admin/account", url.Values{"current": {"password-ed@example.com"}, "password": {"a fresh passphrase"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("change after the window = %d, want 303", resp.StatusCode)
+	}
+}
+
+// Finding 6: restoring an old revision keeps the story's comments closed.
+func TestRestoreRevisionKeepsCommentsClosed(t *testing.T) {
+	ts := newTestSite(t)
+	addUser(t, ts, "ed@example.com", news.RoleEditor)
+	b := ts.browser(t)
+	b.login("ed@example.com")
+	resp, _ := b.post("/admin/stories/new", "/admin/stories", storyFormValues())
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create = %d", resp.StatusCode)
+	}
+	edit := strings.Split(resp.Header.Get("Location"), "?")[0]
+	form := storyFormValues()
+	form.Set("revision", "1")
+	form.Set("title", "Harbour bridge opens to crowds")
+	form.Set("comments_closed", "1")
+	if resp, _ := b.post(edit, edit, form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("close comments = %d", resp.StatusCode)
+	}
+	if resp, _ := b.post(edit+"/revisions", edit+"/revisions/1/restore", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("restore = %d", resp.StatusCode)
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(edit, "/admin/stories/"), 10, 64)
+	st, err := ts.db.StoryByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Title != "Harbour bridge opens" || !st.CommentsClosed {
+		t.Errorf("after restoring revision 1: title %q, comments closed %v; want the old title and comments closed", st.Title, st.CommentsClosed)
+	}
+}
+
+// Finding 10: an editor on an unknown newsroom address gets a 404, not
+// "Only administrators…".
+func TestUnknownAdminPathIsNotFound(t *testing.T) {
+	ts := newTestSite(t)
+	addUser(t, ts, "ed@example.com", news.RoleEditor)
+	ed := ts.browser(t)
+	ed.login("ed@example.com")
+	for _, p := range []string{"/admin/nope", "/admin/stories/1/nope", "/admin/users/1/nope"} {
+		resp, body := ed.do("GET", p, nil)
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "Only administrators") {
+			t.Errorf("editor GET %s = %d, want 404", p, resp.StatusCode)
+		}
+	}
+	if resp, _ := ed.do("GET", "/admin/users", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("editor GET /admin/users = %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := ts.browser(t).do("GET", "/admin/nope", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("anonymous GET /admin/nope = %d, want a redirect to login", resp.StatusCode)
 	}
 }

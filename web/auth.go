@@ -177,7 +177,9 @@ func requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requireAdmin refuses editors.
+// requireAdmin refuses editors. It is set on each admin-only route, not
+// on a group: a group's middleware also guards its not-found handler, and
+// an editor mistyping a newsroom address should get a 404.
 func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !currentUser(c).IsAdmin() {
@@ -200,7 +202,7 @@ func (s *Server) login(c echo.Context) error {
 	password := c.FormValue("password")
 	v := templates.LoginView{Email: email, Next: safeNext(c.FormValue("next"))}
 	now := s.cfg.Now()
-	account, ip := "account:"+email, "ip:"+c.RealIP()
+	account, ip := loginKey(email), "ip:"+c.RealIP()
 	// Each try takes a failure slot up front and gives it back if the
 	// password is right: concurrent guesses cannot outrun the count.
 	if !s.logins.take(account, now, accountFailures) {
@@ -253,6 +255,10 @@ func (s *Server) login(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, next)
 }
+
+// loginKey is the login limiter's key for an account: failed logins and
+// wrong current passwords on the account page count together.
+func loginKey(email string) string { return "account:" + strings.ToLower(email) }
 
 // safeNext keeps only local newsroom paths as redirect targets.
 func safeNext(next string) string {

@@ -59,10 +59,9 @@ func (s *Server) routes() {
 	u.GET("/comments", s.showModeration)
 	u.POST("/comments", s.moderate)
 	u.POST("/comments/settings", s.saveCommentSettings)
-	adm := u.Group("", requireAdmin)
-	adm.GET("/users", s.listUsers)
-	adm.POST("/users", s.createUser)
-	adm.POST("/users/:id", s.updateUser)
+	u.GET("/users", s.listUsers, requireAdmin)
+	u.POST("/users", s.createUser, requireAdmin)
+	u.POST("/users/:id", s.updateUser, requireAdmin)
 
 	s.e.POST("/articles/:slug/comments", s.postComment, middleware.BodyLimit("64K"))
 

@@ -44,7 +44,8 @@ type Store interface {
 	User(ctx context.Context, id int64) (*news.User, error)
 	UserByEmail(ctx context.Context, email string) (*news.User, error)
 	Users(ctx context.Context) ([]*news.User, error)
-	UpdateUser(ctx context.Context, u *news.User, password string) error
+	SetUserAccess(ctx context.Context, id int64, role string, disabled bool) error
+	SetPassword(ctx context.Context, id int64, password string) error
 	CreateSession(ctx context.Context, userID int64) (string, error)
 	SessionUser(ctx context.Context, token string) (*news.User, error)
 	EndSession(ctx context.Context, token string) error

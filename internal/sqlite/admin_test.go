@@ -138,8 +138,7 @@ func TestSessions(t *testing.T) {
 	}
 	db.Now = func() time.Time { return now }
 	tok, _ = db.CreateSession(ctx, u.ID)
-	u.Disabled = true
-	if err := db.UpdateUser(ctx, u, ""); err != nil {
+	if err := db.SetUserAccess(ctx, u.ID, u.Role, true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.SessionUser(ctx, tok); news.ErrorCode(err) != news.EUNAUTHORIZED {

@@ -81,11 +81,48 @@ func (db *DB) Users(ctx context.Context) ([]*news.User, error) {
 	return out, rows.Err()
 }
 
-// UpdateUser saves u's name, role and disabled flag, and its password when
-// one is given. Disabling a user or changing the password ends the user's
-// sessions.
-func (db *DB) UpdateUser(ctx context.Context, u *news.User, password string) error {
-	if err := u.Validate(password, false); err != nil {
+// SetUserAccess sets user id's role and disabled flag, and nothing else:
+// a password changed meanwhile stays changed. Disabling a user ends the
+// user's sessions.
+func (db *DB) SetUserAccess(ctx context.Context, id int64, role string, disabled bool) error {
+	if role != news.RoleAdmin && role != news.RoleEditor {
+		e := news.Errorf(news.EINVALID, "Please correct the highlighted fields.")
+		e.Fields = map[string]string{"role": "Role must be admin or editor."}
+		return e
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "UPDATE users SET role = ?, disabled = ? WHERE id = ?", role, disabled, id)
+	if err != nil {
+		return fmt.Errorf("update user %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("update user %d: %w", id, err)
+	} else if n == 0 {
+		return news.Errorf(news.ENOTFOUND, "User %d not found.", id)
+	}
+	if disabled {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+			return fmt.Errorf("end sessions of user %d: %w", id, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// SetPassword sets user id's password, and nothing else: a role or
+// disabled flag changed meanwhile stays changed. Every session of the
+// user ends.
+func (db *DB) SetPassword(ctx context.Context, id int64, password string) error {
+	if msg := news.CheckPassword(password); msg != "" {
+		e := news.Errorf(news.EINVALID, "Please correct the highlighted fields.")
+		e.Fields = map[string]string{"password": msg}
+		return e
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
 		return err
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
@@ -93,23 +130,17 @@ func (db *DB) UpdateUser(ctx context.Context, u *news.User, password string) err
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "UPDATE users SET name = ?, role = ?, disabled = ? WHERE id = ?",
-		u.Name, u.Role, u.Disabled, u.ID); err != nil {
-		return fmt.Errorf("update user %d: %w", u.ID, err)
+	res, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", hash, id)
+	if err != nil {
+		return fmt.Errorf("update password of user %d: %w", id, err)
 	}
-	if password != "" {
-		hash, err := auth.HashPassword(password)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", hash, u.ID); err != nil {
-			return fmt.Errorf("update password of user %d: %w", u.ID, err)
-		}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("update password of user %d: %w", id, err)
+	} else if n == 0 {
+		return news.Errorf(news.ENOTFOUND, "User %d not found.", id)
 	}
-	if u.Disabled || password != "" {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", u.ID); err != nil {
-			return fmt.Errorf("end sessions of user %d: %w", u.ID, err)
-		}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+		return fmt.Errorf("end sessions of user %d: %w", id, err)
 	}
 	return tx.Commit()
 }
