@@ -67,5 +67,6 @@ func (s *Server) routes() {
 
 	s.e.GET("/healthz", s.health)
 	s.e.GET("/static/*", s.serveAsset)
+	s.e.GET("/media/:name", s.serveMedia)
 	s.e.GET("/favicon.ico", s.favicon)
 }

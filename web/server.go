@@ -37,6 +37,7 @@ type Store interface {
 	StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error)
 	ListPages(ctx context.Context) ([]news.ListPage, error)
 	StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error)
+	ImageFile(ctx context.Context, id string, width int, typ string) (news.ImageFile, error)
 
 	// The newsroom.
 	UserCount(ctx context.Context) (int, error)

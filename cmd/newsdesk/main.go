@@ -147,6 +147,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			"url", strings.TrimRight(*baseURL, "/")+srv.NewSetupToken())
 	}
 	go publishScheduled(ctx, db, log)
+	go sweepImages(ctx, db, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -169,6 +170,25 @@ func publishScheduled(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 			log.Error("publish scheduled stories", "err", err)
 		} else if n > 0 {
 			log.Info("published scheduled stories", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweepImages deletes, every hour, pictures that no story has used for a
+// day: uploaded or fetched for a save that then failed or was abandoned.
+func sweepImages(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := db.DeleteUnusedImages(ctx, db.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			log.Error("delete unused images", "err", err)
+		} else if n > 0 {
+			log.Info("deleted unused images", "count", n)
 		}
 		select {
 		case <-ctx.Done():

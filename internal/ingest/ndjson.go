@@ -39,6 +39,8 @@ type record struct {
 	Tags        []string `json:"tags"`
 	ImageURL    string   `json:"image_url"`
 	ImageAlt    string   `json:"image_alt"`
+	ImageCap    string   `json:"image_caption"`
+	ImageCredit string   `json:"image_credit"`
 }
 
 // NDJSON reads one story per line from r. Blank lines are skipped; a bad
@@ -104,19 +106,21 @@ func parseRecord(line []byte, source string) (*news.Story, error) {
 		return nil, fmt.Errorf("published_at %q is not an RFC 3339 time", rec.PublishedAt)
 	}
 	s := &news.Story{
-		Title:       rec.Title,
-		Body:        rec.Body,
-		Summary:     strings.TrimSpace(rec.Summary),
-		Source:      news.Source{Name: clean(rec.Source)},
-		URL:         strings.TrimSpace(rec.URL),
-		Author:      clean(rec.Author),
-		Dateline:    clean(rec.Dateline),
-		Section:     news.Section{Name: clean(rec.Section)},
-		Tags:        news.NewTags(rec.Tags),
-		ImageURL:    strings.TrimSpace(rec.ImageURL),
-		ImageAlt:    clean(rec.ImageAlt),
-		Status:      news.StatusPublished,
-		PublishedAt: pub.UTC(),
+		Title:        rec.Title,
+		Body:         rec.Body,
+		Summary:      strings.TrimSpace(rec.Summary),
+		Source:       news.Source{Name: clean(rec.Source)},
+		URL:          strings.TrimSpace(rec.URL),
+		Author:       clean(rec.Author),
+		Dateline:     clean(rec.Dateline),
+		Section:      news.Section{Name: clean(rec.Section)},
+		Tags:         news.NewTags(rec.Tags),
+		ImageURL:     strings.TrimSpace(rec.ImageURL),
+		ImageAlt:     clean(rec.ImageAlt),
+		ImageCaption: clean(rec.ImageCap),
+		ImageCredit:  clean(rec.ImageCredit),
+		Status:       news.StatusPublished,
+		PublishedAt:  pub.UTC(),
 	}
 	return finish(s, source)
 }

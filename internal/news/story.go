@@ -38,8 +38,14 @@ type Story struct {
 	GUID     string // feed guid, the key when there is no URL
 	Author   string
 	Dateline string
-	ImageURL string
-	ImageAlt string
+	// ImageURL is where a feed's picture came from (fetched, never
+	// hot-linked); Image is the picture the site made of it or of an
+	// upload, with its alt text, caption and credit.
+	ImageURL     string
+	ImageAlt     string
+	Image        Image
+	ImageCaption string
+	ImageCredit  string
 
 	Status      string
 	PublishedAt time.Time
@@ -116,13 +122,11 @@ func (s *Story) Validate() error {
 	if s.URL != "" && !IsWebURL(s.URL) {
 		f["url"] = "Original URL must be an absolute http or https URL."
 	}
-	if s.ImageURL != "" {
-		if !IsWebURL(s.ImageURL) {
-			f["image_url"] = "Image URL must be an absolute http or https URL."
-		}
-		if strings.TrimSpace(s.ImageAlt) == "" {
-			f["image_alt"] = "Describe the image for readers who cannot see it."
-		}
+	if s.ImageURL != "" && !IsWebURL(s.ImageURL) {
+		f["image_url"] = "Image URL must be an absolute http or https URL."
+	}
+	if (s.ImageURL != "" || s.Image.ID != "") && strings.TrimSpace(s.ImageAlt) == "" {
+		f["image_alt"] = "Describe the image for readers who cannot see it."
 	}
 	if len(s.Tags) > MaxTags {
 		f["tags"] = "Use at most 12 tags."

@@ -149,12 +149,16 @@ type snapshot struct {
 	Tags                                                               []string
 	ImageURL, ImageAlt, Status                                         string
 	PublishedAt                                                        int64
+	// The picture, by id: restoring a revision whose picture has since
+	// been replaced (and so removed) restores the story without one.
+	ImageID, ImageCaption, ImageCredit string `json:",omitempty"`
 }
 
 func (w *writer) keepRevision(ctx context.Context, s *news.Story, userID int64) error {
 	snap := snapshot{Title: s.Title, Slug: s.Slug, Summary: s.Summary, Body: s.Body, Source: s.Source.Name,
 		URL: s.URL, Author: s.Author, Dateline: s.Dateline, Section: s.Section.Name, ImageURL: s.ImageURL,
-		ImageAlt: s.ImageAlt, Status: s.Status, PublishedAt: unix(s.PublishedAt)}
+		ImageAlt: s.ImageAlt, Status: s.Status, PublishedAt: unix(s.PublishedAt),
+		ImageID: s.Image.ID, ImageCaption: s.ImageCaption, ImageCredit: s.ImageCredit}
 	for _, t := range s.Tags {
 		snap.Tags = append(snap.Tags, t.Name)
 	}
@@ -211,7 +215,8 @@ func scanRevision(row scanner) (news.Revision, error) {
 	r.Story = news.Story{ID: r.StoryID, Title: snap.Title, Slug: snap.Slug, Summary: snap.Summary, Body: snap.Body,
 		Source: news.Source{Name: snap.Source}, URL: snap.URL, Author: snap.Author, Dateline: snap.Dateline,
 		Section: news.Section{Name: snap.Section}, Tags: news.NewTags(snap.Tags), ImageURL: snap.ImageURL,
-		ImageAlt: snap.ImageAlt, Status: snap.Status, PublishedAt: fromUnix(snap.PublishedAt), Revision: r.Number}
+		ImageAlt: snap.ImageAlt, Status: snap.Status, PublishedAt: fromUnix(snap.PublishedAt), Revision: r.Number,
+		Image: news.Image{ID: snap.ImageID}, ImageCaption: snap.ImageCaption, ImageCredit: snap.ImageCredit}
 	return r, nil
 }
 
@@ -275,11 +280,22 @@ func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
 			}
 			w.idx.Remove(id)
 		}
+		images, err := scanStrings(w.query(ctx, `SELECT DISTINCT si.media_id FROM story_images si
+			JOIN stories s ON s.id = si.story_id WHERE s.deleted_at IS NOT NULL`))
+		if err != nil {
+			return err
+		}
 		res, err := w.tx.ExecContext(ctx, "DELETE FROM stories WHERE deleted_at IS NOT NULL")
 		if err != nil {
 			return fmt.Errorf("empty trash: %w", err)
 		}
 		n, _ = res.RowsAffected()
+		// Their pictures go too, unless another story shows them.
+		for _, id := range images {
+			if err := w.dropIfUnused(ctx, id); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	return int(n), err

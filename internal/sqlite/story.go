@@ -16,14 +16,17 @@ const storyColumns = `s.id, s.slug, s.title, s.summary, s.body, s.body_html,
 	src.id, src.name, src.slug, coalesce(sec.id, 0), coalesce(sec.name, ''), coalesce(sec.slug, ''),
 	coalesce(s.url, ''), coalesce(s.guid, ''), s.author, s.dateline, s.image_url, s.image_alt,
 	s.status, s.published_at, s.created_at, s.updated_at, s.key_points, s.reading_minutes,
-	s.cluster_id, s.comment_count, s.comments_closed, s.revision, s.deleted_at IS NOT NULL`
+	s.cluster_id, s.comment_count, s.comments_closed, s.revision, s.deleted_at IS NOT NULL,
+	coalesce(si.media_id, ''), coalesce(m.width, 0), coalesce(m.height, 0), coalesce(si.caption, ''), coalesce(si.credit, '')`
 
 // cardColumns is storyColumns without the bodies, for lists of cards.
 var cardColumns = strings.Replace(storyColumns, "s.body, s.body_html", "'', ''", 1)
 
 const storyFrom = ` FROM stories s
 	JOIN sources src ON src.id = s.source_id
-	LEFT JOIN sections sec ON sec.id = s.section_id`
+	LEFT JOIN sections sec ON sec.id = s.section_id
+	LEFT JOIN story_images si ON si.story_id = s.id
+	LEFT JOIN media m ON m.id = si.media_id`
 
 // visible is the condition for a story readers may see; its one argument
 // is the current Unix time. A scheduled story whose time has come is
@@ -40,7 +43,8 @@ func scanStory(row scanner) (*news.Story, error) {
 		&s.Source.ID, &s.Source.Name, &s.Source.Slug, &s.Section.ID, &s.Section.Name, &s.Section.Slug,
 		&s.URL, &s.GUID, &s.Author, &s.Dateline, &s.ImageURL, &s.ImageAlt,
 		&s.Status, &pub, &created, &updated, &keyPoints, &s.ReadingMinutes,
-		&s.ClusterID, &s.CommentCount, &s.CommentsClosed, &s.Revision, &s.Trashed}
+		&s.ClusterID, &s.CommentCount, &s.CommentsClosed, &s.Revision, &s.Trashed,
+		&s.Image.ID, &s.Image.Width, &s.Image.Height, &s.ImageCaption, &s.ImageCredit}
 	err := row.Scan(dest...)
 	if err != nil {
 		return nil, err

@@ -118,8 +118,14 @@ func contentHash(s *news.Story) string {
 	for i, t := range s.Tags {
 		tags[i] = t.Name
 	}
-	b, _ := json.Marshal([]any{s.Title, s.Summary, s.Body, s.Source.Name, s.URL, s.GUID, s.Author,
-		s.Dateline, s.Section.Name, tags, s.ImageURL, s.ImageAlt, s.Status, unix(s.PublishedAt)})
+	fields := []any{s.Title, s.Summary, s.Body, s.Source.Name, s.URL, s.GUID, s.Author,
+		s.Dateline, s.Section.Name, tags, s.ImageURL, s.ImageAlt, s.Status, unix(s.PublishedAt)}
+	// Only stories with a picture fingerprint it, so stories stored before
+	// pictures existed keep their fingerprints.
+	if s.Image.ID != "" {
+		fields = append(fields, s.Image.ID, s.ImageCaption, s.ImageCredit)
+	}
+	b, _ := json.Marshal(fields)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
 }
@@ -443,6 +449,9 @@ func (w *writer) save(ctx context.Context, s *news.Story, id int64, p prepared) 
 	}
 	s.ID = id
 	if err := w.writeTags(ctx, s); err != nil {
+		return err
+	}
+	if err := w.writeImage(ctx, s); err != nil {
 		return err
 	}
 	return w.index(ctx, s, p, id == 0)
