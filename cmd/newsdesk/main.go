@@ -3,6 +3,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"newsdesk/internal/demo"
+	"newsdesk/internal/fetch"
 	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
 	"newsdesk/internal/sqlite"
@@ -31,7 +33,7 @@ const usage = `newsdesk — a news site and newsroom in one binary
 
 Usage:
   newsdesk serve [--addr :8080] [--db newsdesk.db] [--base-url URL] [--no-demo]
-  newsdesk import [--db PATH] [--source NAME] PATH_OR_URL…   (- for stdin)
+  newsdesk import [--db PATH] [--source NAME] [--allow-private-fetch] PATH_OR_URL…   (- for stdin)
   newsdesk user add --email E --name N [--role admin|editor]   (password on stdin)
   newsdesk backup [--db PATH] PATH
   newsdesk version
@@ -201,9 +203,11 @@ func sweepImages(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) (int, error) {
 	fs, dbPath := newFlags("import")
 	source := fs.String("source", "", "publisher name for items that name none (default: the feed's title, else the site name)")
+	allowPrivate := allowPrivateFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2, err
 	}
+	client := newFetcher(*allowPrivate)
 	if fs.NArg() == 0 {
 		return 2, errors.New("import: name at least one file, URL or - for standard input")
 	}
@@ -215,7 +219,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 	defer db.Close()
 	code := 0
 	for _, name := range fs.Args() {
-		rep, err := importOne(ctx, db, name, *source, stdin)
+		rep, err := importOne(ctx, db, client, name, *source, stdin)
 		if err != nil {
 			return 1, fmt.Errorf("%s: %w", name, err)
 		}
@@ -234,27 +238,21 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 	return code, nil
 }
 
-func importOne(ctx context.Context, db *sqlite.DB, name, source string, stdin io.Reader) (ingest.Report, error) {
+func importOne(ctx context.Context, db *sqlite.DB, client *fetch.Client, name, source string, stdin io.Reader) (ingest.Report, error) {
+	opts := ingest.Options{Source: source}
 	var r io.Reader
 	switch {
 	case name == "-":
 		r = stdin
 	case strings.HasPrefix(name, "http://") || strings.HasPrefix(name, "https://"):
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, name, nil)
+		resp, err := client.Get(ctx, name, nil)
 		if err != nil {
 			return ingest.Report{}, err
 		}
-		req.Header.Set("User-Agent", "newsdesk/"+version)
-		client := &http.Client{Timeout: time.Minute}
-		resp, err := client.Do(req)
-		if err != nil {
-			return ingest.Report{}, err
+		if resp.Status != http.StatusOK {
+			return ingest.Report{}, fmt.Errorf("the server answered %d %s", resp.Status, http.StatusText(resp.Status))
 		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return ingest.Report{}, fmt.Errorf("fetch: %s", resp.Status)
-		}
-		r = io.LimitReader(resp.Body, 512<<20)
+		r, opts.Base = bytes.NewReader(resp.Body), resp.URL
 	default:
 		f, err := os.Open(name)
 		if err != nil {
@@ -263,7 +261,19 @@ func importOne(ctx context.Context, db *sqlite.DB, name, source string, stdin io
 		defer f.Close()
 		r = f
 	}
-	return ingest.Import(ctx, db, r, source)
+	return ingest.ImportWith(ctx, db, r, opts)
+}
+
+// allowPrivateFlag adds --allow-private-fetch (NEWSDESK_ALLOW_PRIVATE_FETCH=1)
+// to a command that fetches from elsewhere.
+func allowPrivateFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("allow-private-fetch", os.Getenv("NEWSDESK_ALLOW_PRIVATE_FETCH") == "1",
+		"let fetches reach loopback, private and link-local addresses, for tests and intranet feeds (NEWSDESK_ALLOW_PRIVATE_FETCH=1)")
+}
+
+// newFetcher is the guarded client every outbound fetch of a command uses.
+func newFetcher(allowPrivate bool) *fetch.Client {
+	return fetch.New(fetch.Options{AllowPrivate: allowPrivate, UserAgent: "newsdesk/" + version + " (news site; feed and image fetcher)"})
 }
 
 func backup(ctx context.Context, args []string, stdout io.Writer) error {

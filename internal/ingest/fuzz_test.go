@@ -30,3 +30,31 @@ func FuzzNDJSON(f *testing.F) {
 		}
 	})
 }
+
+func FuzzFeed(f *testing.F) {
+	for _, s := range []string{
+		rssFeed, atomFeed,
+		`<rss><channel><item><title>A</titl></item><item><title>B</title></item></channel></rss>`,
+		`<rss><channel></item><item></channel></rss>`,
+		`<feed><entry></entry></feed><entry>`,
+		`{"version":"https://jsonfeed.org/version/1","items":[{"title":"x"}]}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		items, err := Feed(strings.NewReader(in), "Src", "https://example.com/feed")
+		if err != nil {
+			return
+		}
+		for _, it := range items {
+			if (it.Err == nil) == (it.Story == nil) {
+				t.Fatalf("entry %d: story %v and error %v", it.Pos, it.Story, it.Err)
+			}
+			if it.Story != nil {
+				if err := it.Story.Validate(); err != nil {
+					t.Fatalf("accepted entry %d does not validate: %v", it.Pos, err)
+				}
+			}
+		}
+	})
+}

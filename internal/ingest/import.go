@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +10,10 @@ import (
 
 	"newsdesk/internal/news"
 )
+
+// jsonFeedPeek is how far into a JSON document Read looks for a JSON Feed
+// version, which feeds put first or near it.
+const jsonFeedPeek = 4096
 
 // BatchSize is how many stories one transaction writes.
 const BatchSize = 500
@@ -29,10 +34,12 @@ func (r Report) String() string {
 		r.Added, r.Updated, r.Duplicates, len(r.Rejected))
 }
 
-// Read detects the format of r from its first non-blank character (NDJSON
-// starts with "{", RSS and Atom with "<") and parses it.
-func Read(r io.Reader, source string) ([]Item, error) {
-	br := bufio.NewReader(r)
+// Read detects the format of r and parses it: RSS and Atom start with "<";
+// a JSON Feed is a JSON object that names its version
+// (https://jsonfeed.org/version/…) near the start; anything else is
+// NDJSON. base is the URL r came from, or "".
+func Read(r io.Reader, source, base string) ([]Item, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
 	for {
 		c, _, err := br.ReadRune()
 		if err == io.EOF {
@@ -47,20 +54,42 @@ func Read(r io.Reader, source string) ([]Item, error) {
 			return nil, err
 		}
 		if c == '<' {
-			return Feed(br, source)
+			return Feed(br, source, base)
+		}
+		if head, _ := br.Peek(jsonFeedPeek); c == '{' && bytes.Contains(head, []byte("jsonfeed.org/version")) {
+			return Feed(br, source, base)
 		}
 		return NDJSON(br, source)
 	}
+}
+
+// Options say where a document came from and how to write it.
+type Options struct {
+	Source string // publisher of items that name none (default: the feed's title, else DefaultSource)
+	Base   string // the URL the document was fetched from, for relative links
+	// Whole writes every valid item in one transaction, so an import is
+	// all or nothing (a polled feed is never left half-imported); otherwise
+	// items are written BatchSize at a time.
+	Whole bool
 }
 
 // Import reads stories from r and writes the valid ones to store in
 // batches. Each batch is one transaction: an error leaves earlier batches
 // written and the failing one not at all.
 func Import(ctx context.Context, store Store, r io.Reader, source string) (Report, error) {
+	return ImportWith(ctx, store, r, Options{Source: source})
+}
+
+// ImportWith is Import with Options.
+func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Report, error) {
 	var rep Report
-	items, err := Read(r, source)
+	items, err := Read(r, o.Source, o.Base)
 	if err != nil {
 		return rep, err
+	}
+	size := BatchSize
+	if o.Whole {
+		size = len(items)
 	}
 	var batch []*news.Story
 	flush := func() error {
@@ -90,7 +119,7 @@ func Import(ctx context.Context, store Store, r io.Reader, source string) (Repor
 			continue
 		}
 		batch = append(batch, it.Story)
-		if len(batch) == BatchSize {
+		if len(batch) == size {
 			if err := flush(); err != nil {
 				return rep, err
 			}
