@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"newsdesk/internal/markdown"
 	"newsdesk/internal/news"
 	"newsdesk/internal/snippet"
 	"newsdesk/templates"
@@ -34,13 +33,13 @@ func (s *Server) search(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Total = res.Total
+	v.Total, v.Capped = res.Total, res.Capped
 	v.More = page*pageSize < res.Total
 	for _, st := range res.Stories {
 		v.Hits = append(v.Hits, templates.SearchHit{
 			Story:   st,
 			Title:   snippet.Mark(st.Title, q),
-			Snippet: snippet.Cut(st.Summary+"\n\n"+markdown.Text(st.Body), q, snippetWords),
+			Snippet: snippet.Cut(st.Summary+"\n\n"+st.Text, q, snippetWords),
 		})
 	}
 	if v.Sections, err = s.navSections(ctx); err != nil {

@@ -111,7 +111,9 @@ type SearchFilter struct {
 // SearchResult is one page of matches.
 type SearchResult struct {
 	Stories []*Story
-	Total   int
+	// Total is how many stories match; when Capped, at least that many.
+	Total  int
+	Capped bool
 }
 
 // queryWords returns the lowercase words of a phrase.

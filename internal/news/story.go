@@ -53,6 +53,9 @@ type Story struct {
 	UpdatedAt   time.Time
 
 	// Derived on write.
+	// Text is the plain text of the body, for search snippets; only
+	// search results and writes carry it.
+	Text           string
 	KeyPoints      []string
 	ReadingMinutes int
 	ClusterID      int64

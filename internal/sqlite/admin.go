@@ -278,6 +278,9 @@ func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
 			if _, err := w.tx.ExecContext(ctx, "DELETE FROM stories_fts WHERE rowid = ?", id); err != nil {
 				return err
 			}
+			if _, err := w.tx.ExecContext(ctx, "DELETE FROM story_heads_fts WHERE rowid = ?", id); err != nil {
+				return err
+			}
 			w.idx.Remove(id)
 		}
 		images, err := scanStrings(w.query(ctx, `SELECT DISTINCT si.media_id FROM story_images si

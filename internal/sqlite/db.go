@@ -103,6 +103,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.write.Close()
 		return nil, err
 	}
+	if err := db.fillText(ctx); err != nil {
+		db.write.Close()
+		return nil, err
+	}
 	if db.read, err = sql.Open("sqlite", file+"?"+pragmas+"&_pragma=query_only(1)"); err != nil {
 		db.write.Close()
 		return nil, err

@@ -3,12 +3,19 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"newsdesk/internal/news"
 )
 
-// Search ranking: bm25 with a title match worth most, then tags, summary,
-// source and body; recent stories get up to half as much again.
+// Search ranking. A search matching few stories (exactRankMax) ranks every
+// match: bm25 with a title match worth most, then tags, summary, source and
+// body, and recent stories up to half as much again. bm25 reads the whole
+// list of matches of every query word, so a search matching thousands
+// ranks a bounded pool instead: the newest stories whose headline or tags
+// match, then the newest of the other matches, each newest first. Counts
+// stop at searchCountCap ("1,000+").
 const (
 	bm25Rank   = `bm25(stories_fts, 10.0, 3.0, 1.0, 4.0, 2.0, 0.0)`
 	recency    = `(1.0 + 0.5 / (1.0 + (? - s.published_at) / 604800.0))`
@@ -16,13 +23,27 @@ const (
 	// ftsColumns keeps a reader's words to the text columns: "live" must
 	// not match every story's state.
 	ftsColumns = "{title summary body tags source}: "
-	// searchPool is how many best text matches are re-ranked by recency
-	// when a search has no section or source filter.
-	searchPool = 300
+	// exactRankMax is the most matches ranked by bm25.
+	exactRankMax = 300
+	// searchPool is how many of the newest matches, and of the newest
+	// headline matches, a larger search ranks for its first pages.
+	searchPool = 200
+	// searchCountCap is where counting stops; pages end there too.
+	searchCountCap = 1000
+	// filteredScan bounds the matches a search narrowed to a section or
+	// source looks up, newest first.
+	filteredScan = 5000
+	// snippetText is how much of a hit's text the snippet is cut from.
+	snippetText = 8192
 )
 
+// hitColumns is cardColumns with the start of the body's plain text.
+var hitColumns = cardColumns + `, substr(coalesce(s.body_text, ''), 1, ` + fmt.Sprint(snippetText) + `)`
+
 // Search returns one page of the visible stories matching f, best first,
-// and how many match in all.
+// and how many match. The work is bounded whatever the query: at most
+// searchCountCap matches are counted and at most two pools of
+// searchPool (or one page deeper) are looked up.
 func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error) {
 	var res news.SearchResult
 	if f.Query.Empty() {
@@ -30,61 +51,176 @@ func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	}
 	now := unix(db.Now())
 	match := ftsColumns + "(" + f.Query.FTS() + ") AND state: live"
-	var list []*news.Story
-	var err error
-	if f.SectionSlug == "" && f.SourceSlug == "" {
-		// Count and rank inside the full-text index; only the best matches
-		// are looked up in stories, re-ranked by recency and checked for
-		// their publish time.
-		if err := db.readQueryRow(ctx, "SELECT count(*) FROM stories_fts WHERE stories_fts MATCH ?", match).Scan(&res.Total); err != nil {
-			return res, fmt.Errorf("count search %q: %w", match, err)
-		}
-		// The index marks published stories live whatever their time: take
-		// away the embargoed ones (published, time still to come), so the
-		// count says nothing a page would not. They are few, so walk them
-		// and ask the index about each.
-		var embargoed int
-		if err := db.readQueryRow(ctx, `SELECT count(*) FROM stories s CROSS JOIN stories_fts ON stories_fts.rowid = s.id
-			WHERE s.status = 'published' AND s.published_at > ? AND s.deleted_at IS NULL AND stories_fts MATCH ?`,
-			now, match).Scan(&embargoed); err != nil {
-			return res, fmt.Errorf("count embargoed matches of %q: %w", match, err)
-		}
-		res.Total -= embargoed
-		if res.Total == 0 || f.Page.Offset() >= res.Total {
-			return res, nil
-		}
-		pool := max(searchPool, 2*(f.Page.Offset()+f.Page.Size))
-		list, err = db.queryStories(ctx, "SELECT "+storyColumns+storyFrom+`
-			JOIN (SELECT rowid AS id, `+bm25Rank+` AS rank FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rank LIMIT ?) hits
-			ON hits.id = s.id WHERE`+visible+` ORDER BY hits.rank * `+recency+`, s.id DESC LIMIT ? OFFSET ?`,
-			match, pool, now, now, f.Page.Size, f.Page.Offset())
-	} else {
-		where := " WHERE stories_fts MATCH ? AND" + visible
-		args := []any{match, now}
-		if f.SectionSlug != "" {
-			where += " AND s.section_id = (SELECT id FROM sections WHERE slug = ?)"
-			args = append(args, f.SectionSlug)
-		}
-		if f.SourceSlug != "" {
-			where += " AND s.source_id = (SELECT id FROM sources WHERE slug = ?)"
-			args = append(args, f.SourceSlug)
-		}
-		from := " FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid"
-		if err := db.readQueryRow(ctx, "SELECT count(*)"+from+where, args...).Scan(&res.Total); err != nil {
-			return res, fmt.Errorf("count search %q: %w", match, err)
-		}
-		if res.Total == 0 || f.Page.Offset() >= res.Total {
-			return res, nil
-		}
-		// Rank ids alone, then read the page's stories.
-		list, err = db.queryStories(ctx, "SELECT "+storyColumns+storyFrom+`
-			JOIN (SELECT s.id AS id, `+searchRank+` AS rank`+from+where+
-			` ORDER BY rank, s.id DESC LIMIT ? OFFSET ?) hits ON hits.id = s.id ORDER BY hits.rank, s.id DESC`,
-			append(append([]any{now}, args...), f.Page.Size, f.Page.Offset())...)
+	// Live in the index but not yet visible: published with a time still
+	// to come. Rare, and never counted or shown.
+	hidden, err := scanIDs(db.readQuery(ctx, `SELECT id FROM stories WHERE status = 'published'
+		AND deleted_at IS NULL AND published_at > ? LIMIT ?`, now, searchCountCap))
+	if err != nil {
+		return res, err
 	}
+	matches, err := db.countMatches(ctx, match, searchCountCap+1+len(hidden))
+	if err != nil {
+		return res, err
+	}
+	hiddenMatches, err := db.countHidden(ctx, match, hidden)
+	if err != nil {
+		return res, err
+	}
+	if f.SectionSlug != "" || f.SourceSlug != "" {
+		return db.searchFiltered(ctx, f, match, matches, now)
+	}
+	res.Total = matches - hiddenMatches
+	if res.Total > searchCountCap {
+		res.Total, res.Capped = searchCountCap, true
+	}
+	if res.Total <= 0 || f.Page.Offset() >= res.Total {
+		res.Total = max(res.Total, 0)
+		return res, nil
+	}
+	if matches <= exactRankMax {
+		res.Stories, err = db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+`
+			JOIN (SELECT rowid AS id, `+bm25Rank+` AS rank FROM stories_fts WHERE stories_fts MATCH ?) hits
+			ON hits.id = s.id WHERE`+visible+` ORDER BY hits.rank * `+recency+`, s.id DESC LIMIT ? OFFSET ?`,
+			match, now, now, f.Page.Size, f.Page.Offset())
+		if err != nil {
+			return res, fmt.Errorf("search %q: %w", match, err)
+		}
+		return res, nil
+	}
+	pool := max(searchPool, f.Page.Offset()+f.Page.Size) + len(hidden)
+	heads, err := db.headlineMatches(ctx, f.Query, match, pool)
+	if err != nil {
+		return res, err
+	}
+	recent, err := scanIDs(db.readQuery(ctx,
+		"SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?", match, pool))
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", match, err)
 	}
-	res.Stories = list
+	res.Stories, err = db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+
+		" WHERE s.id IN "+jsonIDs+" AND"+visible+
+		" ORDER BY s.id IN "+jsonIDs+" DESC, s.published_at DESC, s.id DESC LIMIT ? OFFSET ?",
+		idList(append(heads, recent...)), now, idList(heads), f.Page.Size, f.Page.Offset())
+	if err != nil {
+		return res, fmt.Errorf("search %q: %w", match, err)
+	}
 	return res, nil
+}
+
+// countMatches counts the index's matches of match, stopping at limit.
+func (db *DB) countMatches(ctx context.Context, match string, limit int) (int, error) {
+	var n int
+	err := db.readQueryRow(ctx, "SELECT count(*) FROM (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? LIMIT ?)",
+		match, limit).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count search %q: %w", match, err)
+	}
+	return n, nil
+}
+
+// countHidden counts the stories of ids that match.
+func (db *DB) countHidden(ctx context.Context, match string, ids []int64) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := db.readQueryRow(ctx, "SELECT count(*) FROM stories_fts WHERE stories_fts MATCH ? AND rowid IN "+jsonIDs,
+		match, idList(ids)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count hidden matches %q: %w", match, err)
+	}
+	return n, nil
+}
+
+// headlineMatches returns the newest live stories, up to limit, whose
+// headline or tags hold every word of q and which match the whole search.
+func (db *DB) headlineMatches(ctx context.Context, q news.Query, match string, limit int) ([]int64, error) {
+	positive := news.Query{Terms: q.Terms, Prefix: q.Prefix}
+	ids, err := scanIDs(db.readQuery(ctx,
+		"SELECT rowid FROM story_heads_fts WHERE story_heads_fts MATCH ? ORDER BY rowid DESC LIMIT ?", positive.FTS(), limit))
+	if err != nil || len(ids) == 0 || len(q.Excluded) == 0 {
+		return ids, err
+	}
+	// An excluded word may be in the body.
+	return scanIDs(db.readQuery(ctx, "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid IN "+jsonIDs, match, idList(ids)))
+}
+
+// searchFiltered is Search narrowed to a section or source. It looks up
+// at most filteredScan of the newest matches.
+func (db *DB) searchFiltered(ctx context.Context, f news.SearchFilter, match string, matches int, now int64) (news.SearchResult, error) {
+	var res news.SearchResult
+	where := visible
+	args := []any{now}
+	if f.SectionSlug != "" {
+		where += " AND s.section_id = (SELECT id FROM sections WHERE slug = ?)"
+		args = append(args, f.SectionSlug)
+	}
+	if f.SourceSlug != "" {
+		where += " AND s.source_id = (SELECT id FROM sources WHERE slug = ?)"
+		args = append(args, f.SourceSlug)
+	}
+	if matches <= exactRankMax {
+		from := " FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid WHERE stories_fts MATCH ? AND" + where
+		fargs := append([]any{match}, args...)
+		if err := db.readQueryRow(ctx, "SELECT count(*)"+from, fargs...).Scan(&res.Total); err != nil {
+			return res, fmt.Errorf("count search %q: %w", match, err)
+		}
+		if res.Total == 0 || f.Page.Offset() >= res.Total {
+			return res, nil
+		}
+		var err error
+		res.Stories, err = db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+`
+			JOIN (SELECT s.id AS id, `+searchRank+` AS rank`+from+
+			` ORDER BY rank, s.id DESC LIMIT ? OFFSET ?) hits ON hits.id = s.id ORDER BY hits.rank, s.id DESC`,
+			append(append([]any{now}, fargs...), f.Page.Size, f.Page.Offset())...)
+		if err != nil {
+			return res, fmt.Errorf("search %q: %w", match, err)
+		}
+		return res, nil
+	}
+	scan := `(SELECT rowid AS id FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ` +
+		fmt.Sprint(filteredScan) + `) m JOIN stories s ON s.id = m.id`
+	fargs := append([]any{match}, args...)
+	if err := db.readQueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+scan+" WHERE"+where+" LIMIT ?)",
+		append(fargs, searchCountCap+1)...).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("count search %q: %w", match, err)
+	}
+	if res.Total > searchCountCap {
+		res.Total, res.Capped = searchCountCap, true
+	}
+	if res.Total == 0 || f.Page.Offset() >= res.Total {
+		return res, nil
+	}
+	ids, err := scanIDs(db.readQuery(ctx, "SELECT s.id FROM "+scan+" WHERE"+where+" ORDER BY s.published_at DESC, s.id DESC LIMIT ? OFFSET ?",
+		append(fargs, f.Page.Size, f.Page.Offset())...))
+	if err != nil {
+		return res, fmt.Errorf("search %q: %w", match, err)
+	}
+	if len(ids) == 0 {
+		return res, nil
+	}
+	res.Stories, err = db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+" WHERE s.id IN "+jsonIDs+
+		" ORDER BY s.published_at DESC, s.id DESC", idList(ids))
+	if err != nil {
+		return res, fmt.Errorf("search %q: %w", match, err)
+	}
+	return res, nil
+}
+
+// jsonIDs is an SQL set of the ids in its one argument, a JSON array made
+// by idList: one statement text whatever the ids, so it is prepared once.
+const jsonIDs = "(SELECT value FROM json_each(?))"
+
+// idList returns ids as a JSON array.
+func idList(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	return b.String()
 }

@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"newsdesk/internal/news"
 )
@@ -113,5 +115,62 @@ func TestSearchOnlyFindsLiveStories(t *testing.T) {
 	}
 	if res := search(t, db, "zeppelin"); res.Total != 2 {
 		t.Errorf("after restore: total %d, want 2", res.Total)
+	}
+}
+
+// TestSearchManyMatches covers a search matching more stories than are
+// ranked one by one: headline matches come first, newest first; the count
+// stops at searchCountCap; an embargoed story is neither counted nor shown.
+func TestSearchManyMatches(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	var stories []*news.Story
+	add := func(title, body string, at time.Time) *news.Story {
+		s := &news.Story{Title: title, Body: body, URL: fmt.Sprintf("https://x.example/%d", len(stories)),
+			Source: news.Source{Name: "Wire"}, Status: news.StatusPublished, PublishedAt: at}
+		stories = append(stories, s)
+		return s
+	}
+	for i := range searchCountCap + 50 {
+		add(fmt.Sprintf("Routine item %d", i), "The harvest went as planned this year in the valley.", now.Add(-time.Duration(i+10)*time.Hour))
+	}
+	oldHead := add("Harvest festival opens", "Crowds came.", now.Add(-30*24*time.Hour))
+	newHead := add("Record harvest", "Farmers were pleased.", now.Add(-2*time.Hour))
+	embargoed := add("Harvest embargoed", "Not yet: harvest figures.", now.Add(time.Hour))
+	if _, err := db.UpsertStories(ctx, stories); err != nil {
+		t.Fatal(err)
+	}
+	res := search(t, db, "harvest")
+	if res.Total != searchCountCap || !res.Capped {
+		t.Errorf("harvest: total %d capped %v, want %d capped", res.Total, res.Capped, searchCountCap)
+	}
+	if got := titleOf(res); got != newHead.Title || len(res.Stories) < 2 || res.Stories[1].ID != oldHead.ID {
+		t.Errorf("harvest: first %q, want the headline matches %q then %q", got, newHead.Title, oldHead.Title)
+	}
+	for _, s := range res.Stories {
+		if s.ID == embargoed.ID {
+			t.Errorf("harvest: embargoed story shown")
+		}
+		if s.Text == "" {
+			t.Errorf("harvest: hit %q has no text for its snippet", s.Title)
+		}
+	}
+	// A rarer query within the bounded ranking: every match counted exactly.
+	if res := search(t, db, "festival"); res.Total != 1 || res.Capped {
+		t.Errorf("festival: total %d capped %v, want 1", res.Total, res.Capped)
+	}
+	if res := search(t, db, "embargoed"); res.Total != 0 || len(res.Stories) != 0 {
+		t.Errorf("embargoed: total %d, want 0", res.Total)
+	}
+	// Narrowed to a source, the count is capped the same way.
+	f := news.SearchFilter{Query: news.ParseQuery("harvest"), SourceSlug: "wire", Page: news.Page{Number: 1, Size: 10}}
+	fres, err := db.Search(ctx, f)
+	if err != nil || fres.Total != searchCountCap || !fres.Capped || len(fres.Stories) != 10 {
+		t.Errorf("harvest from wire: total %d capped %v, %d stories, %v", fres.Total, fres.Capped, len(fres.Stories), err)
+	}
+	// Pages end with the count.
+	f.SourceSlug, f.Page.Number = "", searchCountCap/10+1
+	if res, err := db.Search(ctx, f); err != nil || len(res.Stories) != 0 {
+		t.Errorf("page past the count: %d stories, %v", len(res.Stories), err)
 	}
 }

@@ -35,7 +35,11 @@ const visible = ` s.deleted_at IS NULL AND s.status != 'draft' AND s.published_a
 
 type scanner interface{ Scan(...any) error }
 
-func scanStory(row scanner) (*news.Story, error) {
+func scanStory(row scanner) (*news.Story, error) { return scanStoryText(row, false) }
+
+// scanStoryText is scanStory for a column list followed by the body's
+// plain text (hitColumns) when withText.
+func scanStoryText(row scanner, withText bool) (*news.Story, error) {
 	var s news.Story
 	var pub, created, updated int64
 	var keyPoints string
@@ -45,6 +49,9 @@ func scanStory(row scanner) (*news.Story, error) {
 		&s.Status, &pub, &created, &updated, &keyPoints, &s.ReadingMinutes,
 		&s.ClusterID, &s.CommentCount, &s.CommentsClosed, &s.Revision, &s.Trashed,
 		&s.Image.ID, &s.Image.Width, &s.Image.Height, &s.ImageCaption, &s.ImageCredit}
+	if withText {
+		dest = append(dest, &s.Text)
+	}
 	err := row.Scan(dest...)
 	if err != nil {
 		return nil, err
@@ -57,6 +64,11 @@ func scanStory(row scanner) (*news.Story, error) {
 }
 
 func (db *DB) queryStories(ctx context.Context, query string, args ...any) ([]*news.Story, error) {
+	return db.queryStoriesText(ctx, false, query, args...)
+}
+
+// queryStoriesText is queryStories, reading the text too when withText.
+func (db *DB) queryStoriesText(ctx context.Context, withText bool, query string, args ...any) ([]*news.Story, error) {
 	rows, err := db.readQuery(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("select stories: %w", err)
@@ -64,7 +76,7 @@ func (db *DB) queryStories(ctx context.Context, query string, args ...any) ([]*n
 	defer rows.Close()
 	var out []*news.Story
 	for rows.Next() {
-		s, err := scanStory(rows)
+		s, err := scanStoryText(rows, withText)
 		if err != nil {
 			return nil, fmt.Errorf("scan story: %w", err)
 		}

@@ -314,6 +314,9 @@ func (w *writer) flushFTS(ctx context.Context) error {
 			if _, err := w.exec(ctx, "DELETE FROM stories_fts WHERE rowid = ?", id); err != nil {
 				return fmt.Errorf("delete fts of story %d: %w", id, err)
 			}
+			if _, err := w.exec(ctx, "DELETE FROM story_heads_fts WHERE rowid = ?", id); err != nil {
+				return fmt.Errorf("delete headline fts of story %d: %w", id, err)
+			}
 		}
 	}
 	for _, id := range ids {
@@ -324,6 +327,11 @@ func (w *writer) flushFTS(ctx context.Context) error {
 		if _, err := w.exec(ctx, "INSERT INTO stories_fts (rowid, title, summary, body, tags, source, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			id, r.title, r.summary, r.body, r.tags, r.source, r.state); err != nil {
 			return fmt.Errorf("insert fts of story %d: %w", id, err)
+		}
+		if r.state == "live" {
+			if _, err := w.exec(ctx, "INSERT INTO story_heads_fts (rowid, title, tags) VALUES (?, ?, ?)", id, r.title, r.tags); err != nil {
+				return fmt.Errorf("insert headline fts of story %d: %w", id, err)
+			}
 		}
 	}
 	w.fts = nil
@@ -427,18 +435,18 @@ func (w *writer) save(ctx context.Context, s *news.Story, id int64, p prepared) 
 		}
 	}
 	keyPoints, _ := json.Marshal(s.KeyPoints)
-	args := []any{s.Slug, s.Title, s.Summary, s.Body, s.BodyHTML, s.Source.ID, section,
+	args := []any{s.Slug, s.Title, s.Summary, s.Body, s.BodyHTML, p.text, s.Source.ID, section,
 		nullable(s.URL), nullable(s.GUID), s.Author, s.Dateline, s.ImageURL, s.ImageAlt,
 		s.Status, unix(s.PublishedAt), now, string(keyPoints), s.ReadingMinutes, hash}
 	if id == 0 {
-		err = w.queryRow(ctx, `INSERT INTO stories (slug, title, summary, body, body_html,
+		err = w.queryRow(ctx, `INSERT INTO stories (slug, title, summary, body, body_html, body_text,
 			source_id, section_id, url, guid, author, dateline, image_url, image_alt, status,
 			published_at, updated_at, key_points, reading_minutes, content_hash, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			append(args, now)...).Scan(&id)
 	} else {
 		_, err = w.exec(ctx, `UPDATE stories SET slug = ?, title = ?, summary = ?, body = ?,
-			body_html = ?, source_id = ?, section_id = ?, url = ?, guid = ?, author = ?, dateline = ?,
+			body_html = ?, body_text = ?, source_id = ?, section_id = ?, url = ?, guid = ?, author = ?, dateline = ?,
 			image_url = ?, image_alt = ?, status = ?, published_at = ?, updated_at = ?, key_points = ?,
 			reading_minutes = ?, content_hash = ? WHERE id = ?`, append(args, id)...)
 	}

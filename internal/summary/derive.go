@@ -9,9 +9,10 @@ import (
 
 // Derive fills the fields computed from what an editor or feed wrote:
 // rendered HTML, key points, reading time, a summary and tags when absent.
-// It returns the plain text of the body.
+// It returns the plain text of the body, which it also sets as s.Text.
 func Derive(s *news.Story) (text string) {
 	s.BodyHTML, text = markdown.Render(s.Body)
+	s.Text = text
 	if strings.TrimSpace(s.Summary) == "" {
 		s.Summary = lede(text, 240)
 	}
