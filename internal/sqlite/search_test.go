@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +173,32 @@ func TestSearchManyMatches(t *testing.T) {
 	f.SourceSlug, f.Page.Number = "", searchCountCap/10+1
 	if res, err := db.Search(ctx, f); err != nil || len(res.Stories) != 0 {
 		t.Errorf("page past the count: %d stories, %v", len(res.Stories), err)
+	}
+}
+
+// TestOpenFillsMissingText: stories written before body_text existed get
+// their text when the database is next opened.
+func TestOpenFillsMissingText(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	ctx := context.Background()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &news.Story{Title: "Old story", Body: "Some **bold** words.", Source: news.Source{Name: "N"}, Status: news.StatusPublished, PublishedAt: now}
+	if err := db.CreateStory(ctx, s, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.Exec("UPDATE stories SET body_text = NULL"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var text string
+	if err := db.read.QueryRow("SELECT body_text FROM stories WHERE id = ?", s.ID).Scan(&text); err != nil || text != "Some bold words." {
+		t.Errorf("body_text = %q, %v; want the plain text", text, err)
 	}
 }
