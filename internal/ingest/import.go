@@ -26,12 +26,20 @@ type Store interface {
 // Report counts what an import did and lists what it rejected.
 type Report struct {
 	Added, Updated, Duplicates int
+	Copies                     int    // of the added: copies of stories stored before (joined their cluster)
 	Rejected                   []Item // Pos and Err of each rejected item
 }
 
+// String is the one-line summary: "added 50 (48 copies of existing
+// stories), updated 0, duplicates 0, rejected 0". The copies are named
+// only when there are some; the four counters always read the same way.
 func (r Report) String() string {
-	return fmt.Sprintf("added %d, updated %d, duplicates %d, rejected %d",
-		r.Added, r.Updated, r.Duplicates, len(r.Rejected))
+	copies := ""
+	if r.Copies > 0 {
+		copies = fmt.Sprintf(" (%d %s of existing stories)", r.Copies, map[bool]string{true: "copy", false: "copies"}[r.Copies == 1])
+	}
+	return fmt.Sprintf("added %d%s, updated %d, duplicates %d, rejected %d",
+		r.Added, copies, r.Updated, r.Duplicates, len(r.Rejected))
 }
 
 // Read detects the format of r and parses it: RSS and Atom start with "<";
@@ -100,10 +108,13 @@ func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Repor
 		if err != nil {
 			return err
 		}
-		for _, o := range outcomes {
+		for i, o := range outcomes {
 			switch o {
 			case news.Added:
 				rep.Added++
+				if batch[i].Copy {
+					rep.Copies++
+				}
 			case news.Updated:
 				rep.Updated++
 			case news.Unchanged:

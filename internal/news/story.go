@@ -60,6 +60,12 @@ type Story struct {
 	ReadingMinutes int
 	ClusterID      int64
 	CommentCount   int
+	// Copy is set by a write that found the story to be a copy of one
+	// already stored (it joined that story's cluster).
+	Copy bool
+	// AlsoCoveredBy names the sources of the story's other versions, on
+	// cards in lists that show one card per story cluster.
+	AlsoCoveredBy []Source
 
 	// Newsroom state.
 	Revision       int  // number of the last saved revision
@@ -215,6 +221,34 @@ type ListPage struct {
 func HasSection(list []Section, name string) bool {
 	for _, s := range list {
 		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// wireAgencies are news agencies whose stories others syndicate.
+var wireAgencies = map[string]bool{
+	"ap": true, "associated press": true, "reuters": true, "afp": true, "agence france-presse": true,
+	"bloomberg": true, "dpa": true, "efe": true, "ansa": true, "kyodo": true, "kyodo news": true,
+	"xinhua": true, "pa media": true, "press association": true, "upi": true, "aap": true,
+	"australian associated press": true, "canadian press": true, "the canadian press": true,
+	"press trust of india": true, "pti": true, "yonhap": true, "tass": true, "anadolu agency": true,
+}
+
+// OriginalByDefault reports whether a new source called name is taken for
+// an original source (a wire or the site's own newsroom), whose version of
+// a story leads over a syndicator's. Editors change it per source in the
+// admin; this is only the starting point: news agencies by name, names
+// ending in "Wire", "Press" or "News Agency", and newsroom names ("… Staff",
+// "… Newsroom").
+func OriginalByDefault(name string) bool {
+	n := strings.ToLower(strings.Join(strings.Fields(name), " "))
+	if wireAgencies[n] {
+		return true
+	}
+	for _, suffix := range []string{" wire", " press", " news agency", " staff", " newsroom"} {
+		if strings.HasSuffix(n, suffix) {
 			return true
 		}
 	}

@@ -3,9 +3,11 @@
 //
 // Similarity is the cosine of tf-idf vectors made of each story's most
 // distinctive terms plus its tags, boosted for the same section and damped
-// by the time between the two stories. Near-duplicates are confirmed with
-// MinHash over word pairs: only the strongest text matches are checked, since
-// a copy of a story is always among its closest neighbours.
+// by the time between the two stories. Copies of a story (the same story
+// from another source) are recognised by Compare, which weighs headline,
+// lede, names, numbers and time (copies.go): only the strongest text
+// matches are compared, since a copy of a story is always among its
+// closest neighbours.
 package related
 
 import (
@@ -25,8 +27,7 @@ import (
 const (
 	vectorTerms   = 30                  // terms kept per story
 	tagWeight     = 3                   // a tag counts as this many mentions
-	dupThreshold  = 0.5                 // estimated Jaccard for "same story"
-	dupCandidates = 20                  // text matches checked for copies
+	dupCandidates = 30                  // text matches checked for copies
 	recencyScale  = 14 * 24 * time.Hour // time gap that halves a score
 	sectionBoost  = 1.15
 	minScore      = 0.06
@@ -44,7 +45,7 @@ const (
 // Features are what the index needs of a story, extracted once on write.
 type Features struct {
 	Terms []TermFreq // distinct content terms of the story, tags as "#slug"
-	Sig   Signature
+	Print Fingerprint
 }
 
 // TermFreq is a term and how often it occurs.
@@ -53,14 +54,15 @@ type TermFreq struct {
 	TF   int
 }
 
-// Extract computes the features of a story from its title, plain text and
-// tag slugs. Title words count double: headlines name the topic.
-func Extract(title, text string, tags []string) Features {
+// Extract computes the features of a story from its title, dek (summary),
+// plain body text, tag slugs and publish time. Title words count double:
+// headlines name the topic.
+func Extract(title, dek, text string, tags []string, published time.Time) Features {
 	tf := map[string]int{}
 	for _, t := range terms.Terms(title) {
 		tf[t] += 2
 	}
-	for _, t := range terms.Terms(text) {
+	for _, t := range terms.Terms(dek + "\n\n" + text) {
 		tf[t]++
 	}
 	for _, t := range tags {
@@ -71,7 +73,7 @@ func Extract(title, text string, tags []string) Features {
 		out.Terms = append(out.Terms, TermFreq{t, n})
 	}
 	slices.SortFunc(out.Terms, func(a, b TermFreq) int { return cmp.Compare(a.Term, b.Term) })
-	out.Sig = MinHash(terms.Words(title + " " + text))
+	out.Print = MakeFingerprint(title, dek, text, published)
 	return out
 }
 
@@ -92,7 +94,7 @@ type entry struct {
 	Story
 	terms []posting // term ids in posting.doc, tf beside
 	norm  float64
-	sig   Signature
+	print Fingerprint
 }
 
 // Index holds the vectors of every story in memory. It is safe for
@@ -140,9 +142,15 @@ func (x *Index) common(term int32) bool {
 
 // Add puts s into the index, replacing an earlier version of it, and
 // returns the vector it kept, encoded for storage by Encode's rules.
+//
+// A story added with no cluster keeps the one it had in the index; a
+// story new to the index stays out of every cluster until placed.
 func (x *Index) Add(s Story, f Features) string {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if at, ok := x.byID[s.ID]; ok && s.Cluster == 0 {
+		s.Cluster = x.entries[at].Cluster
+	}
 	x.remove(s.ID)
 	// Keep the terms that best tell this story apart: tf·idf, tags always.
 	type scored struct {
@@ -169,13 +177,13 @@ func (x *Index) Add(s Story, f Features) string {
 	for i, c := range cand {
 		vec[i] = posting{c.id, uint16(min(c.tf, math.MaxUint16))}
 	}
-	x.insert(s, vec, f.Sig)
+	x.insert(s, vec, f.Print)
 	return x.encode(vec)
 }
 
 // Load puts a story whose vector was computed earlier (by Add, then
 // stored) into the index.
-func (x *Index) Load(s Story, vector string, sig Signature) {
+func (x *Index) Load(s Story, vector string, fp Fingerprint) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.remove(s.ID)
@@ -188,7 +196,7 @@ func (x *Index) Load(s Story, vector string, sig Signature) {
 		}
 		vec = append(vec, posting{x.termID(term), uint16(min(tf, math.MaxUint16))})
 	}
-	x.insert(s, vec, sig)
+	x.insert(s, vec, fp)
 }
 
 func (x *Index) encode(vec []posting) string {
@@ -204,15 +212,15 @@ func (x *Index) encode(vec []posting) string {
 	return b.String()
 }
 
-func (x *Index) insert(s Story, vec []posting, sig Signature) {
+func (x *Index) insert(s Story, vec []posting, fp Fingerprint) {
 	at := int32(len(x.entries))
 	for _, p := range vec {
 		x.post[p.doc] = append(x.post[p.doc], posting{at, p.tf})
 	}
 	if s.Cluster == 0 {
-		s.Cluster = s.ID
+		s.Cluster = -s.ID // placed in no cluster yet: a cluster of its own
 	}
-	x.entries = append(x.entries, entry{Story: s, terms: vec, sig: sig})
+	x.entries = append(x.entries, entry{Story: s, terms: vec, print: fp})
 	x.byID[s.ID] = at
 	x.live++
 	x.entries[at].norm = x.norm(vec)
@@ -259,19 +267,21 @@ type Match struct {
 
 // Result is what the index knows of a story's neighbourhood.
 type Result struct {
-	// Cluster is the id shared by every copy of the story: the cluster of
-	// the closest copy found, else the story's own id.
+	// Cluster is the cluster place put the story in.
 	Cluster int64
-	// Duplicates are the other copies found, best first.
-	Duplicates []int64
+	// Compared are the closest texts compared as possible copies, with
+	// the evidence; the copies have Evidence.Same.
+	Compared []Candidate
 	// Related are up to k stories on the same topic, one per cluster,
 	// best first; never the story or its copies.
 	Related []Match
 }
 
-// Related ranks the stories most like story id and records the cluster
-// it finds the story in.
-func (x *Index) Related(id int64, k int) Result {
+// Related ranks the stories most like story id. Its closest texts are
+// compared as possible copies and handed to place, which returns the
+// cluster the story belongs to (a nil place keeps the cluster it has);
+// the related list then leaves that cluster out.
+func (x *Index) Related(id int64, k int, place func(compared []Candidate) int64) Result {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	at, ok := x.byID[id]
@@ -313,22 +323,20 @@ func (x *Index) Related(id int64, k int) Result {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(x.entries[a.at].ID, x.entries[b.at].ID))
 	}
 
-	// Copies first: the closest texts, confirmed by MinHash.
-	res := Result{Cluster: q.ID}
-	skip := map[int64]bool{q.ID: true}
+	// Copies first: the closest texts, compared on their fingerprints.
+	res := Result{Cluster: q.Cluster}
 	for _, c := range topN(cands, dupCandidates, byScore) {
 		e := &x.entries[c.at]
-		if q.sig.Similarity(e.sig) >= dupThreshold {
-			if len(res.Duplicates) == 0 {
-				res.Cluster = e.Cluster
-			}
-			res.Duplicates = append(res.Duplicates, e.ID)
-			skip[e.Cluster] = true
+		ev := Compare(&q.print, &e.print)
+		if ev.Same || ev.Veto != "" && ev.Hours <= copyWindow.Hours() {
+			res.Compared = append(res.Compared, Candidate{ID: e.ID, Cluster: e.Cluster, Evidence: ev})
 		}
 	}
-	skip[res.Cluster] = true
-	skip[q.Cluster] = true
+	if place != nil {
+		res.Cluster = place(res.Compared)
+	}
 	q.Cluster = res.Cluster
+	skip := map[int64]bool{q.ID: true, res.Cluster: true}
 
 	// Then topic neighbours, preferring the same section and nearby times.
 	for i := range cands {
@@ -430,6 +438,16 @@ func (x *Index) Offer(into, id int64, score float64, k int) ([]Match, bool) {
 	}
 	x.lists[into] = list
 	return list, true
+}
+
+// SetCluster records that story id is now in cluster (an editor's split
+// or merge, or a new lead's cluster).
+func (x *Index) SetCluster(id, cluster int64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if at, ok := x.byID[id]; ok {
+		x.entries[at].Cluster = cluster
+	}
 }
 
 // SetList records the stored related list of story id, as Related gave it

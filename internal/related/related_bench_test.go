@@ -39,7 +39,7 @@ func benchIndex(b *testing.B, n int) *related.Index {
 			slugs[k] = t.Slug
 		}
 		text := markdown.Text(s.Body)
-		f := related.Extract(s.Title, s.Summary+"\n\n"+text, slugs)
+		f := related.Extract(s.Title, s.Summary, text, slugs, s.PublishedAt)
 		idx.Add(related.Story{ID: int64(i + 1), Section: news.Slugify(s.Section.Name), Published: s.PublishedAt}, f)
 	}
 	b.Logf("built an index of %d stories in %v", n, time.Since(start).Round(time.Millisecond))
@@ -60,7 +60,7 @@ func BenchmarkRelated(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				// A stride prime to n visits stories old and new alike.
-				idx.Related(int64(i*7919%n+1), 8)
+				idx.Related(int64(i*7919%n+1), 8, nil)
 				i++
 			}
 		})

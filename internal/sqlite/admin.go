@@ -70,6 +70,12 @@ func (db *DB) CreateStory(ctx context.Context, s *news.Story, userID int64) erro
 		if _, err := w.tx.ExecContext(ctx, "UPDATE stories SET comments_closed = ? WHERE id = ?", s.CommentsClosed, s.ID); err != nil {
 			return fmt.Errorf("set comments of story %d: %w", s.ID, err)
 		}
+		// The first story of a source written in the newsroom makes it the
+		// site's own, an original source.
+		if _, err := w.tx.ExecContext(ctx, `UPDATE sources SET original = 1 WHERE id = ?
+			AND NOT EXISTS (SELECT 1 FROM stories WHERE source_id = ? AND id != ?)`, s.Source.ID, s.Source.ID, s.ID); err != nil {
+			return fmt.Errorf("mark source %d original: %w", s.Source.ID, err)
+		}
 		if err := w.keepRevision(ctx, s, userID); err != nil {
 			return err
 		}
@@ -298,6 +304,11 @@ func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
 			if err := w.dropIfUnused(ctx, id); err != nil {
 				return err
 			}
+		}
+		// Trashed versions ranked last in their clusters: the others keep
+		// their order; clusters left with no story go.
+		if _, err := w.tx.ExecContext(ctx, "DELETE FROM clusters WHERE id NOT IN (SELECT cluster_id FROM cluster_members)"); err != nil {
+			return fmt.Errorf("drop empty clusters: %w", err)
 		}
 		return nil
 	})

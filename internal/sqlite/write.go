@@ -40,7 +40,7 @@ func prepare(s *news.Story) prepared {
 	for i, t := range s.Tags {
 		slugs[i] = t.Slug
 	}
-	return prepared{text: text, hash: hash, feat: related.Extract(s.Title, s.Summary+"\n\n"+text, slugs), derived: true}
+	return prepared{text: text, hash: hash, feat: related.Extract(s.Title, s.Summary, text, slugs, s.PublishedAt), derived: true}
 }
 
 // storedHashes returns the fingerprints stored for the stories' keys
@@ -133,8 +133,9 @@ func contentHash(s *news.Story) string {
 // UpsertStories writes stories in one transaction, each matched to a stored
 // story by URL, else GUID: a new one is added, a changed one replaces the
 // stored version (keeping its slug), an identical one is left alone. Related
-// stories and near-duplicate clusters are recomputed for every story
-// written and for its neighbours. Stories must have passed Validate.
+// stories and story clusters are recomputed for every story written and
+// for its neighbours; an added story found to be a copy of another gets
+// Copy set. Stories must have passed Validate.
 func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.Outcome, error) {
 	out := make([]news.Outcome, len(stories))
 	stored, err := db.storedHashes(ctx, stories)
@@ -166,7 +167,13 @@ func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.
 				changed = append(changed, s.ID)
 			}
 		}
-		return w.refreshRelated(ctx, changed)
+		if err := w.refreshRelated(ctx, changed); err != nil {
+			return err
+		}
+		for i, s := range stories {
+			s.Copy = out[i] == news.Added && w.joined[s.ID]
+		}
+		return nil
 	})
 	return out, err
 }
@@ -177,12 +184,21 @@ func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.
 func (db *DB) writeTx(ctx context.Context, fn func(*writer) error) error {
 	db.idxMu.Lock()
 	defer db.idxMu.Unlock()
+	var stale []int64
 	if db.idx == nil {
-		idx, err := db.loadIndex(ctx)
+		idx, old, err := db.loadIndex(ctx)
 		if err != nil {
 			return err
 		}
-		db.idx = idx
+		db.idx, stale = idx, old
+	}
+	if len(stale) > 0 {
+		// Stories stored before copy detection changed are fingerprinted
+		// and placed in clusters again, once, before this write.
+		if err := db.transact(ctx, db.idx, func(w *writer) error { return w.reindexIDs(ctx, stale) }); err != nil {
+			db.idx = nil
+			return err
+		}
 	}
 	if err := db.transact(ctx, db.idx, fn); err != nil {
 		db.idx = nil
@@ -225,14 +241,18 @@ func (db *DB) transact(ctx context.Context, idx *related.Index, fn func(*writer)
 	return nil
 }
 
-func (db *DB) loadIndex(ctx context.Context) (*related.Index, error) {
+// loadIndex reads the related index from story_vectors. It also returns
+// the stories whose stored fingerprint is missing or of an older format:
+// they are in the index but can be matched as copies only once reindexed.
+func (db *DB) loadIndex(ctx context.Context) (*related.Index, []int64, error) {
 	idx := related.NewIndex()
+	var stale []int64
 	rows, err := db.write.QueryContext(ctx, `SELECT s.id, coalesce(sec.slug, ''), s.published_at, s.cluster_id,
 		v.terms, v.minhash FROM stories s JOIN story_vectors v ON v.story_id = s.id
 		LEFT JOIN sections sec ON sec.id = s.section_id
 		WHERE s.deleted_at IS NULL AND s.status != 'draft' ORDER BY s.id`)
 	if err != nil {
-		return nil, fmt.Errorf("load related index: %w", err)
+		return nil, nil, fmt.Errorf("load related index: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -241,18 +261,22 @@ func (db *DB) loadIndex(ctx context.Context) (*related.Index, error) {
 		var vec string
 		var sig []byte
 		if err := rows.Scan(&st.ID, &st.Section, &pub, &st.Cluster, &vec, &sig); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		st.Published = fromUnix(pub)
-		idx.Load(st, vec, related.SignatureFrom(sig))
+		fp, ok := related.FingerprintFrom(sig)
+		if !ok {
+			stale = append(stale, st.ID)
+		}
+		idx.Load(st, vec, fp)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	lists, err := db.write.QueryContext(ctx, `SELECT r.story_id, r.related_id, s.cluster_id, r.score
 		FROM story_related r JOIN stories s ON s.id = r.related_id ORDER BY r.story_id, r.position`)
 	if err != nil {
-		return nil, fmt.Errorf("load related lists: %w", err)
+		return nil, nil, fmt.Errorf("load related lists: %w", err)
 	}
 	defer lists.Close()
 	var cur int64
@@ -261,7 +285,7 @@ func (db *DB) loadIndex(ctx context.Context) (*related.Index, error) {
 		var id int64
 		var m related.Match
 		if err := lists.Scan(&id, &m.ID, &m.Cluster, &m.Score); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if id != cur && list != nil {
 			idx.SetList(cur, list)
@@ -273,7 +297,7 @@ func (db *DB) loadIndex(ctx context.Context) (*related.Index, error) {
 	if list != nil {
 		idx.SetList(cur, list)
 	}
-	return idx, lists.Err()
+	return idx, stale, lists.Err()
 }
 
 // writer carries one write transaction, the ids of sources, sections and
@@ -293,6 +317,10 @@ type writer struct {
 	// quiet says the transaction changes nothing a reader sees, so cached
 	// pages stay valid.
 	quiet bool
+	// Clusters whose members changed, to rank again when the write's
+	// stories are placed; and the stories placed as copies of others.
+	dirty  map[int64]bool
+	joined map[int64]bool
 }
 
 type ftsRow struct {
@@ -490,6 +518,9 @@ func (w *writer) named(ctx context.Context, table, name string) (int64, error) {
 				break
 			}
 		}
+		if err == nil && table == "sources" && news.OriginalByDefault(name) {
+			_, err = w.exec(ctx, "UPDATE sources SET original = 1 WHERE id = ?", id)
+		}
 	}
 	if err != nil {
 		return 0, fmt.Errorf("resolve %s %q: %w", table, name, err)
@@ -565,26 +596,27 @@ func (w *writer) index(ctx context.Context, s *news.Story, p prepared, isNew boo
 	}
 	w.fts[s.ID] = ftsRow{title: s.Title, summary: s.Summary, body: text, tags: strings.Join(tags, " "),
 		source: s.Source.Name, state: state, replace: seen || !isNew}
-	vec := w.idx.Add(related.Story{ID: s.ID, Section: s.Section.Slug, Published: s.PublishedAt}, f)
+	vec := w.idx.Add(related.Story{ID: s.ID, Section: s.Section.Slug, Published: s.PublishedAt, Cluster: s.ClusterID}, f)
 	if s.Status == news.StatusDraft || s.Trashed {
 		w.idx.Remove(s.ID)
 	}
 	if _, err := w.exec(ctx, `INSERT INTO story_vectors (story_id, terms, minhash) VALUES (?, ?, ?)
 		ON CONFLICT (story_id) DO UPDATE SET terms = excluded.terms, minhash = excluded.minhash`,
-		s.ID, vec, f.Sig.Bytes()); err != nil {
+		s.ID, vec, f.Print.Bytes()); err != nil {
 		return fmt.Errorf("write vector of story %d: %w", s.ID, err)
 	}
 	return nil
 }
 
-// refreshRelated recomputes the related list and cluster of each story in
-// ids. The stories found related to one of them get it inserted into their
-// own lists where it ranks (similarity is symmetric, so its score there is
-// the same); stories that listed one of them before a change are
-// recomputed in full, since it may no longer belong.
+// refreshRelated places each story in ids in its cluster and recomputes
+// its related list. The stories found related to one of them get it
+// inserted into their own lists where it ranks (similarity is symmetric,
+// so its score there is the same); stories that listed one of them before
+// a change, and its copies, are recomputed in full, since it may no longer
+// belong. The clusters that changed are ranked again last.
 func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
 	done := map[int64]bool{}
-	var relisted []int64
+	var relisted, copies []int64
 	type insertion struct {
 		into, id int64
 		score    float64
@@ -596,7 +628,7 @@ func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
 			return err
 		}
 		relisted = append(relisted, listed...)
-		res, err := w.refreshOne(ctx, id)
+		res, err := w.refreshOne(ctx, id, true)
 		if err != nil {
 			return err
 		}
@@ -604,12 +636,28 @@ func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
 		for _, m := range res.Related {
 			inserts = append(inserts, insertion{m.ID, id, m.Score})
 		}
-		relisted = append(relisted, res.Duplicates...)
+		for _, c := range res.Compared {
+			if c.Evidence.Same {
+				copies = append(copies, c.ID)
+			}
+		}
 	}
 	for _, id := range relisted {
 		if !done[id] {
 			done[id] = true
-			if _, err := w.refreshOne(ctx, id); err != nil {
+			if _, err := w.refreshOne(ctx, id, false); err != nil {
+				return err
+			}
+		}
+	}
+	// A copy's list may predate the story that joined its cluster in this
+	// write, even when the copy was written earlier in it.
+	again := map[int64]bool{}
+	for _, id := range copies {
+		if !again[id] {
+			again[id] = true
+			done[id] = true
+			if _, err := w.refreshOne(ctx, id, false); err != nil {
 				return err
 			}
 		}
@@ -622,7 +670,7 @@ func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
 			return err
 		}
 	}
-	return nil
+	return w.rankDirty(ctx)
 }
 
 // insertRelated offers story id to story into's related list (kept by
@@ -655,10 +703,30 @@ func (w *writer) writeRelated(ctx context.Context, id int64, list []related.Matc
 	return nil
 }
 
-func (w *writer) refreshOne(ctx context.Context, id int64) (related.Result, error) {
-	res := w.idx.Related(id, relatedKept)
-	if _, err := w.exec(ctx, "UPDATE stories SET cluster_id = ? WHERE id = ?", res.Cluster, id); err != nil {
-		return res, fmt.Errorf("update cluster of story %d: %w", id, err)
+// refreshOne recomputes story id's related list and, when place is set,
+// its cluster from the copies found of it.
+func (w *writer) refreshOne(ctx context.Context, id int64, place bool) (related.Result, error) {
+	var placeFn func([]related.Candidate) int64
+	placed := false
+	var err error
+	if place {
+		placeFn = func(compared []related.Candidate) int64 {
+			placed = true
+			var cluster int64
+			cluster, err = w.place(ctx, id, compared)
+			return cluster
+		}
+	}
+	res := w.idx.Related(id, relatedKept, placeFn)
+	if err != nil {
+		return res, err
+	}
+	if place && !placed {
+		// Not in the index (a draft, or in the trash): it keeps its cluster,
+		// whose lead may change now that it is out of view.
+		if err := w.ensureCluster(ctx, id); err != nil {
+			return res, err
+		}
 	}
 	return res, w.writeRelated(ctx, id, res.Related)
 }
