@@ -146,7 +146,7 @@ func SearchPage(v SearchView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<div class=\"search-page\"><h1>Search</h1><form class=\"search-form search-form--large\" role=\"search\" action=\"/search\" method=\"get\"><label for=\"q\">Words or \"a phrase\"</label> <input id=\"q\" type=\"search\" name=\"q\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<div class=\"search-page\"><h1>Search</h1><form class=\"search-form search-form--large\" role=\"search\" aria-label=\"Stories\" action=\"/search\" method=\"get\"><label for=\"q\">Words or \"a phrase\"</label> <input id=\"q\" type=\"search\" name=\"q\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -414,7 +414,7 @@ func SearchPage(v SearchView) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = Layout(Meta{Title: v.title(), Description: "Search the stories on " + envOf(ctx).SiteName + ".", Path: "/search", NoIndex: v.Query != "", Sections: v.Sections, Query: v.Query}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(Meta{Title: v.title(), Description: "Search the stories on " + envOf(ctx).SiteName + ".", Path: "/search", NoIndex: true, Sections: v.Sections, Query: v.Query}).Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -64,6 +64,10 @@ func (s *Server) articleView(c echo.Context, st *news.Story) (templates.ArticleV
 	return v, nil
 }
 
+// errPastLastPage answers a page number past the end of a list: a 404,
+// not an empty page search engines would index.
+var errPastLastPage = echo.NewHTTPError(http.StatusNotFound, "There are no stories on this page. The list is shorter now; go back to its first page.")
+
 // showFront handles GET /.
 func (s *Server) showFront(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -75,6 +79,9 @@ func (s *Server) showFront(c echo.Context) error {
 	v.Latest, v.More, err = s.store.Stories(ctx, news.StoryFilter{Page: news.Page{Number: page, Size: pageSize}})
 	if err != nil {
 		return err
+	}
+	if page > 1 && len(v.Latest) == 0 {
+		return errPastLastPage
 	}
 	if v.Sections, err = s.navSections(ctx); err != nil {
 		return err
@@ -143,6 +150,9 @@ func (s *Server) renderList(c echo.Context, v templates.ListView, f news.StoryFi
 	v.Feed = v.Path + "/feed.xml"
 	if v.Stories, v.More, err = s.store.Stories(ctx, f); err != nil {
 		return err
+	}
+	if v.Page > 1 && len(v.Stories) == 0 {
+		return errPastLastPage
 	}
 	if v.Sections, err = s.navSections(ctx); err != nil {
 		return err

@@ -65,7 +65,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	if err := s.render(c, status, templates.ErrorPage(status, title, msg, id)); err != nil {
+	// The section nav stays, so a reader who took a wrong turn can go on;
+	// when the store is what failed, the page goes without it.
+	sections, _ := s.navSections(c.Request().Context())
+	if err := s.render(c, status, templates.ErrorPage(status, title, msg, id, sections)); err != nil {
 		s.log.Error("render error page", slog.Any("err", err))
 		c.String(status, title)
 	}

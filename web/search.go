@@ -33,6 +33,9 @@ func (s *Server) search(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if page > 1 && len(res.Stories) == 0 {
+		return errPastLastPage
+	}
 	v.Total, v.Capped = res.Total, res.Capped
 	v.More = page*pageSize < res.Total
 	for _, st := range res.Stories {
