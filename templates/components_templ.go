@@ -505,7 +505,7 @@ func SearchBox(q string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<form class=\"search-form search-form--large\" role=\"search\" action=\"/search\" method=\"get\"><label for=\"page-search\">Search stories</label> <input id=\"page-search\" type=\"search\" name=\"q\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<form class=\"search-form search-form--large\" role=\"search\" aria-label=\"Stories\" action=\"/search\" method=\"get\"><label for=\"page-search\">Search stories</label> <input id=\"page-search\" type=\"search\" name=\"q\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
