@@ -7,8 +7,10 @@ BIN     := bin/newsdesk
 
 .PHONY: run run-binary build test generate check-generated vet bench soak vulncheck clean
 
+# The address and database come from NEWSDESK_ADDR / NEWSDESK_DB (or
+# `make run ADDR=:9000`); unset, serve listens on :8080 with newsdesk.db.
 run: run-binary
-	./$(BIN) serve --addr :8080 --db newsdesk.db
+	./$(BIN) serve $(if $(ADDR),--addr $(ADDR))
 
 # Release builds use Go 1.27.3 (fetched through the module proxy on first
 # use) for the standard library's security fixes; `make run` and the tests

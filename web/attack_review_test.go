@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	"newsdesk/internal/auth"
 	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlite"
 )
 
 // addHiddenStories stores an embargoed story (published, its time still to
@@ -261,5 +264,51 @@ func TestUnknownAdminPathIsNotFound(t *testing.T) {
 	}
 	if resp, _ := ts.browser(t).do("GET", "/admin/nope", nil); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("anonymous GET /admin/nope = %d, want a redirect to login", resp.StatusCode)
+	}
+}
+
+// Finding 8: the database, its -wal and -shm files and its backups hold
+// password hashes, session hashes and the site's secret: owner only, and a
+// backup never writes over an existing file.
+func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
+	ts := newTestSite(t)
+	dir := t.TempDir()
+	backup := filepath.Join(dir, "backup.db")
+	if err := ts.db.Backup(context.Background(), backup); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(dir, "fresh.db")
+	db, err := sqlite.Open(context.Background(), fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	addUserTo(t, db, "ed@example.com")
+	for _, p := range []string{fresh, fresh + "-wal", fresh + "-shm", backup} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(p), err)
+		} else if mode := fi.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %v, want -rw-------", filepath.Base(p), mode)
+		}
+	}
+	// An existing file is never overwritten, even a symlink to one.
+	victim := filepath.Join(dir, "victim")
+	os.WriteFile(victim, []byte("keep me"), 0o644)
+	os.Symlink(victim, filepath.Join(dir, "link.db"))
+	for _, p := range []string{backup, filepath.Join(dir, "link.db")} {
+		if err := ts.db.Backup(context.Background(), p); err == nil {
+			t.Errorf("backup over existing %s succeeded", filepath.Base(p))
+		}
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep me" {
+		t.Errorf("backup wrote through a symlink: %q", b)
+	}
+}
+
+func addUserTo(t *testing.T, db *sqlite.DB, email string) {
+	t.Helper()
+	if err := db.CreateUser(context.Background(), &news.User{Email: email, Name: "Ed", Role: news.RoleEditor}, "password-"+email); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/term"
 
 	"newsdesk/internal/demo"
 	"newsdesk/internal/fetch"
@@ -142,24 +145,61 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if n, err := db.UserCount(ctx); err != nil {
-		return err
-	} else if n == 0 {
-		log.Warn("no users yet: open the one-time setup link within an hour to create the first admin",
-			"url", strings.TrimRight(*baseURL, "/")+srv.NewSetupToken())
-	}
-	go publishScheduled(ctx, db, log)
-	go sweepImages(ctx, db, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
+	if n, err := db.UserCount(ctx); err != nil {
+		return err
+	} else if n == 0 {
+		// Without --base-url the link names the address listened on, so
+		// it works for --addr :9000 too.
+		site := strings.TrimRight(*baseURL, "/")
+		if !flagGiven(fs, "base-url") && os.Getenv("NEWSDESK_BASE_URL") == "" {
+			site = listenURL(ln.Addr())
+		}
+		link := site + srv.NewSetupToken()
+		log.Warn("no users yet: open the one-time setup link within an hour to create the first admin", "url", link)
+		if isTerminal(stderr) {
+			logw.Flush()
+			fmt.Fprintf(stderr, "\nNo users yet. To create the first admin, open this link within an hour:\n\n  %s\n\n", link)
+		}
+	}
+	go publishScheduled(ctx, db, log)
+	go sweepImages(ctx, db, log)
 	log.Info("serving", "addr", ln.Addr().String(), "db", *dbPath, "version", version, "startup", time.Since(start).String())
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// flagGiven reports whether the flag name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// listenURL is the site's address as listened on: an unspecified host
+// (":8080", "0.0.0.0:8080", "[::]:8080") is reached as localhost.
+func listenURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// isTerminal reports whether w is a terminal, where a person reads plain
+// lines better than JSON log records.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // publishScheduled flips scheduled stories to published when their time
@@ -287,7 +327,7 @@ func backup(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := os.Stat(fs.Arg(0)); err == nil {
 		return fmt.Errorf("backup: %s already exists", fs.Arg(0))
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := openExistingDB(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -310,15 +350,19 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2, err
 	}
-	password, err := readPassword(stdin, stderr)
-	if err != nil {
-		return 1, err
-	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	// Open first: a mistyped --db is said before a password is asked for.
+	db, err := openExistingDB(ctx, *dbPath)
 	if err != nil {
 		return 1, err
 	}
 	defer db.Close()
+	password, err := readPassword(stdin, stderr)
+	if err != nil {
+		return 1, err
+	}
+	if err != nil {
+		return 1, err
+	}
 	u := &news.User{Email: *email, Name: *name, Role: *role}
 	if err := db.CreateUser(ctx, u, password); err != nil {
 		for field, msg := range news.FieldErrors(err) {
@@ -330,17 +374,47 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return 0, nil
 }
 
-// readPassword reads one line from stdin: typed at a prompt on a
-// terminal (echo is not turned off; pipe it in to keep it off screen).
+// readPassword reads the new user's password. On a terminal it prompts on
+// stderr, reads without echo and asks twice; otherwise (piped in) it reads
+// one line from stdin.
 func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
-	if f, ok := stdin.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			fmt.Fprint(stderr, "Password: ")
-		}
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return promptPassword(int(f.Fd()), stderr)
 	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
 		return "", errors.New("no password on standard input")
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// promptPassword asks for the password twice on the terminal fd, with
+// echo off.
+func promptPassword(fd int, stderr io.Writer) (string, error) {
+	var typed [2]string
+	for i, prompt := range []string{"Password: ", "Password again: "} {
+		fmt.Fprint(stderr, prompt)
+		b, err := term.ReadPassword(fd)
+		fmt.Fprintln(stderr) // the Enter the terminal did not echo
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		typed[i] = string(b)
+	}
+	if typed[0] != typed[1] {
+		return "", errors.New("the two passwords differ; nothing was changed")
+	}
+	return typed[0], nil
+}
+
+// openExistingDB opens the database for every command that must not
+// create one — backup, user add, feeds: a mistyped --db says the file does
+// not exist instead of leaving an empty database behind. Only serve and
+// import create a database (sqlite.Open).
+func openExistingDB(ctx context.Context, path string) (*sqlite.DB, error) {
+	db, err := sqlite.OpenExisting(ctx, path)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return nil, fmt.Errorf("database %s does not exist (check --db or NEWSDESK_DB; serve and import create a new one)", path)
+	}
+	return db, err
 }

@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -53,8 +57,20 @@ func TestVersionAndUsage(t *testing.T) {
 	}
 }
 
+// newDB creates an empty database file, as serve or import would.
+func newDB(t *testing.T, name string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	return path
+}
+
 func TestUserAdd(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "u.db")
+	db := newDB(t, "u.db")
 	code, out, err := runCmd(t, "a fine password\n", "user", "add", "--db", db, "--email", "ed@example.com", "--name", "Ed", "--role", "admin")
 	if code != 0 || err != nil || !strings.Contains(out, "created admin ed@example.com") {
 		t.Fatalf("user add = %d %v %q", code, err, out)
@@ -134,5 +150,140 @@ func TestBackupWhileWriting(t *testing.T) {
 		if fi, _ := os.Stat(backup + "-wal"); fi.Size() > 0 && n == 0 {
 			t.Error("backup depends on a WAL file")
 		}
+	}
+}
+
+// Only serve and import create a database: a mistyped --db for backup or
+// user add says the file does not exist and leaves nothing behind.
+func TestMistypedDBIsNotCreated(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "newsdeks.db")
+	for _, args := range [][]string{
+		{"backup", "--db", missing, filepath.Join(dir, "out.db")},
+		{"user", "add", "--db", missing, "--email", "ed@example.com", "--name", "Ed"},
+	} {
+		code, out, err := runCmd(t, "a fine password\n", args...)
+		if code != 1 || err == nil || !strings.Contains(err.Error(), "does not exist") {
+			t.Errorf("%s on a missing database = %d, %v %s; want exit 1 saying it does not exist", args[0], code, err, out)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Fatalf("%s left files behind: %v", args[0], entries)
+		}
+	}
+	// import creates one.
+	in := `{"title":"One","body":"Body one.","published_at":"2026-03-15T10:00:00Z","url":"https://w.example/1"}`
+	if code, out, err := runCmd(t, in, "import", "--db", missing, "-"); code != 0 || err != nil {
+		t.Fatalf("import into a new database = %d %v %s", code, err, out)
+	}
+	if code, out, err := runCmd(t, "a fine password\n", "user", "add", "--db", missing, "--email", "ed@example.com", "--name", "Ed"); code != 0 || err != nil {
+		t.Errorf("user add after import = %d %v %s", code, err, out)
+	}
+}
+
+// The database, its -wal and -shm files and backups hold password hashes
+// and the site's secret: only their owner may read them.
+func TestDatabaseFilesArePrivate(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "site.db")
+	in := `{"title":"One","body":"Body one.","published_at":"2026-03-15T10:00:00Z","url":"https://w.example/1"}`
+	if code, out, err := runCmd(t, in, "import", "--db", path, "-"); code != 0 || err != nil {
+		t.Fatalf("import = %d %v %s", code, err, out)
+	}
+	// Keep a connection open so that the -wal and -shm files exist.
+	db, err := sqlite.OpenExisting(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CreateUser(context.Background(), &news.User{Email: "a@example.com", Name: "A", Role: news.RoleAdmin}, "a fine password"); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	if code, out, err := runCmd(t, "", "backup", "--db", path, backup); code != 0 || err != nil {
+		t.Fatalf("backup = %d %v %s", code, err, out)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", backup} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(p), err)
+			continue
+		}
+		if mode := fi.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %v, want -rw-------", filepath.Base(p), mode)
+		}
+	}
+}
+
+func TestListenURL(t *testing.T) {
+	for _, tt := range []struct{ addr, want string }{
+		{":8080", "http://localhost:8080"},
+		{"0.0.0.0:9000", "http://localhost:9000"},
+		{"[::]:9000", "http://localhost:9000"},
+		{"127.0.0.1:8081", "http://127.0.0.1:8081"},
+		{"[::1]:8081", "http://[::1]:8081"},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tt.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := listenURL(addr); got != tt.want {
+			t.Errorf("listenURL(%s) = %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a server's log and a test reading it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Without --base-url the setup link names the address actually listened on.
+func TestSetupLinkUsesListenAddress(t *testing.T) {
+	t.Setenv("NEWSDESK_BASE_URL", "")
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		_, err := run(ctx, []string{"serve", "--no-demo", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "s.db")},
+			strings.NewReader(""), io.Discard, &logs)
+		done <- err
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	link := regexp.MustCompile(`"url":"(http://[^"]+/admin/setup\?token=[^"]+)"`)
+	var m []string
+	for deadline := time.Now().Add(10 * time.Second); m == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		m = link.FindStringSubmatch(logs.String())
+	}
+	if m == nil {
+		t.Fatalf("no setup link logged:\n%s", logs.String())
+	}
+	if !strings.HasPrefix(m[1], "http://127.0.0.1:") || strings.HasPrefix(m[1], "http://127.0.0.1:8080/") {
+		t.Fatalf("setup link %s does not name the address listened on", m[1])
+	}
+	resp, err := http.Get(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET %s = %d, want the setup page", m[1], resp.StatusCode)
 	}
 }

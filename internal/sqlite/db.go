@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -85,11 +86,35 @@ func (db *DB) readQueryRow(ctx context.Context, query string, args ...any) *sql.
 	return st.QueryRowContext(ctx, args...)
 }
 
-// Open opens (creating if needed) the database at path and applies any
-// migrations it lacks.
+// Open opens the database at path, creating it if needed, and applies any
+// migrations it lacks. A new file is readable by its owner only (0600), as
+// are its -wal and -shm files, which SQLite creates with the database's
+// mode: it holds password hashes, session hashes and the site's secret.
 func Open(ctx context.Context, path string) (*DB, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("create database: %w", err)
+	}
+	return open(ctx, path, "")
+}
+
+// OpenExisting is Open for a database that must already exist: it never
+// creates one, and a missing file is an error that matches fs.ErrNotExist.
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	// mode=rw: should the file vanish meanwhile, SQLite fails instead of
+	// creating it.
+	return open(ctx, path, "mode=rw&")
+}
+
+func open(ctx context.Context, path, mode string) (*DB, error) {
 	db := &DB{Now: time.Now}
-	pragmas := "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	pragmas := mode + "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
 	var err error
 	// The writer gets a larger page cache (64 MiB): batch imports touch
@@ -176,9 +201,19 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // Backup writes a consistent snapshot of the database to path, which must
-// not exist. It is safe while other processes write.
+// not exist: it is created exclusively, readable by its owner only. It is
+// safe while other processes write.
 func (db *DB) Backup(ctx context.Context, path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	// VACUUM INTO writes into an empty file and keeps its mode.
 	if _, err := db.write.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil
