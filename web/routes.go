@@ -20,7 +20,7 @@ func (s *Server) routes() {
 	r.GET("/sources/:slug/feed.xml", s.showListFeed("sources"))
 	r.GET("/sections/:slug", s.showList("sections"))
 	r.GET("/sections/:slug/feed.xml", s.showListFeed("sections"))
-	r.GET("/search", s.search)
+	r.GET("/search", s.search, s.heavy)
 	r.GET("/feed.xml", s.showFeed)
 	r.GET("/sitemap.xml", s.showSitemapIndex)
 	r.GET("/sitemaps/:name", s.showSitemap)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -94,6 +95,9 @@ type Config struct {
 	// ReadHeaderTimeout bounds how long a client may take to send its
 	// request headers; 0 means 5 seconds.
 	ReadHeaderTimeout time.Duration
+	// HeavyRequests bounds the uncached searches served at once; 0 means
+	// half the cores. More wait up to 50 ms, then get 503.
+	HeavyRequests int
 }
 
 // Defaults for Config.
@@ -111,6 +115,9 @@ type Server struct {
 	assets *static.Assets
 	log    *slog.Logger
 	cache  *pageCache // nil when off
+	gate   *gate      // admits uncached searches
+	// gateFull counts requests the gate turned away.
+	gateFull atomic.Int64
 	setup  setup
 	logins *limiter
 	cop    *http.CrossOriginProtection
@@ -148,6 +155,7 @@ func New(cfg Config, store Store) (*Server, error) {
 	s := &Server{e: echo.New(), cfg: cfg, store: store, assets: assets, log: cfg.Logger, secret: secret,
 		logins: newLimiter(failureWindow), cop: http.NewCrossOriginProtection(),
 		commentsByIP: newLimiter(commentIPWindow), commentsByStory: newLimiter(commentBurstWindw)}
+	s.gate = newGate(cfg.HeavyRequests, 50*time.Millisecond)
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, pageTTL)
 	}

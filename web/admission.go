@@ -1,0 +1,76 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"newsdesk/templates"
+)
+
+// gate bounds the requests that work the database hard (uncached
+// searches): at most slots run at once and a few more may wait briefly.
+// Past that a request is turned away at once with 503 and Retry-After, so
+// a flood of long-tail searches cannot take the cores from every other
+// page: cached pages and articles never pass through the gate.
+type gate struct {
+	slots   chan struct{}
+	waiters chan struct{}
+	wait    time.Duration
+}
+
+// newGate admits n at a time (0: half the cores, at least one) and lets
+// 4n wait up to wait.
+func newGate(n int, wait time.Duration) *gate {
+	if n <= 0 {
+		n = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	return &gate{slots: make(chan struct{}, n), waiters: make(chan struct{}, 4*n), wait: wait}
+}
+
+// enter takes a slot, waiting a little if all are taken; ok is false when
+// the gate is full. release must be called once the work is done.
+func (g *gate) enter(ctx context.Context) (release func(), ok bool) {
+	release = func() { <-g.slots }
+	select {
+	case g.slots <- struct{}{}:
+		return release, true
+	default:
+	}
+	select {
+	case g.waiters <- struct{}{}:
+	default:
+		return nil, false
+	}
+	defer func() { <-g.waiters }()
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+		return release, true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return nil, false
+}
+
+// heavy passes a request through the server's gate: the handler runs only
+// with a slot, else the reader gets a short "busy" page.
+func (s *Server) heavy(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		release, ok := s.gate.enter(c.Request().Context())
+		if !ok {
+			s.gateFull.Add(1)
+			h := c.Response().Header()
+			h.Set("Retry-After", "1")
+			h.Set(echo.HeaderCacheControl, "no-store")
+			return s.render(c, http.StatusServiceUnavailable, templates.ErrorPage(http.StatusServiceUnavailable,
+				"Busy", "The site is busy answering searches. Please try again in a moment.", ""))
+		}
+		defer release()
+		return next(c)
+	}
+}

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// TestBusySearchesAreTurnedAway holds every slot of the gate, as a flood of
+// long-tail searches would: a further uncached search is answered at once
+// with 503 and Retry-After, while articles and cached searches are served.
+func TestBusySearchesAreTurnedAway(t *testing.T) {
+	ts := newTestSite(t)
+	get := func(path string) *http.Response {
+		res, _ := ts.get(t, path)
+		return res
+	}
+	cached := "/search?q=flood"
+	if res := get(cached); res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d", cached, res.StatusCode)
+	}
+	var held []func()
+	for {
+		release, ok := ts.srv.gate.enter(context.Background())
+		if !ok {
+			break
+		}
+		held = append(held, release)
+	}
+	res := get("/search?q=harbour")
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Errorf("uncached search while busy = %d, Retry-After %q; want 503 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if got := res.Header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("busy page Cache-Control = %q, want no-store", got)
+	}
+	if res := get(cached); res.StatusCode != http.StatusOK {
+		t.Errorf("cached search while busy = %d, want 200", res.StatusCode)
+	}
+	if res := get("/"); res.StatusCode != http.StatusOK {
+		t.Errorf("front page while busy = %d, want 200", res.StatusCode)
+	}
+	for _, release := range held {
+		release()
+	}
+	if res := get("/search?q=harbour"); res.StatusCode != http.StatusOK {
+		t.Errorf("uncached search after the flood = %d, want 200", res.StatusCode)
+	}
+}
+
+// TestGateWaitsBriefly: a request finding every slot taken waits for one
+// to come free within the gate's wait.
+func TestGateWaitsBriefly(t *testing.T) {
+	g := newGate(1, time.Minute)
+	release, ok := g.enter(context.Background())
+	if !ok {
+		t.Fatal("first enter refused")
+	}
+	done := make(chan bool)
+	go func() {
+		r, ok := g.enter(context.Background())
+		if ok {
+			r()
+		}
+		done <- ok
+	}()
+	release()
+	if !<-done {
+		t.Error("waiting enter refused after a slot came free")
+	}
+	// A full queue refuses at once.
+	release, _ = g.enter(context.Background())
+	defer release()
+	for range cap(g.waiters) {
+		g.waiters <- struct{}{}
+	}
+	if _, ok := g.enter(context.Background()); ok {
+		t.Error("enter admitted with every slot and waiting place taken")
+	}
+}
