@@ -67,8 +67,9 @@ func (s *Server) heavy(next echo.HandlerFunc) echo.HandlerFunc {
 			h := c.Response().Header()
 			h.Set("Retry-After", "1")
 			h.Set(echo.HeaderCacheControl, "no-store")
+			sections, _ := s.navSections(c.Request().Context())
 			return s.render(c, http.StatusServiceUnavailable, templates.ErrorPage(http.StatusServiceUnavailable,
-				"Busy", "The site is busy answering searches. Please try again in a moment.", ""))
+				"Busy", "The site is busy answering searches. Please try again in a moment.", "", sections))
 		}
 		defer release()
 		return next(c)

@@ -118,10 +118,10 @@ type Server struct {
 	gate   *gate      // admits uncached searches
 	// gateFull counts requests the gate turned away.
 	gateFull atomic.Int64
-	setup  setup
-	logins *limiter
-	cop    *http.CrossOriginProtection
-	secret []byte
+	setup    setup
+	logins   *limiter
+	cop      *http.CrossOriginProtection
+	secret   []byte
 
 	commentsByIP, commentsByStory *limiter
 
