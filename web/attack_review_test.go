@@ -6,13 +6,17 @@ package web
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,12 +148,7 @@ func TestPasswordChangeKeepsConcurrentDisable(t *testing.T) {
 	addUser(t, ts, "boss@example.com", news.RoleAdmin)
 	addUser(t, ts, "ann@example.com", news.RoleAdmin)
 	rs := &raceStore{Store: ts.db}
-	srv, err := New(ts.srv.cfg, rs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	site := &testSite{Server: httptest.NewServer(srv), db: ts.db, srv: srv, clock: ts.clock}
-	t.Cleanup(site.Close)
+	site := siteOver(t, ts, rs, nil)
 	boss, ann := site.browser(t), site.browser(t)
 	boss.login("boss@example.com")
 	ann.login("ann@example.com")
@@ -311,4 +310,164 @@ func addUserTo(t *testing.T, db *sqlite.DB, email string) {
 	if err := db.CreateUser(context.Background(), &news.User{Email: email, Name: "Ed", Role: news.RoleEditor}, "password-"+email); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// siteOver runs a second server over ts's database, with its config
+// changed by edit and its store wrapped (nil keeps ts.db).
+func siteOver(t *testing.T, ts *testSite, store Store, edit func(*Config)) *testSite {
+	t.Helper()
+	cfg := ts.srv.cfg
+	if edit != nil {
+		edit(&cfg)
+	}
+	if store == nil {
+		store = ts.db
+	}
+	srv, err := New(cfg, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := &testSite{Server: httptest.NewServer(srv), db: ts.db, srv: srv, clock: ts.clock}
+	t.Cleanup(site.Close)
+	return site
+}
+
+// Finding 10: a client's X-Request-ID is used only when it is a plain
+// token; anything else is replaced, in the response and in the log.
+func TestRequestIDIsValidated(t *testing.T) {
+	ts := newTestSite(t)
+	var logs syncBuffer
+	site := siteOver(t, ts, nil, func(c *Config) { c.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
+	hexID := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	for _, p := range []string{"/", "/", "/admin/login", "/nope"} { // the second "/" is a cache hit
+		for _, sent := range []string{`evil" level=ERROR msg=forged`, "<script>alert(1)</script>", strings.Repeat("a", 65), "id with spaces"} {
+			req, _ := http.NewRequest("GET", site.URL+p, nil)
+			req.Header.Set("X-Request-ID", sent)
+			resp, err := httpClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("X-Request-ID"); !hexID.MatchString(got) {
+				t.Errorf("GET %s with X-Request-ID %q answered %q, want a new id", p, sent, got)
+			}
+		}
+		req, _ := http.NewRequest("GET", site.URL+p, nil)
+		req.Header.Set("X-Request-ID", "proxy-7f3a.42:1")
+		resp, err := httpClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("X-Request-ID"); got != "proxy-7f3a.42:1" {
+			t.Errorf("GET %s: a proxy's plain id became %q", p, got)
+		}
+	}
+	for _, bad := range []string{"evil", "script", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "spaces"} {
+		if strings.Contains(logs.String(), bad) {
+			t.Errorf("the log repeats a client's X-Request-ID containing %q", bad)
+		}
+	}
+}
+
+// Finding 10: a body over the limit sent in chunks (no Content-Length) is
+// 413, as a declared one is, not a 422 with every field blank.
+func TestChunkedBodyOverLimit(t *testing.T) {
+	ts := newTestSite(t)
+	addUser(t, ts, "ed@example.com", news.RoleEditor)
+	b := ts.browser(t)
+	b.login("ed@example.com")
+	for _, tt := range []struct {
+		path string
+		size int
+	}{{"/admin/stories", 2 << 20}, {"/admin/login", 2 << 20}, {"/articles/" + floodSlug + "/comments", 128 << 10}} {
+		form := storyFormValues()
+		form.Set("_csrf", b.token("/admin/stories/new"))
+		form.Set("body", strings.Repeat("x", tt.size))
+		// io.MultiReader hides the length: the client sends chunks.
+		req, _ := http.NewRequest("POST", ts.URL+tt.path, io.MultiReader(strings.NewReader(form.Encode())))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin") // as a browser sends it
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if req.ContentLength != 0 && req.ContentLength != -1 {
+			t.Fatalf("the request declared its length %d", req.ContentLength)
+		}
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("chunked %d kB to %s = %d, want 413", tt.size>>10, tt.path, resp.StatusCode)
+		}
+	}
+	if n, _ := ts.db.StoryCount(context.Background()); n != 7 {
+		t.Errorf("%d stories after the attempts, want 7", n)
+	}
+}
+
+// Finding 10: under HTTPS the CSRF cookie is Secure; the double-submit
+// token is checked when the browser sends no Fetch Metadata, and a
+// cross-site request is refused even with a valid token.
+func TestCSRFCookieAndChecks(t *testing.T) {
+	ts := newTestSite(t)
+	site := siteOver(t, ts, nil, func(c *Config) { c.TrustProxy = true })
+	req, _ := http.NewRequest("GET", site.URL+"/admin/login", nil)
+	req.Header.Set("X-Forwarded-Proto", "https")
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var csrf *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "newsdesk_csrf" {
+			csrf = c
+		}
+	}
+	if csrf == nil || !csrf.Secure || !csrf.HttpOnly || csrf.SameSite != http.SameSiteStrictMode {
+		t.Errorf("CSRF cookie under HTTPS = %+v, want Secure, HttpOnly, SameSite=Strict", csrf)
+	}
+	addUser(t, ts, "ed@example.com", news.RoleEditor)
+	b := ts.browser(t)
+	tok := b.token("/admin/login")
+	login := url.Values{"email": {"ed@example.com"}, "password": {"password-ed@example.com"}}
+	for _, tt := range []struct {
+		name   string
+		token  string
+		header []string
+		status int
+	}{
+		{"no Fetch Metadata, wrong token", "forged", nil, http.StatusForbidden},
+		{"cross-site with a valid token", tok, []string{"Sec-Fetch-Site", "cross-site"}, http.StatusForbidden},
+		{"same-site with a valid token", tok, []string{"Sec-Fetch-Site", "same-site"}, http.StatusForbidden},
+		{"no Fetch Metadata, foreign Origin", tok, []string{"Origin", "https://evil.example"}, http.StatusForbidden},
+		{"no Fetch Metadata, right token", tok, nil, http.StatusSeeOther},
+		{"same-origin (token not needed)", "", []string{"Sec-Fetch-Site", "same-origin"}, http.StatusSeeOther},
+	} {
+		form := url.Values{"_csrf": {tt.token}}
+		for k, v := range login {
+			form[k] = v
+		}
+		if resp, _ := b.do("POST", "/admin/login", form, tt.header...); resp.StatusCode != tt.status {
+			t.Errorf("%s: login = %d, want %d", tt.name, resp.StatusCode, tt.status)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a server's log and a test reading it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -217,7 +217,7 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.cache.hits.Add(1)
 	start := time.Now()
-	id := newRequestID()
+	id := requestID(r)
 	h := w.Header()
 	h.Set(echo.HeaderXRequestID, id)
 	s.setSecurityHeaders(h, r)

@@ -2,10 +2,12 @@ package web
 
 import (
 	"encoding/binary"
+	"errors"
 	"encoding/hex"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -20,7 +22,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 func (s *Server) middleware() {
 	s.e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}))
-	s.e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	s.e.Use(setRequestID)
 	s.e.Use(s.logRequests)
 	s.e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogLevel: 0,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -83,37 +85,114 @@ func (s *Server) logRequest(r *http.Request, id string, status int, size int64, 
 
 // adminOnly marks newsroom responses as private and bounds request bodies.
 func (s *Server) adminOnly(next echo.HandlerFunc) echo.HandlerFunc {
-	limit := middleware.BodyLimit("1M")
-	return limit(func(c echo.Context) error {
+	return limitBody(1<<20)(func(c echo.Context) error {
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 		return next(c)
 	})
 }
 
-// csrf guards every unsafe request twice: the browser must not report it
-// as cross-site (Sec-Fetch-Site, Origin), and the form must carry the
-// token from the _csrf cookie. Either failure is a 403 and changes nothing.
-func (s *Server) csrf() echo.MiddlewareFunc {
-	token := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf",
-		CookieName:     "newsdesk_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteStrictMode,
-		CookieMaxAge:   12 * 3600,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.")
-		},
-	})
+// limitBody refuses a request body over n bytes with 413, whether the
+// client declared its length or sent it in chunks. The form is read here,
+// up front: a handler must never take a body cut off at the limit for an
+// empty form (and answer 422 with every field blank).
+func limitBody(n int64) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		guarded := token(next)
+		return func(c echo.Context) error {
+			r := c.Request()
+			if r.ContentLength > n {
+				return echo.ErrStatusRequestEntityTooLarge
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, n)
+			var err error
+			if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+				err = r.ParseMultipartForm(n)
+			} else {
+				err = r.ParseForm()
+			}
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return echo.ErrStatusRequestEntityTooLarge
+			} else if err != nil {
+				return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+			}
+			return next(c)
+		}
+	}
+}
+
+// csrf guards every unsafe request. A browser that sends Fetch Metadata
+// (every current one) is judged by it: Sec-Fetch-Site must say
+// same-origin (or none, typed by the user), checked by
+// http.CrossOriginProtection and again by Echo's CSRF middleware, which
+// then does not look for a token. An older browser without the header
+// gets the Origin check (when it sends Origin) and a double-submit token:
+// the form's _csrf field must match the newsdesk_csrf cookie (HttpOnly,
+// SameSite=Strict, Secure over HTTPS). Any failure is a 403 and changes
+// nothing.
+func (s *Server) csrf() echo.MiddlewareFunc {
+	config := func(secure bool) echo.MiddlewareFunc {
+		return middleware.CSRFWithConfig(middleware.CSRFConfig{
+			TokenLookup:    "form:_csrf",
+			CookieName:     "newsdesk_csrf",
+			CookiePath:     "/",
+			CookieHTTPOnly: true,
+			CookieSecure:   secure,
+			CookieSameSite: http.SameSiteStrictMode,
+			CookieMaxAge:   12 * 3600,
+			ErrorHandler: func(err error, c echo.Context) error {
+				return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from this site. Go back, reload the page and try again.")
+			},
+		})
+	}
+	plain, secure := config(false), config(true)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		plainNext, secureNext := plain(next), secure(next)
 		return func(c echo.Context) error {
 			if err := s.cop.Check(c.Request()); err != nil {
 				return echo.NewHTTPError(http.StatusForbidden, "Cross-site requests are not allowed.")
 			}
-			return guarded(c)
+			if s.secure(c) {
+				return secureNext(c)
+			}
+			return plainNext(c)
 		}
 	}
+}
+
+// setRequestID gives every request an id, sent back as X-Request-ID and
+// written in its log line.
+func setRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderXRequestID, requestID(c.Request()))
+		return next(c)
+	}
+}
+
+// requestID returns the id of r: the client's X-Request-ID when it is a
+// plain token (as a proxy in front sets, to follow a request through both
+// logs), else a new one. Anything else a client sends is not echoed or
+// logged: it could forge log fields or carry markup.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get(echo.HeaderXRequestID); plainToken(id) {
+		return id
+	}
+	return newRequestID()
+}
+
+// plainToken reports whether id is 1 to 64 letters, digits, '-', '_', '.'
+// or ':'.
+func plainToken(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', r == '-', r == '_', r == '.', r == ':':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // newRequestID returns 128 random bits in hex: unique enough to find a

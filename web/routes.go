@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
 // routes lists every route of the site.
@@ -63,7 +62,7 @@ func (s *Server) routes() {
 	u.POST("/users", s.createUser, requireAdmin)
 	u.POST("/users/:id", s.updateUser, requireAdmin)
 
-	s.e.POST("/articles/:slug/comments", s.postComment, middleware.BodyLimit("64K"))
+	s.e.POST("/articles/:slug/comments", s.postComment, limitBody(64<<10))
 
 	s.e.GET("/healthz", s.health)
 	s.e.GET("/static/*", s.serveAsset)
