@@ -2,8 +2,8 @@ package web
 
 import (
 	"encoding/binary"
-	"errors"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -85,7 +85,7 @@ func (s *Server) logRequest(r *http.Request, id string, status int, size int64, 
 
 // adminOnly marks newsroom responses as private and bounds request bodies.
 func (s *Server) adminOnly(next echo.HandlerFunc) echo.HandlerFunc {
-	return limitBody(1<<20)(func(c echo.Context) error {
+	return limitBody(1 << 20)(func(c echo.Context) error {
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 		return next(c)
 	})
