@@ -51,6 +51,10 @@ type Story struct {
 	PublishedAt time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// RevisedAt is when readers last saw the story change (an editor's
+	// correction, a feed's update); zero when they never did. Only the
+	// article read fills it.
+	RevisedAt time.Time
 
 	// Derived on write.
 	// Text is the plain text of the body, for search snippets; only

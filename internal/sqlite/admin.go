@@ -79,6 +79,9 @@ func (db *DB) CreateStory(ctx context.Context, s *news.Story, userID int64) erro
 		if err := w.keepRevision(ctx, s, userID); err != nil {
 			return err
 		}
+		if err := w.recordEdits(ctx, s.ID, "", allEditorFields(), false); err != nil {
+			return err
+		}
 		return w.refreshRelated(ctx, []int64{s.ID})
 	})
 }
@@ -108,7 +111,23 @@ func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID i
 		if err := w.checkUnique(ctx, s); err != nil {
 			return err
 		}
+		old, err := w.storedStoryByID(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		feedHash, err := w.feedHashOf(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		// An imported story has no first revision yet: keep it, so the
+		// editor's change can be compared with what came in.
+		if err := w.keepRevisionIfMissing(ctx, old); err != nil {
+			return err
+		}
 		if err := w.save(ctx, s, s.ID, prepare(s)); err != nil {
+			return err
+		}
+		if err := w.recordEditorSave(ctx, s, old, feedHash); err != nil {
 			return err
 		}
 		s.Revision = current + 1

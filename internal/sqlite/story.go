@@ -95,6 +95,9 @@ func (db *DB) StoryBySlug(ctx context.Context, slug string) (*news.Story, error)
 	if s.Tags, err = db.storyTags(ctx, s.ID); err != nil {
 		return nil, err
 	}
+	if s.RevisedAt, err = db.revisedAt(ctx, s.ID); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

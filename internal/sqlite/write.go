@@ -61,7 +61,7 @@ func (db *DB) storedHashes(ctx context.Context, stories []*news.Story) (map[stri
 		rows, err := queryAll(ctx, db, func(row scanner) (kv, error) {
 			var p kv
 			return p, row.Scan(&p.k, &p.h)
-		}, "SELECT "+col+", content_hash FROM stories WHERE "+col+" IN (?"+strings.Repeat(", ?", len(args)-1)+")", args...)
+		}, "SELECT s."+col+", "+feedHashExpr+" FROM stories s WHERE s."+col+" IN (?"+strings.Repeat(", ?", len(args)-1)+")", args...)
 		if err != nil {
 			return nil, err
 		}
@@ -408,35 +408,22 @@ func (w *writer) queryRow(ctx context.Context, query string, args ...any) *sql.R
 }
 
 func (w *writer) upsert(ctx context.Context, s *news.Story, p prepared) (news.Outcome, error) {
-	hash := p.hash
-
-	var id int64
-	var oldHash, oldSlug string
-	key, val := storyKey(s)
-	if val != "" {
-		// A trashed story stays in the trash when its feed updates it.
-		err := w.queryRow(ctx, "SELECT id, content_hash, slug, deleted_at IS NOT NULL FROM stories WHERE "+key+" = ?", val).
-			Scan(&id, &oldHash, &oldSlug, &s.Trashed)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return 0, fmt.Errorf("select story by %s: %w", key, err)
-		}
+	st, err := w.storedByKey(ctx, s)
+	if err != nil {
+		return 0, err
 	}
-	if id != 0 && oldHash == hash {
-		s.ID, s.Slug = id, oldSlug
+	if st.id != 0 && st.feedHash == p.hash {
+		s.ID, s.Slug = st.id, st.slug
 		return news.Unchanged, nil
+	}
+	if st.id != 0 {
+		return news.Updated, w.updateFromFeed(ctx, s, st, p)
 	}
 	if !p.derived {
 		// Changed since it was looked up before the transaction.
 		p = prepare(s)
 	}
-	if s.Slug == "" {
-		s.Slug = oldSlug
-	}
-	outcome := news.Updated
-	if id == 0 {
-		outcome = news.Added
-	}
-	return outcome, w.save(ctx, s, id, p)
+	return news.Added, w.save(ctx, s, 0, p)
 }
 
 // save writes s as story id (0 for a new story) with everything derived
