@@ -25,6 +25,7 @@ import (
 	"newsdesk/internal/fetch"
 	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
+	"newsdesk/internal/poll"
 	"newsdesk/internal/sqlite"
 	"newsdesk/web"
 )
@@ -35,10 +36,12 @@ var version = "dev"
 const usage = `newsdesk — a news site and newsroom in one binary
 
 Usage:
-  newsdesk serve [--addr :8080] [--db newsdesk.db] [--base-url URL] [--no-demo]
+  newsdesk serve [--addr :8080] [--db newsdesk.db] [--base-url URL] [--no-demo] [--allow-private-fetch]
   newsdesk import [--db PATH] [--source NAME] [--allow-private-fetch] PATH_OR_URL…   (- for stdin)
   newsdesk user add --email E --name N [--role admin|editor]   (password on stdin)
   newsdesk backup [--db PATH] PATH
+  newsdesk feeds add --source NAME [--every 15m] [--allow-private-fetch] URL
+  newsdesk feeds list | feeds remove ID
   newsdesk version
 
 Every command that opens the database takes --db (or NEWSDESK_DB).
@@ -70,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runImport(ctx, rest, stdin, stdout)
 	case "backup":
 		return exit(backup(ctx, rest, stdout))
+	case "feeds":
+		return feedsCmd(ctx, rest, stdout)
 	case "user":
 		return userCmd(ctx, rest, stdin, stdout, stderr)
 	case "version", "--version", "-v":
@@ -114,6 +119,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	trustProxy := fs.Bool("trust-proxy", os.Getenv("NEWSDESK_TRUST_PROXY") == "1", "trust X-Forwarded-For/-Proto from a reverse proxy (NEWSDESK_TRUST_PROXY=1)")
 	cacheMB := fs.Int("cache-mb", 64, "memory for the rendered-page cache in MiB; 0 turns it off")
 	cacheControl := fs.String("cache-control", env("NEWSDESK_CACHE_CONTROL", web.DefaultPageCacheControl), "Cache-Control of reader pages (NEWSDESK_CACHE_CONTROL)")
+	allowPrivate := allowPrivateFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -140,6 +146,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	// Notice imports and other writers of the same file.
 	go db.WatchVersion(ctx, time.Second)
+	poller := poll.New(poll.Config{Store: db, Get: newFetcher(*allowPrivate), Import: poll.IngestInto(db), Log: log})
 	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log,
 		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl, TrustProxy: *trustProxy}, db)
 	if err != nil {
@@ -167,10 +174,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	go publishScheduled(ctx, db, log)
 	go sweepImages(ctx, db, log)
+	polled := make(chan struct{})
+	go func() {
+		defer close(polled)
+		poller.Run(ctx)
+	}()
 	log.Info("serving", "addr", ln.Addr().String(), "db", *dbPath, "version", version, "startup", time.Since(start).String())
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	<-polled // fetches in flight finish (or are cancelled) before the database closes
 	log.Info("stopped")
 	return nil
 }

@@ -92,7 +92,7 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string {
-	if ip, err := netip.ParseAddr(e.Host); e.Host != "" && (err != nil || ip.Unmap() != e.Addr) {
+	if ip, err := netip.ParseAddr(e.Host); e.Host != "" && (err != nil || ip.Unmap().WithZone("") != e.Addr) {
 		return fmt.Sprintf("refused: %s resolves to %s, %s", e.Host, e.Addr, e.Kind)
 	}
 	return fmt.Sprintf("refused: %s is %s", e.Addr, e.Kind)
@@ -308,7 +308,7 @@ func (c *Client) control(network, address string, _ syscall.RawConn) error {
 		return nil
 	}
 	if kind := NonPublic(ap.Addr()); kind != "" {
-		return &RefusedError{Addr: ap.Addr().Unmap(), Kind: kind}
+		return &RefusedError{Addr: ap.Addr().Unmap().WithZone(""), Kind: kind}
 	}
 	return nil
 }

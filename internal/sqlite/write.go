@@ -167,6 +167,8 @@ func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.
 				changed = append(changed, s.ID)
 			}
 		}
+		// A poll that finds nothing new leaves cached pages alone.
+		w.quiet = len(changed) == 0
 		if err := w.refreshRelated(ctx, changed); err != nil {
 			return err
 		}
