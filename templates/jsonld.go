@@ -27,12 +27,20 @@ func newsArticle(env Env, s *news.Story) map[string]any {
 		},
 	}
 	if s.Author != "" {
-		ld["author"] = []map[string]any{{"@type": "Person", "name": s.Author}}
+		author := map[string]any{"@type": "Person", "name": s.Author}
+		if path := news.AuthorPath(s.Author); path != "" {
+			author["url"] = env.BaseURL + path
+		}
+		ld["author"] = []map[string]any{author}
 	} else {
 		ld["author"] = []map[string]any{{"@type": "Organization", "name": s.Source.Name}}
 	}
 	if s.ImageURL != "" {
 		ld["image"] = []string{s.ImageURL}
+	} else {
+		// Search engines want an image of at least 1200 px on every
+		// article: the site's own card (static/img/share.png, 1200×630).
+		ld["image"] = []string{env.BaseURL + env.Asset("img/share.png")}
 	}
 	if s.Section.Name != "" {
 		ld["articleSection"] = s.Section.Name

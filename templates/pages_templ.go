@@ -343,7 +343,7 @@ func FrontPage(v FrontView) templ.Component {
 
 // ListView is a list of stories under a tag, source or section.
 type ListView struct {
-	Kind     string // "Tag", "Source", "Section"
+	Kind     string // "Tag", "Source", "Section", "Author"
 	Heading  string
 	Path     string
 	Feed     string
@@ -458,7 +458,7 @@ func ListPage(v ListView) templ.Component {
 		})
 		templ_7745c5c3_Err = Layout(Meta{
 			Title:       v.Heading + pageSuffix(v.Page),
-			Description: "The latest stories from " + v.Heading + " on " + envOf(ctx).SiteName + ".",
+			Description: v.description(envOf(ctx).SiteName),
 			Path:        pageURL(v.Path, v.Page),
 			Feed:        v.Feed,
 			FeedTitle:   v.Heading + " — " + envOf(ctx).SiteName,
@@ -470,6 +470,13 @@ func ListPage(v ListView) templ.Component {
 		}
 		return nil
 	})
+}
+
+func (v ListView) description(site string) string {
+	if v.Kind == "Author" {
+		return "The latest stories by " + v.Heading + " on " + site + "."
+	}
+	return "The latest stories from " + v.Heading + " on " + site + "."
 }
 
 func pageSuffix(n int) string {
@@ -517,7 +524,7 @@ func ErrorPage(status int, title, message, requestID string, sections []news.Sec
 			var templ_7745c5c3_Var23 string
 			templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(title)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages.templ`, Line: 133, Col: 14}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages.templ`, Line: 140, Col: 14}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var23))
 			if templ_7745c5c3_Err != nil {
@@ -530,7 +537,7 @@ func ErrorPage(status int, title, message, requestID string, sections []news.Sec
 			var templ_7745c5c3_Var24 string
 			templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(message)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages.templ`, Line: 134, Col: 15}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages.templ`, Line: 141, Col: 15}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
 			if templ_7745c5c3_Err != nil {
@@ -558,7 +565,7 @@ func ErrorPage(status int, title, message, requestID string, sections []news.Sec
 				var templ_7745c5c3_Var25 string
 				templ_7745c5c3_Var25, templ_7745c5c3_Err = templ.JoinStringErrs(requestID)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages.templ`, Line: 140, Col: 55}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/pages.templ`, Line: 147, Col: 55}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var25))
 				if templ_7745c5c3_Err != nil {

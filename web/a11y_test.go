@@ -17,6 +17,7 @@ var readerPages = []struct {
 	{"/tags/flood", 200},
 	{"/sources/global-wire", 200},
 	{"/sections/world", 200},
+	{"/authors/jana-dvorak", 200},
 	{"/search", 200},
 	{"/search?q=flood", 200},
 	{"/articles/nope", 404},

@@ -112,14 +112,20 @@ type listing struct {
 	filter  news.StoryFilter
 }
 
-// listingOf looks up the tag, source or section (by route prefix) named by
-// the :slug parameter.
+// listingOf looks up the tag, source, section or author (by route prefix)
+// named by the :slug parameter.
 func (s *Server) listingOf(c echo.Context, prefix string) (listing, error) {
 	ctx, slug := c.Request().Context(), c.Param("slug")
 	switch prefix {
 	case "tags":
 		t, err := s.store.Tag(ctx, slug)
 		return listing{"Tag", "#" + t.Name, "/tags/" + t.Slug, news.StoryFilter{TagSlug: t.Slug}}, err
+	case "authors":
+		names, err := s.store.Author(ctx, slug)
+		if err != nil {
+			return listing{}, err
+		}
+		return listing{"Author", names[0], "/authors/" + slug, news.StoryFilter{Authors: names}}, nil
 	case "sources":
 		src, err := s.store.Source(ctx, slug)
 		return listing{"Source", src.Name, "/sources/" + src.Slug, news.StoryFilter{SourceSlug: src.Slug}}, err

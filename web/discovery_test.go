@@ -87,7 +87,7 @@ func TestFeeds(t *testing.T) {
 		if len(f.Entries) != tt.entries {
 			t.Errorf("GET %s: %d entries, want %d", tt.path, len(f.Entries), tt.entries)
 		}
-		if f.ID != "https://news.example"+tt.path || f.Title == "" {
+		if !strings.HasPrefix(f.ID, "tag:news.example,") || !strings.HasSuffix(f.ID, "/feeds"+tt.path) || f.Title == "" {
 			t.Errorf("GET %s: id %q title %q", tt.path, f.ID, f.Title)
 		}
 		var prev time.Time
@@ -105,7 +105,7 @@ func TestFeeds(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []string{"/tags/nope/feed.xml", "/sources/nope/feed.xml", "/sections/nope/feed.xml", "/articles/nope/feed.xml"} {
+	for _, p := range []string{"/tags/nope/feed.xml", "/sources/nope/feed.xml", "/sections/nope/feed.xml", "/articles/nope/feed.xml", "/authors/nope/feed.xml"} {
 		if resp, _ := ts.get(t, p); resp.StatusCode != 404 {
 			t.Errorf("GET %s = %d, want 404", p, resp.StatusCode)
 		}

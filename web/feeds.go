@@ -22,7 +22,8 @@ const (
 )
 
 func (s *Server) site() feed.Site {
-	return feed.Site{Name: s.cfg.SiteName, BaseURL: s.cfg.BaseURL, Logo: s.cfg.BaseURL + s.assets.URL("img/logo.png")}
+	return feed.Site{Name: s.cfg.SiteName, BaseURL: s.cfg.BaseURL, Icon: s.cfg.BaseURL + s.assets.URL("img/logo.png"),
+		IDBase: s.atomID, Started: s.atomStarted}
 }
 
 // serveXML writes body with validators, answering conditional requests
@@ -90,6 +91,10 @@ func (s *Server) showStoryFeed(c echo.Context) error {
 		list = append(list, r.Story)
 	}
 	slices.SortFunc(list, func(a, b *news.Story) int { return b.PublishedAt.Compare(a.PublishedAt) })
+	// Copies and related stories come as cards; the feed carries bodies.
+	if err := s.store.FillBodies(ctx, list); err != nil {
+		return err
+	}
 	if err := s.store.FillTags(ctx, list); err != nil {
 		return err
 	}

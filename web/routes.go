@@ -19,6 +19,8 @@ func (s *Server) routes() {
 	r.GET("/sources/:slug/feed.xml", s.showListFeed("sources"))
 	r.GET("/sections/:slug", s.showList("sections"))
 	r.GET("/sections/:slug/feed.xml", s.showListFeed("sections"))
+	r.GET("/authors/:slug", s.showList("authors"))
+	r.GET("/authors/:slug/feed.xml", s.showListFeed("authors"))
 	r.GET("/search", s.search, s.heavy)
 	r.GET("/feed.xml", s.showFeed)
 	r.GET("/sitemap.xml", s.showSitemapIndex)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -31,9 +32,12 @@ type Store interface {
 	Source(ctx context.Context, slug string) (news.Source, error)
 	Section(ctx context.Context, slug string) (news.Section, error)
 	Tag(ctx context.Context, slug string) (news.Tag, error)
+	Author(ctx context.Context, slug string) ([]string, error)
 	Sources(ctx context.Context) ([]news.Source, error)
 	Search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error)
 	FillTags(ctx context.Context, list []*news.Story) error
+	FillBodies(ctx context.Context, list []*news.Story) error
+	FeedIdentity(ctx context.Context, authority string) (string, time.Time, error)
 	StoryMonths(ctx context.Context) ([]news.Month, error)
 	StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error)
 	ListPages(ctx context.Context) ([]news.ListPage, error)
@@ -122,6 +126,9 @@ type Server struct {
 	logins   *limiter
 	cop      *http.CrossOriginProtection
 	secret   []byte
+	// atomID prefixes Atom ids; atomStarted is when it was minted.
+	atomID      string
+	atomStarted time.Time
 
 	commentsByIP, commentsByStory *limiter
 
@@ -152,7 +159,16 @@ func New(cfg Config, store Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	authority := "localhost"
+	if u, err := url.Parse(cfg.BaseURL); err == nil && u.Hostname() != "" {
+		authority = u.Hostname()
+	}
+	atomID, atomStarted, err := store.FeedIdentity(context.Background(), authority)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{e: echo.New(), cfg: cfg, store: store, assets: assets, log: cfg.Logger, secret: secret,
+		atomID: atomID, atomStarted: atomStarted,
 		logins: newLimiter(failureWindow), cop: http.NewCrossOriginProtection(),
 		commentsByIP: newLimiter(commentIPWindow), commentsByStory: newLimiter(commentBurstWindw)}
 	s.gate = newGate(cfg.HeavyRequests, 50*time.Millisecond)

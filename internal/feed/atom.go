@@ -3,6 +3,7 @@ package feed
 
 import (
 	"encoding/xml"
+	"strconv"
 	"time"
 
 	"newsdesk/internal/news"
@@ -15,7 +16,19 @@ const MaxEntries = 50
 type Site struct {
 	Name    string
 	BaseURL string // absolute, no trailing slash
-	Logo    string // absolute URL
+	Icon    string // absolute URL of a small square image
+	// IDBase prefixes every Atom id: a tag URI minted once for the site,
+	// so ids survive a change of address (RFC 4287 §4.2.6).
+	IDBase string
+	// Started is when IDBase was minted: the updated time of a feed
+	// with no stories yet.
+	Started time.Time
+}
+
+// StoryID is the Atom id of a story: the site's id base and the story's
+// number, which never changes.
+func (site Site) StoryID(s *news.Story) string {
+	return site.IDBase + "stories/" + strconv.FormatInt(s.ID, 10)
 }
 
 type atomFeed struct {
@@ -26,7 +39,7 @@ type atomFeed struct {
 	Updated  string      `xml:"updated"`
 	Links    []atomLink  `xml:"link"`
 	Author   atomPerson  `xml:"author"`
-	Logo     string      `xml:"logo,omitempty"`
+	Icon     string      `xml:"icon,omitempty"`
 	Gen      string      `xml:"generator"`
 	Entries  []atomEntry `xml:"entry"`
 }
@@ -39,6 +52,7 @@ type atomLink struct {
 
 type atomPerson struct {
 	Name string `xml:"name"`
+	URI  string `xml:"uri,omitempty"`
 }
 
 type atomText struct {
@@ -59,44 +73,59 @@ type atomEntry struct {
 	Author     atomPerson     `xml:"author"`
 	Links      []atomLink     `xml:"link"`
 	Summary    *atomText      `xml:"summary,omitempty"`
-	Content    atomText       `xml:"content"`
+	Content    *atomText      `xml:"content,omitempty"`
 	Categories []atomCategory `xml:"category"`
 	Source     *atomSource    `xml:"source,omitempty"`
 }
 
+// atomSource names the publisher an entry came from (RFC 4287 §4.2.11),
+// with the id, title and updated time the RFC asks a source to keep.
 type atomSource struct {
-	Title string `xml:"title"`
+	ID      string     `xml:"id"`
+	Title   string     `xml:"title"`
+	Updated string     `xml:"updated"`
+	Link    []atomLink `xml:"link"`
 }
 
 // Atom renders an Atom feed titled title whose own URL is path (relative
 // to the site) for readers' page alternate. Stories come newest first.
 // The feed's updated time is the latest story change.
 func Atom(site Site, title, path, alternate string, stories []*news.Story) []byte {
+	updated := LastModified(stories)
+	if updated.IsZero() {
+		updated = site.Started
+	}
 	f := atomFeed{
-		ID:      site.BaseURL + path,
+		ID:      site.IDBase + "feeds" + path,
 		Title:   title,
-		Updated: rfc3339(LastModified(stories)),
+		Updated: rfc3339(updated),
 		Links: []atomLink{
 			{Rel: "self", Type: "application/atom+xml", Href: site.BaseURL + path},
 			{Rel: "alternate", Type: "text/html", Href: site.BaseURL + alternate},
 		},
-		Author: atomPerson{Name: site.Name},
-		Logo:   site.Logo,
+		Author: atomPerson{Name: site.Name, URI: site.BaseURL + "/"},
+		Icon:   site.Icon,
 		Gen:    "newsdesk",
 	}
 	for _, s := range stories[:min(len(stories), MaxEntries)] {
 		url := site.BaseURL + "/articles/" + s.Slug
+		changed := rfc3339(maxTime(s.UpdatedAt, s.PublishedAt))
 		e := atomEntry{
-			// The story's URL on this site never changes once published:
-			// the slug is kept on every edit.
-			ID:        url,
+			ID:        site.StoryID(s),
 			Title:     s.Title,
-			Updated:   rfc3339(maxTime(s.UpdatedAt, s.PublishedAt)),
+			Updated:   changed,
 			Published: rfc3339(s.PublishedAt),
-			Author:    atomPerson{Name: orDefault(s.Author, s.Source.Name)},
+			Author:    author(site, s),
 			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: url}},
-			Content:   atomText{Type: "html", Body: s.BodyHTML},
-			Source:    &atomSource{Title: s.Source.Name},
+			Source: &atomSource{
+				ID:      site.IDBase + "sources/" + s.Source.Slug,
+				Title:   s.Source.Name,
+				Updated: changed,
+				Link:    []atomLink{{Rel: "alternate", Type: "text/html", Href: site.BaseURL + "/sources/" + s.Source.Slug}},
+			},
+		}
+		if s.BodyHTML != "" {
+			e.Content = &atomText{Type: "html", Body: s.BodyHTML}
 		}
 		if s.URL != "" {
 			e.Links = append(e.Links, atomLink{Rel: "via", Type: "text/html", Href: s.URL})
@@ -113,6 +142,19 @@ func Atom(site Site, title, path, alternate string, stories []*news.Story) []byt
 		f.Entries = append(f.Entries, e)
 	}
 	return marshal(f)
+}
+
+// author is an entry's author: the byline with its author page, else the
+// source.
+func author(site Site, s *news.Story) atomPerson {
+	if s.Author == "" {
+		return atomPerson{Name: s.Source.Name}
+	}
+	p := atomPerson{Name: s.Author}
+	if path := news.AuthorPath(s.Author); path != "" {
+		p.URI = site.BaseURL + path
+	}
+	return p
 }
 
 func marshal(v any) []byte {
@@ -141,9 +183,6 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 func rfc3339(t time.Time) string {
-	if t.IsZero() {
-		t = time.Unix(0, 0)
-	}
 	return t.UTC().Format(time.RFC3339)
 }
 

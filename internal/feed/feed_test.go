@@ -29,16 +29,17 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-var site = Site{Name: "Newsdesk", BaseURL: "https://news.example", Logo: "https://news.example/static/img/logo.png"}
+var site = Site{Name: "Newsdesk", BaseURL: "https://news.example", Icon: "https://news.example/static/img/logo.png",
+	IDBase: "tag:news.example,2026-03-01:0a1b2c3d/", Started: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 
 func stories() []*news.Story {
 	pub := time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC)
 	return []*news.Story{
-		{Slug: "river-floods", Title: "River floods <old> town & more", Summary: "Water rose.", BodyHTML: "<p>The river rose.</p>",
-			Source: news.Source{Name: "Global Wire"}, Author: "Jana Dvorak", URL: "https://globalwire.example/1",
+		{ID: 7, Slug: "river-floods", Title: "River floods <old> town & more", Summary: "Water rose.", BodyHTML: "<p>The river rose.</p>",
+			Source: news.Source{Name: "Global Wire", Slug: "global-wire"}, Author: "Jana Dvorak", URL: "https://globalwire.example/1",
 			Section: news.Section{Name: "World", Slug: "world"}, Tags: []news.Tag{{Name: "flood", Slug: "flood"}},
 			PublishedAt: pub, UpdatedAt: pub.Add(time.Hour)},
-		{Slug: "cup-final", Title: "Rovers reach the final", BodyHTML: "<p>2–1.</p>", Source: news.Source{Name: "Harbor Times"},
+		{ID: 3, Slug: "cup-final", Title: "Rovers reach the final", Source: news.Source{Name: "Harbor Times", Slug: "harbor-times"},
 			PublishedAt: pub.Add(-24 * time.Hour), UpdatedAt: pub.Add(-24 * time.Hour)},
 	}
 }
@@ -52,4 +53,9 @@ func TestSitemapsGolden(t *testing.T) {
 	golden(t, "sitemap-index.golden", Index(site, []Entry{{Path: "/sitemaps/pages.xml", LastMod: pub}, {Path: "/sitemaps/stories-2026-03-1.xml", LastMod: pub}}))
 	golden(t, "sitemap.golden", Sitemap(site, []Entry{{Path: "/articles/river-floods", LastMod: pub}, {Path: "/tags/flood"}}))
 	golden(t, "news-sitemap.golden", NewsSitemap(site, "en", stories()))
+	golden(t, "news-sitemap-empty.golden", NewsSitemap(site, "en", nil))
+}
+
+func TestAtomEmptyGolden(t *testing.T) {
+	golden(t, "feed-empty.golden", Atom(site, "Newsdesk: #quiet", "/tags/quiet/feed.xml", "/tags/quiet", nil))
 }

@@ -87,5 +87,10 @@ func NewsSitemap(site Site, language string, stories []*news.Story) []byte {
 		n.Publication.Language = language
 		u.URLs = append(u.URLs, siteURL{Loc: site.BaseURL + "/articles/" + s.Slug, LastMod: rfc3339(maxTime(s.UpdatedAt, s.PublishedAt)), News: n})
 	}
+	if len(u.URLs) == 0 {
+		// The schema wants at least one <url>; news:news is optional on
+		// each. With nothing published in the window, list the front page.
+		u.URLs = append(u.URLs, siteURL{Loc: site.BaseURL + "/"})
+	}
 	return marshal(u)
 }

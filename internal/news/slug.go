@@ -62,3 +62,13 @@ func ValidSlug(s string) bool {
 	}
 	return true
 }
+
+// AuthorPath is the path of the page listing a byline's stories, or ""
+// for a name with no letters or digits a slug can keep.
+func AuthorPath(name string) string {
+	slug := Slugify(name)
+	if slug == "" {
+		return ""
+	}
+	return "/authors/" + slug
+}

@@ -193,6 +193,7 @@ type StoryFilter struct {
 	TagSlug     string
 	SourceSlug  string
 	SectionSlug string
+	Authors     []string // bylines written exactly so (one author's spellings)
 	Page        Page
 	WithBody    bool // load the bodies too (feeds); lists need only cards
 }

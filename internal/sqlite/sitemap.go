@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"strings"
 	"time"
@@ -121,4 +122,67 @@ func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
 func (db *DB) StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error) {
 	return db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+" WHERE s.published_at > ? AND"+visible+
 		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", unix(t), unix(db.Now()), limit)
+}
+
+// FillBodies loads the Markdown and HTML bodies of every story in list,
+// which lists of cards leave out, with one query.
+func (db *DB) FillBodies(ctx context.Context, list []*news.Story) error {
+	if len(list) == 0 {
+		return nil
+	}
+	byID := make(map[int64][]*news.Story, len(list))
+	args := make([]any, len(list))
+	for i, s := range list {
+		byID[s.ID] = append(byID[s.ID], s)
+		args[i] = s.ID
+	}
+	rows, err := db.readQuery(ctx, `SELECT id, body, body_html FROM stories WHERE id IN (?`+
+		strings.Repeat(", ?", len(list)-1)+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("select bodies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var body, html string
+		if err := rows.Scan(&id, &body, &html); err != nil {
+			return fmt.Errorf("select bodies: %w", err)
+		}
+		for _, s := range byID[id] {
+			s.Body, s.BodyHTML = body, html
+		}
+	}
+	return rows.Err()
+}
+
+// FeedIdentity returns the prefix of the site's Atom ids, a tag URI
+// (RFC 4151) minted on first use from authority (the host the site was
+// first served as) and that day, and the time it was minted. It is kept in
+// the database, so ids stay the same when the site moves to another
+// address, as RFC 4287 requires of them.
+func (db *DB) FeedIdentity(ctx context.Context, authority string) (string, time.Time, error) {
+	vals, err := db.settings(ctx, "atom_id", "atom_id_minted")
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if vals[0] == "" {
+		now := db.Now().UTC()
+		b := make([]byte, 4)
+		rand.Read(b)
+		// The random part keeps two sites first served as the same host
+		// (localhost, say) on the same day apart.
+		id := fmt.Sprintf("tag:%s,%s:%x/", authority, now.Format(time.DateOnly), b)
+		if _, err := db.write.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('atom_id', ?), ('atom_id_minted', ?)
+			ON CONFLICT (key) DO NOTHING`, id, now.Format(time.RFC3339)); err != nil {
+			return "", time.Time{}, fmt.Errorf("save feed identity: %w", err)
+		}
+		if vals, err = db.settings(ctx, "atom_id", "atom_id_minted"); err != nil {
+			return "", time.Time{}, err
+		}
+	}
+	minted, err := time.Parse(time.RFC3339, vals[1])
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("feed identity time %q: %w", vals[1], err)
+	}
+	return vals[0], minted, nil
 }

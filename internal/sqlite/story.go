@@ -145,6 +145,11 @@ func (db *DB) Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, b
 	case f.SectionSlug != "":
 		where = append(where, "s.section_id = (SELECT id FROM sections WHERE slug = ?)")
 		args = append(args, f.SectionSlug)
+	case len(f.Authors) > 0:
+		where = append(where, "s.author IN (?"+strings.Repeat(", ?", len(f.Authors)-1)+")")
+		for _, a := range f.Authors {
+			args = append(args, a)
+		}
 	}
 	where = append(where, visible)
 	args = append(args, unix(db.Now()), f.Page.Size+1, f.Page.Offset())

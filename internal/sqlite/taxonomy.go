@@ -39,6 +39,45 @@ func (db *DB) Tag(ctx context.Context, slug string) (news.Tag, error) {
 	return t, notFound(err, "Tag %q not found.", slug)
 }
 
+// Author returns the bylines whose slug is slug and that have a visible
+// story: "Jana Dvořák" and "Jana Dvorak" are one author page.
+func (db *DB) Author(ctx context.Context, slug string) ([]string, error) {
+	// The distinct bylines come from the author index alone; there are
+	// far fewer of them than stories.
+	names, err := queryAll(ctx, db, func(row scanner) (string, error) {
+		var n string
+		return n, row.Scan(&n)
+	}, `SELECT DISTINCT author FROM stories WHERE author != ''`)
+	if err != nil {
+		return nil, fmt.Errorf("select authors: %w", err)
+	}
+	var out []any
+	for _, n := range names {
+		if news.Slugify(n) == slug {
+			out = append(out, n)
+		}
+	}
+	if len(out) > 0 {
+		var n int
+		err = db.readQueryRow(ctx, `SELECT count(*) FROM stories s WHERE s.author IN (?`+strings.Repeat(", ?", len(out)-1)+
+			`) AND`+visible, append(out, unix(db.Now()))...).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("select author %q: %w", slug, err)
+		}
+		if n == 0 {
+			out = nil
+		}
+	}
+	if len(out) == 0 {
+		return nil, news.Errorf(news.ENOTFOUND, "No stories by this author.")
+	}
+	list := make([]string, len(out))
+	for i, n := range out {
+		list[i] = n.(string)
+	}
+	return list, nil
+}
+
 // Sections returns every section that has a visible story, by name.
 func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
 	return queryAll(ctx, db, scanSection, `SELECT sec.id, sec.name, sec.slug FROM sections sec

@@ -456,6 +456,9 @@ func (w *writer) save(ctx context.Context, s *news.Story, id int64, p prepared) 
 		nullable(s.URL), nullable(s.GUID), s.Author, s.Dateline, s.ImageURL, s.ImageAlt,
 		s.Status, unix(s.PublishedAt), now, string(keyPoints), s.ReadingMinutes, hash}
 	if id == 0 {
+		// A new story has not changed since it was published: an import of
+		// last week's wire story (or the demo) is not "updated" today.
+		args[16] = min(now, unix(s.PublishedAt))
 		err = w.queryRow(ctx, `INSERT INTO stories (slug, title, summary, body, body_html, body_text,
 			source_id, section_id, url, guid, author, dateline, image_url, image_alt, status,
 			published_at, updated_at, key_points, reading_minutes, content_hash, created_at)
