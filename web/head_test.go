@@ -16,7 +16,7 @@ func TestSocialTags(t *testing.T) {
 	ts := newTestSite(t)
 	doc := ts.page(t, "/articles/"+floodSlug, 200)
 	meta := func(attr, name string) string {
-		return doc.Find(`meta[` + attr + `="` + name + `"]`).AttrOr("content", "")
+		return doc.Find(`meta[`+attr+`="`+name+`"]`).AttrOr("content", "")
 	}
 	if got := meta("name", "twitter:card"); got != "summary" {
 		t.Errorf("twitter:card = %q without an image, want summary", got)
