@@ -471,3 +471,59 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Finding 2: with auto-approve on, a reader whose comment was approved
+// publishes at once from their own browser; anyone typing their email
+// does not.
+func TestAutoApproveTrustsTheBrowserNotTheEmail(t *testing.T) {
+	ts := newTestSite(t)
+	ctx := context.Background()
+	if err := ts.db.SetCommentSettings(ctx, news.CommentSettings{Open: true, CloseAfterDays: 30, AutoApprove: true}); err != nil {
+		t.Fatal(err)
+	}
+	post := func(b *browser, body string) string {
+		t.Helper()
+		form := commentForm(t, b, floodSlug, "Ann", body)
+		form.Set("email", "ann@example.com")
+		ts.clock.Advance(5 * time.Second)
+		resp, _ := b.do("POST", "/articles/"+floodSlug+"/comments", form)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("comment %q = %d", body, resp.StatusCode)
+		}
+		return resp.Header.Get("Location")
+	}
+	ann := ts.browser(t)
+	if loc := post(ann, "My first comment."); !strings.Contains(loc, "comment=pending") {
+		t.Fatalf("a first comment went to %s, want pending", loc)
+	}
+	queue, err := ts.db.ModerationQueue(ctx, news.CommentPending, 10)
+	if err != nil || len(queue) != 1 {
+		t.Fatalf("queue: %v %v", queue, err)
+	}
+	if err := ts.db.ModerateComments(ctx, []int64{queue[0].ID}, news.CommentApproved); err != nil {
+		t.Fatal(err)
+	}
+	if loc := post(ann, "Ann again, from her browser."); !strings.Contains(loc, "comment=published") {
+		t.Errorf("Ann's second comment went to %s, want published", loc)
+	}
+	// Someone else typing Ann's email waits for moderation, with no cookie
+	// or with a forged one.
+	if loc := post(ts.browser(t), "Impostor with Ann's email."); !strings.Contains(loc, "comment=pending") {
+		t.Errorf("an impostor's comment went to %s, want pending", loc)
+	}
+	forger := ts.browser(t)
+	u, _ := url.Parse(ts.URL + "/articles/")
+	var annID string
+	for _, c := range ann.c.Jar.Cookies(u) {
+		if c.Name == "newsdesk_commenter" {
+			annID, _, _ = strings.Cut(c.Value, ".")
+		}
+	}
+	if annID == "" {
+		t.Fatal("Ann's browser holds no commenter cookie")
+	}
+	forger.c.Jar.SetCookies(u, []*http.Cookie{{Name: "newsdesk_commenter", Value: annID + ".0000", Path: "/articles/"}})
+	if loc := post(forger, "Forged cookie."); !strings.Contains(loc, "comment=pending") {
+		t.Errorf("a forged cookie's comment went to %s, want pending", loc)
+	}
+}

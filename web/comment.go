@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"newsdesk/internal/auth"
 	"newsdesk/internal/news"
 	"newsdesk/templates"
 )
@@ -50,6 +51,41 @@ func (s *Server) checkCommentToken(storyID int64, token string) (time.Time, bool
 	}
 	at := time.Unix(sec, 0)
 	return at, s.cfg.Now().Sub(at) < commentTokenTTL
+}
+
+// The commenter cookie: a random id and its signature, kept by the
+// reader's browser for a year and sent only with comments. The comments
+// written with it are stored under the id's hash; once an editor approves
+// one, auto-approval trusts that browser. Trust goes with something only
+// that reader has, not with an email anyone can type.
+const (
+	commenterCookie = "newsdesk_commenter"
+	commenterTTL    = 365 * 24 * time.Hour
+)
+
+// commenterID returns the id in the reader's commenter cookie when its
+// signature holds, else a new id.
+func (s *Server) commenterID(c echo.Context) string {
+	if ck, err := c.Cookie(commenterCookie); err == nil {
+		id, sig, ok := strings.Cut(ck.Value, ".")
+		if ok && id != "" && hmac.Equal([]byte(sig), []byte(s.sign("commenter", id))) {
+			return id
+		}
+	}
+	return auth.NewToken()
+}
+
+// setCommenterCookie (re)sets the reader's commenter cookie for another year.
+func (s *Server) setCommenterCookie(c echo.Context, id string) {
+	c.SetCookie(&http.Cookie{
+		Name:     commenterCookie,
+		Value:    id + "." + s.sign("commenter", id),
+		Path:     "/articles/",
+		MaxAge:   int(commenterTTL / time.Second),
+		HttpOnly: true,
+		Secure:   s.secure(c),
+		SameSite: http.SameSiteLaxMode,
+	})
 }
 
 // ipHash identifies a commenter's address for moderation without storing it.
@@ -100,7 +136,9 @@ func (s *Server) postComment(c echo.Context) error {
 		form.Message = "Too many comments on this story just now. Please wait a minute and try again."
 		return s.rejectComment(c, st, http.StatusTooManyRequests, form)
 	}
-	cm := &news.Comment{StoryID: st.ID, Name: form.Name, Email: form.Email, Body: form.Body, IPHash: s.ipHash(ip)}
+	commenter := s.commenterID(c)
+	cm := &news.Comment{StoryID: st.ID, Name: form.Name, Email: form.Email, Body: form.Body, IPHash: s.ipHash(ip),
+		Commenter: auth.TokenID(commenter)}
 	err = s.store.AddComment(ctx, cm, set.AutoApprove)
 	if err != nil {
 		s.commentsByIP.release(ip, now)
@@ -115,6 +153,7 @@ func (s *Server) postComment(c echo.Context) error {
 	default:
 		return err
 	}
+	s.setCommenterCookie(c, commenter)
 	done := "pending"
 	if cm.Status == news.CommentApproved {
 		done = "published"

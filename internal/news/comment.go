@@ -26,9 +26,12 @@ type Comment struct {
 	Body       string
 	Status     string
 	IPHash     string
-	CreatedAt  time.Time
-	// History is how many earlier comments the same commenter (email, else
-	// address) left, by status; filled for moderation.
+	// Commenter identifies the reader's browser: the hash of the id in
+	// its signed commenter cookie ("" for comments older than it).
+	Commenter string
+	CreatedAt time.Time
+	// History is how many earlier comments the same commenter (browser,
+	// else email, else address) left, by status; filled for moderation.
 	History map[string]int
 }
 
@@ -61,7 +64,7 @@ func (c *Comment) Validate() error {
 type CommentSettings struct {
 	Open           bool // site-wide switch
 	CloseAfterDays int  // stories older than this take no comments; 0 never closes
-	AutoApprove    bool // commenters with an approved comment skip the queue
+	AutoApprove    bool // a browser that wrote an approved comment skips the queue
 }
 
 // CommentsOpen reports whether s takes comments at now under set.

@@ -12,12 +12,12 @@ import (
 	"newsdesk/internal/news"
 )
 
-const commentColumns = `c.id, c.story_id, s.slug, s.title, c.name, c.email, c.body, c.status, c.ip_hash, c.created_at`
+const commentColumns = `c.id, c.story_id, s.slug, s.title, c.name, c.email, c.body, c.status, c.ip_hash, c.commenter, c.created_at`
 
 func scanComment(row scanner) (*news.Comment, error) {
 	var c news.Comment
 	var created int64
-	if err := row.Scan(&c.ID, &c.StoryID, &c.StorySlug, &c.StoryTitle, &c.Name, &c.Email, &c.Body, &c.Status, &c.IPHash, &created); err != nil {
+	if err := row.Scan(&c.ID, &c.StoryID, &c.StorySlug, &c.StoryTitle, &c.Name, &c.Email, &c.Body, &c.Status, &c.IPHash, &c.Commenter, &created); err != nil {
 		return nil, err
 	}
 	c.CreatedAt = fromUnix(created)
@@ -48,16 +48,18 @@ func (db *DB) Comments(ctx context.Context, storyID int64) ([]*news.Comment, err
 }
 
 // AddComment stores a reader's comment: pending, or approved at once when
-// the settings allow it and the same email has an approved comment.
+// the settings allow it and the same commenter (the reader's browser, see
+// news.Comment.Commenter) has an approved comment. A typed email earns no
+// trust: anyone can type anyone's.
 func (db *DB) AddComment(ctx context.Context, c *news.Comment, autoApprove bool) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
 	return db.dataTx(ctx, func(w *writer) error {
 		c.Status = news.CommentPending
-		if autoApprove && c.Email != "" {
+		if autoApprove && c.Commenter != "" {
 			var n int
-			if err := w.tx.QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE email = ? AND status = 'approved'", c.Email).Scan(&n); err != nil {
+			if err := w.tx.QueryRowContext(ctx, "SELECT count(*) FROM comments WHERE commenter = ? AND status = 'approved'", c.Commenter).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -65,8 +67,8 @@ func (db *DB) AddComment(ctx context.Context, c *news.Comment, autoApprove bool)
 			}
 		}
 		c.CreatedAt = db.Now().UTC()
-		err := w.tx.QueryRowContext(ctx, `INSERT INTO comments (story_id, name, email, body, status, ip_hash, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.StoryID, c.Name, c.Email, c.Body, c.Status, c.IPHash, unix(c.CreatedAt)).Scan(&c.ID)
+		err := w.tx.QueryRowContext(ctx, `INSERT INTO comments (story_id, name, email, body, status, ip_hash, commenter, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.StoryID, c.Name, c.Email, c.Body, c.Status, c.IPHash, c.Commenter, unix(c.CreatedAt)).Scan(&c.ID)
 		if err != nil {
 			return fmt.Errorf("insert comment: %w", err)
 		}
@@ -96,44 +98,49 @@ func (db *DB) ModerationQueue(ctx context.Context, status string, limit int) ([]
 		return nil, err
 	}
 	for _, c := range list {
+		// The browser that wrote it, else the email typed, else the address.
 		key, val := "ip_hash", c.IPHash
-		if c.Email != "" {
+		if c.Commenter != "" {
+			key, val = "commenter", c.Commenter
+		} else if c.Email != "" {
 			key, val = "email", c.Email
 		}
-		rows, err := db.readQuery(ctx, "SELECT status, count(*) FROM comments WHERE "+key+" = ? AND id != ? AND created_at <= ? GROUP BY status",
-			val, c.ID, unix(c.CreatedAt))
-		if err != nil {
+		if c.History, err = db.statusCounts(ctx, "SELECT status, count(*) FROM comments WHERE "+key+" = ? AND id != ? AND created_at <= ? GROUP BY status",
+			val, c.ID, unix(c.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("select commenter history: %w", err)
 		}
-		c.History = map[string]int{}
-		for rows.Next() {
-			var st string
-			var n int
-			rows.Scan(&st, &n)
-			c.History[st] = n
-		}
-		rows.Close()
 	}
 	return list, nil
 }
 
+// statusCounts runs query, which selects a status and a count, and
+// returns the counts by status.
+func (db *DB) statusCounts(ctx context.Context, query string, args ...any) (map[string]int, error) {
+	type count struct {
+		status string
+		n      int
+	}
+	rows, err := queryAll(ctx, db, func(row scanner) (count, error) {
+		var c count
+		return c, row.Scan(&c.status, &c.n)
+	}, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.status] = r.n
+	}
+	return out, nil
+}
+
 // CommentCounts returns how many comments have each status.
 func (db *DB) CommentCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := db.readQuery(ctx, "SELECT status, count(*) FROM comments GROUP BY status")
+	out, err := db.statusCounts(ctx, "SELECT status, count(*) FROM comments GROUP BY status")
 	if err != nil {
 		return nil, fmt.Errorf("count comments: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
-		out[st] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ModerateComments sets the status of the comments with the given ids.
