@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"log/slog"
@@ -146,4 +147,26 @@ func BenchmarkArticlePage(b *testing.B) {
 func BenchmarkFrontPage(b *testing.B) {
 	srv := benchServer(b, 0)
 	serveBench(b, srv, func(int) string { return "/" })
+}
+
+// BenchmarkGzipLevels compresses an article page at several levels and
+// reports the compressed size: the basis of gzipLevel.
+func BenchmarkGzipLevels(b *testing.B) {
+	srv := benchServer(b, 0)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/articles/"+benchSite.slugs[0], nil))
+	page := rec.Body.Bytes()
+	for _, level := range []int{1, 6, 9} {
+		b.Run(fmt.Sprintf("level=%d", level), func(b *testing.B) {
+			var out bytes.Buffer
+			for b.Loop() {
+				out.Reset()
+				zw, _ := gzip.NewWriterLevel(&out, level)
+				zw.Write(page)
+				zw.Close()
+			}
+			b.ReportMetric(float64(out.Len()), "B/gz")
+			b.ReportMetric(float64(len(page)), "B/page")
+		})
+	}
 }

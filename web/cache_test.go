@@ -3,8 +3,10 @@ package web
 import (
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +180,116 @@ func TestPageCacheEveryKindOfWrite(t *testing.T) {
 		for _, p := range tt.paths {
 			if _, body := ts.get(t, p); !tt.check(p, body) {
 				t.Errorf("%s: GET %s is stale", tt.name, p)
+			}
+		}
+	}
+}
+
+// TestCacheKeyIgnoresUnknownParameters: query parameters a page does not
+// read share its cache entry; the ones it reads do not.
+func TestCacheKeyIgnoresUnknownParameters(t *testing.T) {
+	tests := []struct{ url, want string }{
+		{"/?utm_source=x&page=2&zz=1", "/?page=2"},
+		{"/?page=", "/"},
+		{"/articles/a?nocache=123", "/articles/a"},
+		{"/articles/a?comment=pending&x=1", "/articles/a?comment=pending"},
+		{"/articles/a/feed.xml?page=3", "/articles/a/feed.xml"},
+		{"/search?x=1&source=ap&q=flood+risk&page=2", "/search?page=2&q=flood+risk&source=ap"},
+		{"/search?q=a&q=b", "/search?q=a"},
+		{"/tags/x?page=2&utm=1", "/tags/x?page=2"},
+		{"/tags/x/feed.xml?page=2", "/tags/x/feed.xml"},
+		{"/sitemap.xml?x=1", "/sitemap.xml"},
+	}
+	for _, tt := range tests {
+		r, _ := http.NewRequest("GET", tt.url, nil)
+		if got := cacheKey(r); got != tt.want {
+			t.Errorf("cacheKey(%q) = %q, want %q", tt.url, got, tt.want)
+		}
+	}
+
+	ts := newTestSite(t)
+	ts.get(t, "/?utm_source=a")
+	before := ts.srv.CacheStats()
+	for i := range 5 {
+		ts.get(t, fmt.Sprintf("/?cachebuster=%d", i))
+	}
+	after := ts.srv.CacheStats()
+	if after.Entries != before.Entries || after.Hits != before.Hits+5 {
+		t.Errorf("5 unknown parameters: entries %d → %d, hits %d → %d; want no new entries and 5 hits",
+			before.Entries, after.Entries, before.Hits, after.Hits)
+	}
+}
+
+// TestCachedAndRenderedResponsesShareHeaders: a cache hit carries exactly
+// the headers of the routed response it replays, and so does a reader page
+// with the cache off (validators and conditional requests included).
+func TestCachedAndRenderedResponsesShareHeaders(t *testing.T) {
+	ts := newTestSite(t)
+	for _, path := range []string{"/articles/" + floodSlug, "/feed.xml", "/search?q=flood"} {
+		miss, _ := ts.get(t, path)
+		hit, _ := ts.get(t, path)
+		if names(miss.Header) != names(hit.Header) {
+			t.Errorf("%s: routed headers %s, cached %s", path, names(miss.Header), names(hit.Header))
+		}
+		for _, h := range []string{"Content-Security-Policy", "X-Content-Type-Options", "Cache-Control", "Content-Type"} {
+			if miss.Header.Get(h) != hit.Header.Get(h) {
+				t.Errorf("%s: %s routed %q, cached %q", path, h, miss.Header.Get(h), hit.Header.Get(h))
+			}
+		}
+	}
+
+	ts.srv.cache = nil // the same site with the render cache off
+	res, _ := ts.get(t, "/feed.xml")
+	tag := res.Header.Get("ETag")
+	if tag == "" || res.Header.Get("Last-Modified") == "" {
+		t.Fatalf("cache off: ETag %q, Last-Modified %q; want both", tag, res.Header.Get("Last-Modified"))
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/feed.xml", nil)
+	req.Header.Set("If-None-Match", tag)
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotModified {
+		t.Errorf("cache off, If-None-Match: %d, want 304", resp.StatusCode)
+	}
+}
+
+// names lists the header names of h other than Date, sorted.
+func names(h http.Header) string {
+	var out []string
+	for k := range h {
+		if k != "Date" {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return strings.Join(out, " ")
+}
+
+func TestRequestIDIsCheckedNotEchoed(t *testing.T) {
+	ts := newTestSite(t)
+	for _, tt := range []struct {
+		sent string
+		kept bool
+	}{
+		{"proxy-42.a_b", true},
+		{"<script>", false},
+		{strings.Repeat("a", 65), false},
+		{"a b", false},
+	} {
+		for range 2 { // routed, then cached
+			req, _ := http.NewRequest("GET", ts.URL+"/", nil)
+			req.Header.Set("X-Request-ID", tt.sent)
+			resp, err := ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			got := resp.Header.Get("X-Request-ID")
+			if (got == tt.sent) != tt.kept || got == "" {
+				t.Errorf("X-Request-ID %q answered with %q, want kept=%v", tt.sent, got, tt.kept)
 			}
 		}
 	}

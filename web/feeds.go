@@ -1,9 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"slices"
@@ -26,16 +23,16 @@ func (s *Server) site() feed.Site {
 		IDBase: s.atomID, Started: s.atomStarted}
 }
 
-// serveXML writes body with validators, answering conditional requests
-// (If-None-Match, If-Modified-Since) and HEAD as net/http does.
+// serveXML writes a feed or sitemap with its own freshness and
+// modification time; cachePages adds the validators and answers
+// conditional requests, as for every reader page.
 func serveXML(c echo.Context, typ string, body []byte, modified time.Time) error {
-	sum := sha256.Sum256(body)
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, typ)
-	h.Set("ETag", `"`+hex.EncodeToString(sum[:8])+`"`)
 	h.Set(echo.HeaderCacheControl, "public, max-age=300")
-	http.ServeContent(c.Response(), c.Request(), "", modified, bytes.NewReader(body))
-	return nil
+	if !modified.IsZero() {
+		h.Set(echo.HeaderLastModified, modified.UTC().Format(http.TimeFormat))
+	}
+	return c.Blob(http.StatusOK, typ, body)
 }
 
 // latestFeed answers one of the story-list feeds.

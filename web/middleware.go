@@ -22,23 +22,38 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 func (s *Server) middleware() {
 	s.e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: 301}))
-	s.e.Use(setRequestID)
-	s.e.Use(s.logRequests)
+	s.e.Use(s.standard)
 	s.e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogLevel: 0,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			s.log.Error("panic", slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 				slog.Any("err", err), slog.String("stack", string(stack)))
 			return err
 		}}))
-	s.e.Use(s.securityHeaders)
 }
 
-// securityHeaders sets the headers every response carries.
-func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// standard gives every routed request what a cache hit gets in
+// serveCached, through the same two calls: begin (request id and the
+// headers every response carries) and logRequest (one line).
+func (s *Server) standard(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		s.setSecurityHeaders(c.Response().Header(), c.Request())
-		return next(c)
+		start := time.Now()
+		r := c.Request()
+		id := s.begin(c.Response().Header(), r)
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		s.logRequest(r, id, c.Response().Status, c.Response().Size, start)
+		return nil
 	}
+}
+
+// begin sets the headers every response carries, routed or cached, and
+// returns the request's id.
+func (s *Server) begin(h http.Header, r *http.Request) string {
+	id := requestID(r)
+	h.Set(echo.HeaderXRequestID, id)
+	s.setSecurityHeaders(h, r)
+	return id
 }
 
 func (s *Server) setSecurityHeaders(h http.Header, r *http.Request) {
@@ -51,20 +66,6 @@ func (s *Server) setSecurityHeaders(h http.Header, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-}
-
-// logRequests writes one structured line per request.
-func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		if err != nil {
-			c.Error(err)
-		}
-		r, w := c.Request(), c.Response()
-		s.logRequest(r, w.Header().Get(echo.HeaderXRequestID), w.Status, w.Size, start)
-		return nil
-	}
 }
 
 // logRequest writes the one structured line a request gets.
@@ -156,15 +157,6 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 			}
 			return plainNext(c)
 		}
-	}
-}
-
-// setRequestID gives every request an id, sent back as X-Request-ID and
-// written in its log line.
-func setRequestID(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		c.Response().Header().Set(echo.HeaderXRequestID, requestID(c.Request()))
-		return next(c)
 	}
 }
 
