@@ -13,6 +13,7 @@ func (s *Server) routes() {
 	r.GET("/", s.showFront)
 	r.GET("/articles/:slug", s.showArticle)
 	r.GET("/articles/:slug/feed.xml", s.showStoryFeed)
+	r.GET("/coverage/:slug", s.showCoverage)
 	r.GET("/tags/:slug", s.showList("tags"))
 	r.GET("/tags/:slug/feed.xml", s.showListFeed("tags"))
 	r.GET("/sources/:slug", s.showList("sources"))

@@ -27,6 +27,7 @@ type Store interface {
 	Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, bool, error)
 	Related(ctx context.Context, id int64, limit int) ([]news.Related, error)
 	CopyStories(ctx context.Context, s *news.Story) ([]*news.Story, error)
+	Versions(ctx context.Context, s *news.Story) (versions []*news.Story, lead *news.Story, err error)
 	Sections(ctx context.Context) ([]news.Section, error)
 	TrendingTags(ctx context.Context, window time.Duration, n int) ([]news.Tag, error)
 	Source(ctx context.Context, slug string) (news.Source, error)

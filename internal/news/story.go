@@ -104,6 +104,9 @@ type Tag struct {
 type Related struct {
 	Story         *Story
 	AlsoCoveredBy []Source
+	// Nearby says the story is not a close neighbour but a recent story
+	// of the same section or tags, listed because too few neighbours were.
+	Nearby bool
 }
 
 // Validate checks s and returns an EINVALID *Error naming each bad field.

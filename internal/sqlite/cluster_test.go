@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"newsdesk/internal/ingest"
+	"newsdesk/internal/news"
 	"newsdesk/internal/related"
 )
 
@@ -102,5 +104,92 @@ func TestImportReportsCopies(t *testing.T) {
 	}
 	if leads != 0 {
 		t.Errorf("%d clusters led by the syndicator's copy, want none", leads)
+	}
+}
+
+// importMirror imports every demo story again under "Yahoo News".
+func importMirror(t *testing.T, db *DB, lines []map[string]any) ingest.Report {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, m := range lines {
+		c := map[string]any{}
+		for k, v := range m {
+			c[k] = v
+		}
+		c["url"] = strings.Replace(m["url"].(string), "https://", "https://yahoo.example/", 1)
+		c["source"] = "Yahoo News"
+		b, _ := json.Marshal(c)
+		buf.Write(append(b, '\n'))
+	}
+	rep, err := ingest.Import(context.Background(), db, &buf, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestListsShowOneCardPerStory(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	importMirror(t, db, importDemo(t, db))
+	var clusters int
+	if err := db.read.QueryRow("SELECT count(DISTINCT cluster_id) FROM stories").Scan(&clusters); err != nil {
+		t.Fatal(err)
+	}
+	walk := func(f news.StoryFilter) []*news.Story {
+		var all []*news.Story
+		seen := map[int64]bool{}
+		for page := 1; ; page++ {
+			f.Page = news.Page{Number: page, Size: 20}
+			list, more, err := db.Stories(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range list {
+				if seen[s.ClusterID] && f.SourceSlug == "" {
+					t.Errorf("%+v page %d repeats the story %q", f, page, s.Title)
+				}
+				seen[s.ClusterID] = true
+			}
+			all = append(all, list...)
+			if !more {
+				return all
+			}
+		}
+	}
+	front := walk(news.StoryFilter{})
+	if len(front) != clusters {
+		t.Errorf("front pages show %d cards, want one for each of %d clusters", len(front), clusters)
+	}
+	for _, s := range front {
+		if s.Source.Name == "Yahoo News" {
+			t.Errorf("the syndicator's copy of %q leads", s.Title)
+		}
+		if !slices.ContainsFunc(s.AlsoCoveredBy, func(src news.Source) bool { return src.Name == "Yahoo News" }) {
+			t.Errorf("card %q does not name Yahoo News: %v", s.Title, s.AlsoCoveredBy)
+		}
+	}
+	walk(news.StoryFilter{SectionSlug: "world"})
+	walk(news.StoryFilter{TagSlug: "earthquake"})
+	if yahoo := walk(news.StoryFilter{SourceSlug: "yahoo-news"}); len(yahoo) != len(front)+6 {
+		t.Errorf("the source page lists %d of its stories, want all %d", len(yahoo), len(front)+6)
+	}
+	// Related lists: never empty, never the story's own cluster, never a
+	// cluster twice.
+	for _, s := range front {
+		rel, err := db.Related(ctx, s.ID, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rel) == 0 {
+			t.Errorf("no related stories for %q", s.Title)
+		}
+		seen := map[int64]bool{s.ClusterID: true}
+		for _, r := range rel {
+			if seen[r.Story.ClusterID] {
+				t.Errorf("related of %q shows %q twice or its own story", s.Title, r.Story.Title)
+			}
+			seen[r.Story.ClusterID] = true
+		}
 	}
 }

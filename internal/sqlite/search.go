@@ -44,7 +44,17 @@ var hitColumns = cardColumns + `, substr(coalesce(s.body_text, ''), 1, ` + fmt.S
 // and how many match. The work is bounded whatever the query: at most
 // searchCountCap matches are counted and at most two pools of
 // searchPool (or one page deeper) are looked up.
+//
+// Results show one card per story cluster, named with the other sources.
 func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error) {
+	res, err := db.search(ctx, f)
+	if err != nil {
+		return res, err
+	}
+	return res, db.FillCoverage(ctx, res.Stories)
+}
+
+func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error) {
 	var res news.SearchResult
 	if f.Query.Empty() {
 		return res, nil
@@ -70,6 +80,14 @@ func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 		return db.searchFiltered(ctx, f, match, matches, now)
 	}
 	res.Total = matches - hiddenMatches
+	if matches <= exactRankMax {
+		// Few matches: count them as the page shows them, one per story
+		// cluster.
+		if err := db.readQueryRow(ctx, "SELECT count(*) FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid WHERE stories_fts MATCH ? AND"+
+			visibleCard, match, now, now).Scan(&res.Total); err != nil {
+			return res, fmt.Errorf("count search %q: %w", match, err)
+		}
+	}
 	if res.Total > searchCountCap {
 		res.Total, res.Capped = searchCountCap, true
 	}
@@ -80,8 +98,8 @@ func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	if matches <= exactRankMax {
 		res.Stories, err = db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+`
 			JOIN (SELECT rowid AS id, `+bm25Rank+` AS rank FROM stories_fts WHERE stories_fts MATCH ?) hits
-			ON hits.id = s.id WHERE`+visible+` ORDER BY hits.rank * `+recency+`, s.id DESC LIMIT ? OFFSET ?`,
-			match, now, now, f.Page.Size, f.Page.Offset())
+			ON hits.id = s.id WHERE`+visibleCard+` ORDER BY hits.rank * `+recency+`, s.id DESC LIMIT ? OFFSET ?`,
+			match, now, now, now, f.Page.Size, f.Page.Offset())
 		if err != nil {
 			return res, fmt.Errorf("search %q: %w", match, err)
 		}
@@ -98,9 +116,9 @@ func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 		return res, fmt.Errorf("search %q: %w", match, err)
 	}
 	res.Stories, err = db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+
-		" WHERE s.id IN "+jsonIDs+" AND"+visible+
+		" WHERE s.id IN "+jsonIDs+" AND"+visibleCard+
 		" ORDER BY s.id IN "+jsonIDs+" DESC, s.published_at DESC, s.id DESC LIMIT ? OFFSET ?",
-		idList(append(heads, recent...)), now, idList(heads), f.Page.Size, f.Page.Offset())
+		idList(append(heads, recent...)), now, now, idList(heads), f.Page.Size, f.Page.Offset())
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", match, err)
 	}
@@ -149,8 +167,8 @@ func (db *DB) headlineMatches(ctx context.Context, q news.Query, match string, l
 // at most filteredScan of the newest matches.
 func (db *DB) searchFiltered(ctx context.Context, f news.SearchFilter, match string, matches int, now int64) (news.SearchResult, error) {
 	var res news.SearchResult
-	where := visible
-	args := []any{now}
+	where := visibleCard
+	args := []any{now, now}
 	if f.SectionSlug != "" {
 		where += " AND s.section_id = (SELECT id FROM sections WHERE slug = ?)"
 		args = append(args, f.SectionSlug)

@@ -29,9 +29,10 @@ func TestSearchRanking(t *testing.T) {
 	if res.Total != 2 || !strings.Contains(res.Stories[0].Title, "council") {
 		t.Errorf("council: total %d, first %q", res.Total, titleOf(res))
 	}
-	// A phrase matches only where the words are adjacent.
-	if res := search(t, db, `"flood barriers"`); res.Total != 3 {
-		t.Errorf(`"flood barriers": total %d, want 3`, res.Total)
+	// A phrase matches only where the words are adjacent. The Vltava
+	// flood report and its Continental Press copy are one result.
+	if res := search(t, db, `"flood barriers"`); res.Total != 2 {
+		t.Errorf(`"flood barriers": total %d, want 2`, res.Total)
 	}
 	if res := search(t, db, `"barriers flood"`); res.Total != 0 {
 		t.Errorf(`"barriers flood": total %d, want 0`, res.Total)
@@ -47,8 +48,8 @@ func TestSearchRanking(t *testing.T) {
 	if res := search(t, db, "harbor"); res.Total != 1 {
 		t.Errorf("harbor: total %d, want 1", res.Total)
 	}
-	if res := search(t, db, "flood -insurance"); res.Total != 3 {
-		t.Errorf("flood -insurance: total %d, want 3", res.Total)
+	if res := search(t, db, "flood -insurance"); res.Total != 2 {
+		t.Errorf("flood -insurance: total %d, want 2", res.Total)
 	}
 }
 

@@ -33,6 +33,20 @@ const storyFrom = ` FROM stories s
 // visible even before the publisher ticker flips its status.
 const visible = ` s.deleted_at IS NULL AND s.status != 'draft' AND s.published_at <= ?`
 
+// One story, one card: lists show of each story cluster one version, the
+// visible member ranked first (stories.cluster_rank, 0 for the lead)
+// among those the list selects. firstOf is that condition for a list
+// whose filter, written on the other member o, is given: "" for every
+// story. Its one argument is the current Unix time.
+func firstOf(filter string) string {
+	return ` NOT EXISTS (SELECT 1 FROM stories o WHERE o.cluster_id = s.cluster_id AND o.cluster_rank < s.cluster_rank
+	AND o.deleted_at IS NULL AND o.status != 'draft' AND o.published_at <= ?` + filter + `)`
+}
+
+// visibleCard is visible narrowed to one card per cluster: two arguments,
+// the current Unix time twice.
+var visibleCard = visible + " AND" + firstOf("")
+
 type scanner interface{ Scan(...any) error }
 
 func scanStory(row scanner) (*news.Story, error) { return scanStoryText(row, false) }
@@ -126,33 +140,41 @@ func scanTags(rows *sql.Rows, err error) ([]news.Tag, error) {
 }
 
 // Stories returns one page of visible stories, newest first, matching f,
-// and whether a further page exists.
+// and whether a further page exists. A source's or author's list holds
+// each of their stories; the others hold one card per story cluster (the lead, or the
+// first-ranked version the list selects), so pages count stories, not
+// copies. Cards carry the other sources of their cluster.
 func (db *DB) Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, bool, error) {
 	var where []string
 	args := []any{}
 	from := storyFrom
 	order := " ORDER BY s.published_at DESC, s.id DESC"
+	now := unix(db.Now())
 	switch {
 	case f.TagSlug != "":
 		// Walk the tag's index newest first, then fetch each story.
 		from += " JOIN story_tags st ON st.story_id = s.id JOIN tags t ON t.id = st.tag_id"
-		where = append(where, "t.slug = ?")
-		args = append(args, f.TagSlug)
+		where = append(where, "t.slug = ?", firstOf(" AND EXISTS (SELECT 1 FROM story_tags ot WHERE ot.story_id = o.id AND ot.tag_id = st.tag_id)"))
+		args = append(args, f.TagSlug, now)
 		order = " ORDER BY st.published_at DESC, s.id DESC"
 	case f.SourceSlug != "":
 		where = append(where, "s.source_id = (SELECT id FROM sources WHERE slug = ?)")
 		args = append(args, f.SourceSlug)
 	case f.SectionSlug != "":
-		where = append(where, "s.section_id = (SELECT id FROM sections WHERE slug = ?)")
-		args = append(args, f.SectionSlug)
+		where = append(where, "s.section_id = (SELECT id FROM sections WHERE slug = ?)", firstOf(" AND o.section_id = s.section_id"))
+		args = append(args, f.SectionSlug, now)
 	case len(f.Authors) > 0:
+		// An author's page, like a source's, lists their own stories.
 		where = append(where, "s.author IN (?"+strings.Repeat(", ?", len(f.Authors)-1)+")")
 		for _, a := range f.Authors {
 			args = append(args, a)
 		}
+	default:
+		where = append(where, firstOf(""))
+		args = append(args, now)
 	}
 	where = append(where, visible)
-	args = append(args, unix(db.Now()), f.Page.Size+1, f.Page.Offset())
+	args = append(args, now, f.Page.Size+1, f.Page.Offset())
 	cols := cardColumns
 	if f.WithBody {
 		cols = storyColumns
@@ -166,48 +188,131 @@ func (db *DB) Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, b
 	if more {
 		list = list[:f.Page.Size]
 	}
-	return list, more, nil
+	return list, more, db.FillCoverage(ctx, list)
 }
 
-// Related returns the stories shown beside story id, best first, each with
-// the other sources carrying the same story.
-func (db *DB) Related(ctx context.Context, id int64, limit int) ([]news.Related, error) {
-	now := unix(db.Now())
-	list, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+
-		" JOIN story_related r ON r.related_id = s.id WHERE r.story_id = ? AND"+visible+
-		" ORDER BY r.position LIMIT ?", id, now, limit)
-	if err != nil || len(list) == 0 {
-		return nil, err
+// FillCoverage sets AlsoCoveredBy on each story of list: the sources of
+// the other visible versions in its cluster, best-ranked first. One query
+// for the whole list.
+func (db *DB) FillCoverage(ctx context.Context, list []*news.Story) error {
+	if len(list) == 0 {
+		return nil
 	}
-	// The other sources of every listed story's cluster, in one query.
-	args := []any{}
+	clusters := make([]int64, 0, len(list))
 	for _, s := range list {
-		args = append(args, s.ClusterID)
+		clusters = append(clusters, s.ClusterID)
 	}
-	type copy struct {
+	type version struct {
 		cluster, story int64
 		src            news.Source
 	}
-	copies, err := queryAll(ctx, db, func(row scanner) (copy, error) {
-		var c copy
-		return c, row.Scan(&c.cluster, &c.story, &c.src.ID, &c.src.Name, &c.src.Slug)
+	versions, err := queryAll(ctx, db, func(row scanner) (version, error) {
+		var v version
+		return v, row.Scan(&v.cluster, &v.story, &v.src.ID, &v.src.Name, &v.src.Slug)
 	}, `SELECT s.cluster_id, s.id, src.id, src.name, src.slug FROM stories s JOIN sources src ON src.id = s.source_id
-		WHERE s.cluster_id IN (?`+strings.Repeat(", ?", len(args)-1)+`) AND`+visible+` ORDER BY src.name`, append(args, now)...)
+		WHERE s.cluster_id IN `+jsonIDs+` AND`+visible+` ORDER BY s.cluster_id, s.cluster_rank, s.id`, idList(clusters), unix(db.Now()))
 	if err != nil {
+		return err
+	}
+	byCluster := map[int64][]version{}
+	for _, v := range versions {
+		byCluster[v.cluster] = append(byCluster[v.cluster], v)
+	}
+	for _, s := range list {
+		s.AlsoCoveredBy = nil
+		seen := map[int64]bool{s.Source.ID: true}
+		for _, v := range byCluster[s.ClusterID] {
+			if v.story != s.ID && !seen[v.src.ID] {
+				seen[v.src.ID] = true
+				s.AlsoCoveredBy = append(s.AlsoCoveredBy, v.src)
+			}
+		}
+	}
+	return nil
+}
+
+// Related returns the stories shown beside story id, best first: one card
+// per story cluster (its lead), never the story's own cluster, each with
+// the other sources carrying it. A story with fewer close neighbours than
+// limit gets recent stories of its section, then of its tags, after them.
+func (db *DB) Related(ctx context.Context, id int64, limit int) ([]news.Related, error) {
+	now := unix(db.Now())
+	var cluster int64
+	var section sql.NullInt64
+	if err := db.readQueryRow(ctx, "SELECT cluster_id, section_id FROM stories WHERE id = ?", id).Scan(&cluster, &section); err != nil {
+		return nil, notFound(err, "Story %d not found.", id)
+	}
+	// A listed story stands for its cluster, shown by the cluster's lead;
+	// a cluster listed twice (a copy that joined after the list was
+	// made) shows once.
+	near, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+
+		" JOIN stories rm ON rm.cluster_id = s.cluster_id JOIN story_related r ON r.related_id = rm.id"+
+		" WHERE r.story_id = ? AND s.cluster_id != ? AND"+visibleCard+" ORDER BY r.position", id, cluster, now, now)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{cluster: true}
+	var list []*news.Story
+	keep := func(more []*news.Story) {
+		for _, s := range more {
+			if len(list) < limit && !seen[s.ClusterID] {
+				seen[s.ClusterID] = true
+				list = append(list, s)
+			}
+		}
+	}
+	keep(near)
+	close := len(list)
+	if len(list) < limit && section.Valid {
+		recent, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+" WHERE s.section_id = ? AND s.cluster_id != ? AND"+
+			visibleCard+" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", section.Int64, cluster, now, now, 2*limit)
+		if err != nil {
+			return nil, err
+		}
+		keep(recent)
+	}
+	if len(list) < limit {
+		recent, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+` WHERE s.id IN (SELECT st.story_id FROM story_tags st
+			WHERE st.tag_id IN (SELECT tag_id FROM story_tags WHERE story_id = ?) ORDER BY st.published_at DESC LIMIT ?)
+			AND s.cluster_id != ? AND`+visibleCard+" ORDER BY s.published_at DESC, s.id DESC", id, 4*limit, cluster, now, now)
+		if err != nil {
+			return nil, err
+		}
+		keep(recent)
+	}
+	if err := db.FillCoverage(ctx, list); err != nil {
 		return nil, err
 	}
 	out := make([]news.Related, len(list))
 	for i, s := range list {
-		out[i].Story = s
-		seen := map[int64]bool{s.Source.ID: true}
-		for _, c := range copies {
-			if c.cluster == s.ClusterID && c.story != s.ID && !seen[c.src.ID] {
-				seen[c.src.ID] = true
-				out[i].AlsoCoveredBy = append(out[i].AlsoCoveredBy, c.src)
-			}
-		}
+		out[i] = news.Related{Story: s, AlsoCoveredBy: s.AlsoCoveredBy, Nearby: i >= close}
 	}
 	return out, nil
+}
+
+// Versions returns every visible version of s's story (its cluster),
+// oldest first, and the one lists show for it: the lead.
+func (db *DB) Versions(ctx context.Context, s *news.Story) (versions []*news.Story, lead *news.Story, err error) {
+	now := unix(db.Now())
+	versions, err = db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+
+		" WHERE s.cluster_id = ? AND"+visible+" ORDER BY s.published_at, s.id", s.ClusterID, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	var leadID int64
+	if err := db.readQueryRow(ctx, "SELECT s.id FROM stories s WHERE s.cluster_id = ? AND"+visibleCard+" LIMIT 1",
+		s.ClusterID, now, now).Scan(&leadID); err != nil {
+		return nil, nil, notFound(err, "Story %q not found.", s.Slug)
+	}
+	for _, v := range versions {
+		if v.ID == leadID {
+			lead = v
+		}
+	}
+	if lead == nil {
+		return nil, nil, news.Errorf(news.ENOTFOUND, "Story %q not found.", s.Slug)
+	}
+	return versions, lead, nil
 }
 
 // CopyStories returns the visible stories of s's cluster other than s.
