@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,11 +20,16 @@ const formTime = "2006-01-02T15:04"
 
 const adminPageSize = 50
 
+// nav is the newsroom's header. The pending-comments badge is a
+// convenience: when it cannot be counted the page still renders, without
+// it, and the failure is logged.
 func (s *Server) nav(c echo.Context) templates.AdminNav {
 	n := templates.AdminNav{User: currentUser(c)}
-	if cnt, err := s.store.PendingComments(c.Request().Context()); err == nil {
-		n.PendingReviews = cnt
+	cnt, err := s.store.PendingComments(c.Request().Context())
+	if err != nil {
+		s.log.Error("count pending comments", slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)), slog.Any("err", err))
 	}
+	n.PendingReviews = cnt
 	return n
 }
 

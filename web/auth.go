@@ -242,7 +242,9 @@ func (s *Server) login(c echo.Context) error {
 	s.logins.release(ip, now)
 	// A new session id at every login: an id planted before login is useless.
 	if ck, err := c.Cookie(s.sessionCookieName(c)); err == nil {
-		s.store.EndSession(ctx, ck.Value)
+		if err := s.store.EndSession(ctx, ck.Value); err != nil {
+			return err
+		}
 	}
 	token, err := s.store.CreateSession(ctx, u.ID)
 	if err != nil {

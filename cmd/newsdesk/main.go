@@ -264,7 +264,6 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 	if fs.NArg() == 0 {
 		return 2, errors.New("import: name at least one file, URL or - for standard input")
 	}
-	ingest.DefaultSource = env("NEWSDESK_SITE_NAME", ingest.DefaultSource)
 	db, err := sqlite.Open(ctx, *dbPath)
 	if err != nil {
 		return 1, err
@@ -292,7 +291,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 }
 
 func importOne(ctx context.Context, db *sqlite.DB, client *fetch.Client, name, source string, stdin io.Reader) (ingest.Report, error) {
-	opts := ingest.Options{Source: source}
+	opts := ingest.Options{Source: source, SiteName: env("NEWSDESK_SITE_NAME", "")}
 	var r io.Reader
 	switch {
 	case name == "-":

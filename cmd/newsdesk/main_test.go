@@ -287,3 +287,23 @@ func TestSetupLinkUsesListenAddress(t *testing.T) {
 		t.Errorf("GET %s = %d, want the setup page", m[1], resp.StatusCode)
 	}
 }
+
+// An item that names no publisher, imported with no --source, is filed
+// under the site's name (NEWSDESK_SITE_NAME), passed down as an option.
+func TestImportFilesUnnamedItemsUnderTheSiteName(t *testing.T) {
+	t.Setenv("NEWSDESK_SITE_NAME", "Daily Planet")
+	path := filepath.Join(t.TempDir(), "s.db")
+	in := `{"title":"One","body":"Body one.","published_at":"2026-03-15T10:00:00Z","url":"https://w.example/1"}`
+	if code, out, err := runCmd(t, in, "import", "--db", path, "-"); code != 0 || err != nil {
+		t.Fatalf("import = %d %v %s", code, err, out)
+	}
+	db, err := sqlite.OpenExisting(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srcs, err := db.AllSources(context.Background())
+	if err != nil || len(srcs) != 1 || srcs[0].Name != "Daily Planet" {
+		t.Errorf("sources = %v, %v; want Daily Planet", srcs, err)
+	}
+}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -73,8 +74,11 @@ func Read(r io.Reader, source, base string) ([]Item, error) {
 
 // Options say where a document came from and how to write it.
 type Options struct {
-	Source string // publisher of items that name none (default: the feed's title, else DefaultSource)
-	Base   string // the URL the document was fetched from, for relative links
+	Source string // publisher of items that name none (default: the feed's title, else SiteName)
+	// SiteName is the publisher of items nothing else names: the site's
+	// own name (default DefaultSiteName).
+	SiteName string
+	Base     string // the URL the document was fetched from, for relative links
 	// Whole writes every valid item in one transaction, so an import is
 	// all or nothing (a polled feed is never left half-imported); otherwise
 	// items are written BatchSize at a time.
@@ -128,6 +132,9 @@ func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Repor
 		if it.Err != nil {
 			rep.Rejected = append(rep.Rejected, it)
 			continue
+		}
+		if it.Story.Source.Name == "" {
+			it.Story.Source.Name = cmp.Or(o.SiteName, DefaultSiteName)
 		}
 		batch = append(batch, it.Story)
 		if len(batch) == size {

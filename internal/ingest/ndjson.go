@@ -125,17 +125,16 @@ func parseRecord(line []byte, source string) (*news.Story, error) {
 	return finish(s, source)
 }
 
-// DefaultSource names the publisher of items that name none when no
-// source is given: the site's own name.
-var DefaultSource = "Newsdesk"
+// DefaultSiteName is the publisher of imported items that nothing names
+// when Options.SiteName is not given.
+const DefaultSiteName = "Newsdesk"
 
-// finish applies defaults and validates s.
+// finish applies the source given for the document and validates s. An
+// item nothing names a publisher for keeps an empty source: ImportWith
+// files it under the site's name.
 func finish(s *news.Story, source string) (*news.Story, error) {
 	if s.Source.Name == "" {
 		s.Source.Name = source
-	}
-	if s.Source.Name == "" {
-		s.Source.Name = DefaultSource
 	}
 	if err := s.Validate(); err != nil {
 		return nil, describe(err)

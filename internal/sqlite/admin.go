@@ -201,21 +201,8 @@ func (w *writer) keepRevision(ctx context.Context, s *news.Story, userID int64) 
 
 // Revisions returns the saved versions of story id, newest first.
 func (db *DB) Revisions(ctx context.Context, storyID int64) ([]news.Revision, error) {
-	rows, err := db.readQuery(ctx, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
+	return queryAll(ctx, db, scanRevision, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
 		FROM story_revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.story_id = ? ORDER BY r.revision DESC`, storyID)
-	if err != nil {
-		return nil, fmt.Errorf("select revisions of story %d: %w", storyID, err)
-	}
-	defer rows.Close()
-	var out []news.Revision
-	for rows.Next() {
-		r, err := scanRevision(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // Revision returns one saved version of a story.

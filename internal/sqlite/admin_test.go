@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"testing"
 	"time"
 
@@ -176,5 +178,17 @@ func TestImportKeepsTrashedStoriesTrashed(t *testing.T) {
 		if r.Story.ID == st.ID {
 			t.Error("trashed story listed as related")
 		}
+	}
+}
+
+// notFound never takes its sentence for a format: a "%" in what it names
+// comes through as written, both as the not-found message and as the
+// context of another error.
+func TestNotFoundKeepsPercent(t *testing.T) {
+	if err := notFound(sql.ErrNoRows, "Story %q not found.", "100%-pure"); news.ErrorMessage(err) != `Story "100%-pure" not found.` {
+		t.Errorf("not found: %q", news.ErrorMessage(err))
+	}
+	if err := notFound(errors.New("disk I/O error"), "Story %q not found.", "100%s-%d"); err.Error() != `story "100%s-%d" not found: disk I/O error` {
+		t.Errorf("other error: %q", err.Error())
 	}
 }

@@ -25,20 +25,7 @@ func scanComment(row scanner) (*news.Comment, error) {
 }
 
 func (db *DB) queryComments(ctx context.Context, query string, args ...any) ([]*news.Comment, error) {
-	rows, err := db.readQuery(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("select comments: %w", err)
-	}
-	defer rows.Close()
-	var out []*news.Comment
-	for rows.Next() {
-		c, err := scanComment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db, scanComment, query, args...)
 }
 
 // Comments returns the approved comments of story id, oldest first.
@@ -250,6 +237,8 @@ func (db *DB) Secret(ctx context.Context) ([]byte, error) {
 // PendingComments returns how many comments await moderation.
 func (db *DB) PendingComments(ctx context.Context) (int, error) {
 	var n int
-	err := db.readQueryRow(ctx, "SELECT count(*) FROM comments WHERE status = 'pending'").Scan(&n)
-	return n, err
+	if err := db.readQueryRow(ctx, "SELECT count(*) FROM comments WHERE status = 'pending'").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pending comments: %w", err)
+	}
+	return n, nil
 }

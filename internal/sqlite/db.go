@@ -77,6 +77,44 @@ func (db *DB) readQuery(ctx context.Context, query string, args ...any) (*sql.Ro
 	return st.QueryContext(ctx, args...)
 }
 
+// queryAll runs query on the read pool and scans every row with scan.
+func queryAll[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.readQuery(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query %.40q: %w", query, err)
+	}
+	return scanAll(rows, nil, scan)
+}
+
+// scanAll scans every row of a query's result with scan and closes it:
+// the one row-reading loop. It takes the query's error too, so that
+// scanAll(rows, err, scan) follows a query directly.
+func scanAll[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func scanString(row scanner) (string, error) {
+	var s string
+	return s, row.Scan(&s)
+}
+
+func scanInt64(row scanner) (int64, error) {
+	var n int64
+	return n, row.Scan(&n)
+}
+
 // readQueryRow is QueryRowContext on the read pool through the cache.
 func (db *DB) readQueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := db.readStmt(ctx, query)
@@ -228,14 +266,14 @@ func (db *DB) migrate(ctx context.Context) error {
 	// Look before taking the write lock: a backup or an import opening a
 	// database that a busy server writes to must not wait for the lock
 	// when there is nothing to migrate.
+	// (A new database has no schema_migrations table yet: then every
+	// migration is pending.)
 	applied := map[string]bool{}
-	if rows, err := db.write.QueryContext(ctx, "SELECT name FROM schema_migrations"); err == nil {
-		for rows.Next() {
-			var n string
-			rows.Scan(&n)
+	rows, err := db.write.QueryContext(ctx, "SELECT name FROM schema_migrations")
+	if names, err := scanAll(rows, err, scanString); err == nil {
+		for _, n := range names {
 			applied[n] = true
 		}
-		rows.Close()
 	}
 	pending := false
 	for _, name := range names {
@@ -288,14 +326,18 @@ func isUnique(err error) bool {
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-// notFound turns sql.ErrNoRows into an ENOTFOUND error naming what.
+// notFound turns sql.ErrNoRows into an ENOTFOUND error whose message is
+// the sentence format and args make; any other error is wrapped with that
+// sentence, lowercased, as context. The sentence is never used as a
+// format itself: a "%" in a slug stays a "%".
 func notFound(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
 	} else if errors.Is(err, sql.ErrNoRows) {
 		return news.Errorf(news.ENOTFOUND, format, args...)
 	}
-	return fmt.Errorf(strings.ToLower(fmt.Sprintf(format, args...))+": %w", err)
+	what := strings.TrimSuffix(strings.ToLower(fmt.Sprintf(format, args...)), ".")
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 func unix(t time.Time) int64 { return t.UTC().Unix() }

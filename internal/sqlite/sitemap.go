@@ -22,44 +22,40 @@ func (db *DB) FillTags(ctx context.Context, list []*news.Story) error {
 		args[i] = s.ID
 		s.Tags = nil
 	}
-	rows, err := db.readQuery(ctx, `SELECT st.story_id, t.id, t.name, t.slug FROM story_tags st
+	type storyTag struct {
+		story int64
+		tag   news.Tag
+	}
+	rows, err := queryAll(ctx, db, func(row scanner) (storyTag, error) {
+		var st storyTag
+		return st, row.Scan(&st.story, &st.tag.ID, &st.tag.Name, &st.tag.Slug)
+	}, `SELECT st.story_id, t.id, t.name, t.slug FROM story_tags st
 		JOIN tags t ON t.id = st.tag_id WHERE st.story_id IN (?`+strings.Repeat(", ?", len(list)-1)+`)
 		ORDER BY st.story_id, st.position`, args...)
 	if err != nil {
 		return fmt.Errorf("select tags: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var t news.Tag
-		if err := rows.Scan(&id, &t.ID, &t.Name, &t.Slug); err != nil {
-			return err
-		}
-		byID[id].Tags = append(byID[id].Tags, t)
+	for _, r := range rows {
+		byID[r.story].Tags = append(byID[r.story].Tags, r.tag)
 	}
-	return rows.Err()
+	return nil
 }
 
 // StoryMonths returns the months that have visible stories, newest first.
 func (db *DB) StoryMonths(ctx context.Context) ([]news.Month, error) {
-	rows, err := db.readQuery(ctx, `SELECT strftime('%Y', s.published_at, 'unixepoch') AS y,
+	list, err := queryAll(ctx, db, func(row scanner) (news.Month, error) {
+		var m news.Month
+		var last int64
+		err := row.Scan(&m.Year, &m.Month, &m.Count, &last)
+		m.LastMod = fromUnix(last)
+		return m, err
+	}, `SELECT strftime('%Y', s.published_at, 'unixepoch') AS y,
 		strftime('%m', s.published_at, 'unixepoch') AS m, count(*), max(max(s.updated_at, s.published_at))
 		FROM stories s WHERE`+visible+` GROUP BY y, m ORDER BY y DESC, m DESC`, unix(db.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("select story months: %w", err)
 	}
-	defer rows.Close()
-	var out []news.Month
-	for rows.Next() {
-		var m news.Month
-		var last int64
-		if err := rows.Scan(&m.Year, &m.Month, &m.Count, &last); err != nil {
-			return nil, err
-		}
-		m.LastMod = fromUnix(last)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return list, nil
 }
 
 // StoriesInMonth returns the slugs and change times of the visible stories
@@ -67,30 +63,31 @@ func (db *DB) StoryMonths(ctx context.Context) ([]news.Month, error) {
 // most limit.
 func (db *DB) StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error) {
 	from := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
-	rows, err := db.readQuery(ctx, `SELECT s.slug, s.published_at, s.updated_at FROM stories s
+	list, err := queryAll(ctx, db, func(row scanner) (*news.Story, error) {
+		var s news.Story
+		var pub, upd int64
+		err := row.Scan(&s.Slug, &pub, &upd)
+		s.PublishedAt, s.UpdatedAt = fromUnix(pub), fromUnix(upd)
+		return &s, err
+	}, `SELECT s.slug, s.published_at, s.updated_at FROM stories s
 		WHERE s.published_at >= ? AND s.published_at < ? AND`+visible+` ORDER BY s.published_at, s.id LIMIT ? OFFSET ?`,
 		unix(from), unix(from.AddDate(0, 1, 0)), unix(db.Now()), limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("select stories of %d-%02d: %w", year, month, err)
 	}
-	defer rows.Close()
-	var out []*news.Story
-	for rows.Next() {
-		var s news.Story
-		var pub, upd int64
-		if err := rows.Scan(&s.Slug, &pub, &upd); err != nil {
-			return nil, err
-		}
-		s.PublishedAt, s.UpdatedAt = fromUnix(pub), fromUnix(upd)
-		out = append(out, &s)
-	}
-	return out, rows.Err()
+	return list, nil
 }
 
 // ListPages returns every tag, source and section page that has visible
 // stories, with the time of its newest story.
 func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
-	rows, err := db.readQuery(ctx, `
+	list, err := queryAll(ctx, db, func(row scanner) (news.ListPage, error) {
+		var p news.ListPage
+		var last int64
+		err := row.Scan(&p.Path, &last)
+		p.LastMod = fromUnix(last)
+		return p, err
+	}, `
 		SELECT '/sections/' || sec.slug, max(s.published_at) FROM stories s JOIN sections sec ON sec.id = s.section_id
 		WHERE`+visible+` GROUP BY sec.id
 		UNION ALL
@@ -103,18 +100,7 @@ func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("select list pages: %w", err)
 	}
-	defer rows.Close()
-	var out []news.ListPage
-	for rows.Next() {
-		var p news.ListPage
-		var last int64
-		if err := rows.Scan(&p.Path, &last); err != nil {
-			return nil, err
-		}
-		p.LastMod = fromUnix(last)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return list, nil
 }
 
 // StoriesSince returns up to limit visible stories published after t,
@@ -136,23 +122,23 @@ func (db *DB) FillBodies(ctx context.Context, list []*news.Story) error {
 		byID[s.ID] = append(byID[s.ID], s)
 		args[i] = s.ID
 	}
-	rows, err := db.readQuery(ctx, `SELECT id, body, body_html FROM stories WHERE id IN (?`+
-		strings.Repeat(", ?", len(list)-1)+`)`, args...)
+	type bodies struct {
+		id         int64
+		body, html string
+	}
+	rows, err := queryAll(ctx, db, func(row scanner) (bodies, error) {
+		var b bodies
+		return b, row.Scan(&b.id, &b.body, &b.html)
+	}, `SELECT id, body, body_html FROM stories WHERE id IN (?`+strings.Repeat(", ?", len(list)-1)+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("select bodies: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var body, html string
-		if err := rows.Scan(&id, &body, &html); err != nil {
-			return fmt.Errorf("select bodies: %w", err)
-		}
-		for _, s := range byID[id] {
-			s.Body, s.BodyHTML = body, html
+	for _, b := range rows {
+		for _, s := range byID[b.id] {
+			s.Body, s.BodyHTML = b.body, b.html
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // FeedIdentity returns the prefix of the site's Atom ids, a tag URI

@@ -84,19 +84,11 @@ func (db *DB) queryStories(ctx context.Context, query string, args ...any) ([]*n
 // queryStoriesText is queryStories, reading the text too when withText.
 func (db *DB) queryStoriesText(ctx context.Context, withText bool, query string, args ...any) ([]*news.Story, error) {
 	rows, err := db.readQuery(ctx, query, args...)
+	list, err := scanAll(rows, err, func(row scanner) (*news.Story, error) { return scanStoryText(row, withText) })
 	if err != nil {
 		return nil, fmt.Errorf("select stories: %w", err)
 	}
-	defer rows.Close()
-	var out []*news.Story
-	for rows.Next() {
-		s, err := scanStoryText(rows, withText)
-		if err != nil {
-			return nil, fmt.Errorf("scan story: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return list, nil
 }
 
 // StoryBySlug returns the visible story with the given slug, with its tags.
@@ -124,19 +116,14 @@ const tagsOfStory = `SELECT t.id, t.name, t.slug FROM story_tags st
 	JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position`
 
 func scanTags(rows *sql.Rows, err error) ([]news.Tag, error) {
+	tags, err := scanAll(rows, err, func(row scanner) (news.Tag, error) {
+		var t news.Tag
+		return t, row.Scan(&t.ID, &t.Name, &t.Slug)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("select tags: %w", err)
 	}
-	defer rows.Close()
-	var out []news.Tag
-	for rows.Next() {
-		var t news.Tag
-		if err := rows.Scan(&t.ID, &t.Name, &t.Slug); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return tags, nil
 }
 
 // Stories returns one page of visible stories, newest first, matching f,

@@ -240,21 +240,3 @@ func scanCountedTag(row scanner) (news.Tag, error) {
 	var t news.Tag
 	return t, row.Scan(&t.ID, &t.Name, &t.Slug, &t.Count)
 }
-
-// queryAll runs query on the read pool and scans every row with scan.
-func queryAll[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := db.readQuery(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query %.40q: %w", query, err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}

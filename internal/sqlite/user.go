@@ -25,8 +25,10 @@ func scanUser(row scanner) (*news.User, error) {
 // UserCount returns the number of users.
 func (db *DB) UserCount(ctx context.Context) (int, error) {
 	var n int
-	err := db.readQueryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
-	return n, err
+	if err := db.readQueryRow(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count users: %w", err)
+	}
+	return n, nil
 }
 
 // CreateUser adds u with the given password, hashed.
@@ -65,20 +67,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*news.User, error)
 
 // Users returns every user by name.
 func (db *DB) Users(ctx context.Context) ([]*news.User, error) {
-	rows, err := db.readQuery(ctx, "SELECT "+userColumns+" FROM users ORDER BY name, id")
-	if err != nil {
-		return nil, fmt.Errorf("select users: %w", err)
-	}
-	defer rows.Close()
-	var out []*news.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db, scanUser, "SELECT "+userColumns+" FROM users ORDER BY name, id")
 }
 
 // SetUserAccess sets user id's role and disabled flag, and nothing else:
@@ -176,7 +165,9 @@ func (db *DB) SessionUser(ctx context.Context, token string) (*news.User, error)
 		return nil, fmt.Errorf("select session: %w", err)
 	}
 	if now.Sub(fromUnix(seen)) > SessionIdle || now.Sub(fromUnix(created)) > SessionAbsolute {
-		db.EndSession(ctx, token)
+		if err := db.EndSession(ctx, token); err != nil {
+			return nil, err
+		}
 		return nil, news.Errorf(news.EUNAUTHORIZED, "Your session has expired. Please log in again.")
 	}
 	u, err := db.User(ctx, userID)
@@ -197,6 +188,8 @@ func (db *DB) SessionUser(ctx context.Context, token string) (*news.User, error)
 
 // EndSession ends the session with the given token.
 func (db *DB) EndSession(ctx context.Context, token string) error {
-	_, err := db.write.ExecContext(ctx, "DELETE FROM sessions WHERE id = ?", auth.TokenID(token))
-	return err
+	if _, err := db.write.ExecContext(ctx, "DELETE FROM sessions WHERE id = ?", auth.TokenID(token)); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
 }

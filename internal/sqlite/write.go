@@ -730,17 +730,9 @@ func (w *writer) listedBy(ctx context.Context, id int64) ([]int64, error) {
 
 // scanIDs reads a one-column result of ids.
 func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
+	ids, err := scanAll(rows, err, scanInt64)
 	if err != nil {
 		return nil, fmt.Errorf("select ids: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var n int64
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
