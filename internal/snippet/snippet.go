@@ -18,16 +18,23 @@ import (
 type matcher struct {
 	stems  map[string]bool
 	prefix string
+	// first holds the first bytes of the stems and the prefix, lowercase:
+	// a stem keeps the start of its word, so a word starting otherwise
+	// cannot match and is not lowercased or stemmed. Most words of a text
+	// are rejected here.
+	first [256]bool
 }
 
 func newMatcher(q news.Query) matcher {
 	m := matcher{stems: map[string]bool{}}
 	for _, w := range q.Words() {
 		m.stems[stem(w)] = true
+		m.first[w[0]] = true
 	}
 	if q.Prefix && len(q.Terms) > 0 {
 		last := q.Terms[len(q.Terms)-1]
 		m.prefix = last
+		m.first[last[0]] = true
 	}
 	return m
 }
@@ -39,7 +46,15 @@ func stem(w string) string {
 	return w
 }
 
-func (m matcher) match(word string) bool {
+func (m *matcher) match(word string) bool {
+	if c := word[0]; c < utf8.RuneSelf {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if !m.first[c] {
+			return false
+		}
+	}
 	w := strings.ToLower(word)
 	return m.stems[stem(w)] || (m.prefix != "" && strings.HasPrefix(w, m.prefix))
 }
@@ -49,7 +64,7 @@ type word struct {
 	hit        bool
 }
 
-func words(text string, m matcher) []word {
+func words(text string, m *matcher) []word {
 	var out []word
 	start := -1
 	for i, r := range text {
@@ -69,7 +84,8 @@ func words(text string, m matcher) []word {
 
 // Mark returns all of text with the query's words marked.
 func Mark(text string, q news.Query) []news.Span {
-	return spans(text, words(text, newMatcher(q)), 0, len(text))
+	m := newMatcher(q)
+	return spans(text, words(text, &m), 0, len(text))
 }
 
 // Cut returns a passage of about n words of text around its densest
@@ -77,7 +93,8 @@ func Mark(text string, q news.Query) []news.Span {
 // match it returns the opening words.
 func Cut(text string, q news.Query, n int) []news.Span {
 	text = strings.Join(strings.Fields(text), " ")
-	ws := words(text, newMatcher(q))
+	m := newMatcher(q)
+	ws := words(text, &m)
 	if len(ws) == 0 {
 		return nil
 	}

@@ -27,7 +27,7 @@ const (
 	exactRankMax = 300
 	// searchPool is how many of the newest matches, and of the newest
 	// headline matches, a larger search ranks for its first pages.
-	searchPool = 200
+	searchPool = 100
 	// searchCountCap is where counting stops; pages end there too.
 	searchCountCap = 1000
 	// filteredScan bounds the matches a search narrowed to a section or
@@ -115,14 +115,38 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", match, err)
 	}
-	res.Stories, err = db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+
-		" WHERE s.id IN "+jsonIDs+" AND"+visibleCard+
+	// Rank the pool by what is in the stories' first pages (time,
+	// visibility), then read only the page's stories in full.
+	page, err := scanIDs(db.readQuery(ctx, "SELECT s.id FROM stories s WHERE s.id IN "+jsonIDs+" AND"+visibleCard+
 		" ORDER BY s.id IN "+jsonIDs+" DESC, s.published_at DESC, s.id DESC LIMIT ? OFFSET ?",
-		idList(append(heads, recent...)), now, now, idList(heads), f.Page.Size, f.Page.Offset())
+		idList(append(heads, recent...)), now, now, idList(heads), f.Page.Size, f.Page.Offset()))
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", match, err)
 	}
-	return res, nil
+	res.Stories, err = db.storiesByID(ctx, page)
+	return res, err
+}
+
+// storiesByID reads the search hits ids in that order.
+func (db *DB) storiesByID(ctx context.Context, ids []int64) ([]*news.Story, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, err := db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+" WHERE s.id IN "+jsonIDs, idList(ids))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*news.Story, len(list))
+	for _, s := range list {
+		byID[s.ID] = s
+	}
+	out := make([]*news.Story, 0, len(ids))
+	for _, id := range ids {
+		if s := byID[id]; s != nil {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // countMatches counts the index's matches of match, stopping at limit.
@@ -214,15 +238,8 @@ func (db *DB) searchFiltered(ctx context.Context, f news.SearchFilter, match str
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", match, err)
 	}
-	if len(ids) == 0 {
-		return res, nil
-	}
-	res.Stories, err = db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+" WHERE s.id IN "+jsonIDs+
-		" ORDER BY s.published_at DESC, s.id DESC", idList(ids))
-	if err != nil {
-		return res, fmt.Errorf("search %q: %w", match, err)
-	}
-	return res, nil
+	res.Stories, err = db.storiesByID(ctx, ids)
+	return res, err
 }
 
 // jsonIDs is an SQL set of the ids in its one argument, a JSON array made

@@ -18,7 +18,7 @@ func (db *DB) fillText(ctx context.Context) error {
 			id         int64
 			body, text string
 		}
-		rows, err := db.write.QueryContext(ctx, "SELECT id, body FROM stories WHERE body_text IS NULL LIMIT 500")
+		rows, err := db.write.QueryContext(ctx, "SELECT id, body FROM stories INDEXED BY stories_text_todo WHERE body_text IS NULL LIMIT 500")
 		if err != nil {
 			return fmt.Errorf("select stories without text: %w", err)
 		}
