@@ -4,8 +4,12 @@
 # Builds a 100k-story database with the synthetic corpus generator, serves
 # it with newsdesk, saves the exact bytes of one article page and serves
 # them with nginx as the physical limit, then runs wrk against both:
-#   nginx static (plain and gzip_static), newsdesk article warm (plain and
-#   gzip), article with the render cache off, front page, search.
+#   nginx static (plain and gzip_static), a bare Go net/http handler
+#   serving the same bytes (the Go limit), newsdesk article warm (plain and
+#   gzip), article with the render cache off, front page, search for a
+#   common word (in over 10 % of stories), an uncommon one (under 1 %) and
+#   one in none, cache off, and article latency while 64 connections send
+#   unique random searches (admission control).
 # Prints req/s, p50, p99 for each, newsdesk's peak RSS, its cold start and
 # the newsdesk/nginx ratio. Every server is stopped by PID at the end.
 #
@@ -16,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 STORIES=${BENCH_STORIES:-100000}
 DUR=${BENCH_DURATION:-10s}
-PORT_ND=18081 PORT_NOCACHE=18083 PORT_NGINX=18082
+PORT_ND=18081 PORT_NOCACHE=18083 PORT_NGINX=18082 PORT_GO=18084
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -97,7 +101,46 @@ http {
 CONF
 "$NGINX" -c "$tmp/nginx.conf" -g 'daemon off;' &
 pids+=($!)
+
+# The Go limit: a bare net/http handler writing the same bytes.
+mkdir -p "$tmp/gostatic"
+cat > "$tmp/gostatic/main.go" <<'GO'
+package main
+
+import (
+	"net/http"
+	"os"
+	"strconv"
+)
+
+func main() {
+	page, _ := os.ReadFile(os.Args[2])
+	n := strconv.Itoa(len(page))
+	http.ListenAndServe(os.Args[1], http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Length", n)
+		w.Write(page)
+	}))
+}
+GO
+(cd "$tmp/gostatic" && go build -o gostatic main.go)
+"$tmp/gostatic/gostatic" "127.0.0.1:$PORT_GO" "$tmp/www/article.html" &
+pids+=($!)
 sleep 0.5
+
+# Words for the search rows: "government" is in about 40 % of the
+# synthetic stories; the first name in the article's slug in under 1 %.
+common=government
+uncommon=$(echo "$slug" | sed 's|/articles/||' | cut -d- -f1)
+cat > "$tmp/randsearch.lua" <<'LUA'
+local words = {"government", "flood", "minister", "market", "health", "court", "police", "energy", "school", "election"}
+math.randomseed(os.time())
+request = function()
+  local q = words[math.random(#words)] .. "+" .. string.char(math.random(97, 122), math.random(97, 122), math.random(97, 122))
+  return wrk.format("GET", "/search?q=" .. q)
+end
+LUA
 
 # load NAME URL [gzip]: one wrk run; prints a table row.
 load() {
@@ -116,6 +159,7 @@ echo "== wrk -t2 -c64 -d$DUR --latency, 127.0.0.1"
 printf '%-32s %12s %10s %10s\n' target req/s p50 p99
 load "nginx static, plain" "http://127.0.0.1:$PORT_NGINX/article.html" "" NGX
 load "nginx static, gzip_static" "http://127.0.0.1:$PORT_NGINX/article.html" gzip NGXGZ
+load "Go net/http, same bytes" "http://127.0.0.1:$PORT_GO/" "" GO
 load "newsdesk article, warm" "http://127.0.0.1:$PORT_ND$slug" "" ND
 load "newsdesk article, warm, gzip" "http://127.0.0.1:$PORT_ND$slug" gzip NDGZ
 load "newsdesk article, cache off" "http://127.0.0.1:$PORT_NOCACHE$slug" "" NC
@@ -123,9 +167,26 @@ load "newsdesk front page, warm" "http://127.0.0.1:$PORT_ND/" "" FP
 load "newsdesk front page, cache off" "http://127.0.0.1:$PORT_NOCACHE/" "" FPNC
 load "newsdesk search, warm" "http://127.0.0.1:$PORT_ND/search?q=$query" "" SW
 load "newsdesk search, cache off" "http://127.0.0.1:$PORT_NOCACHE/search?q=$query" "" S
+load "search $common (common), cache off" "http://127.0.0.1:$PORT_NOCACHE/search?q=$common" "" SC
+load "search $uncommon (<1 %), cache off" "http://127.0.0.1:$PORT_NOCACHE/search?q=$uncommon" "" SU
+load "search zzyzx (none), cache off" "http://127.0.0.1:$PORT_NOCACHE/search?q=zzyzx" "" SN
+echo "(search rows at -c64 count 503s from admission control: see Non-2xx below)"
+for q in "$common" "$uncommon"; do
+	printf 'search %s at -c2 (within the gate): ' "$q"
+	wrk -t1 -c2 -d"$DUR" --latency "http://127.0.0.1:$PORT_NOCACHE/search?q=$q" | awk '/Requests\/sec/{r=$2} $1=="50%"{p50=$2} $1=="99%"{p99=$2} END{print r" req/s, p50 "p50", p99 "p99}'
+done
+
+echo "== admission: article while 64 connections send unique random searches"
+wrk -t1 -c64 -d"$DUR" --latency -s "$tmp/randsearch.lua" "http://127.0.0.1:$PORT_ND" > "$tmp/flood.txt" &
+flood=$!
+sleep 1
+load "article during search flood" "http://127.0.0.1:$PORT_ND$slug" "" NDF
+wait "$flood"
+echo "searches: $(awk '/Requests\/sec/{print $2}' "$tmp/flood.txt") req/s, $(awk '/Non-2xx/{print $5}' "$tmp/flood.txt") answered 503"
 
 echo "== summary"
 echo "newsdesk/nginx article, plain: $(echo "scale=2; $RPS_ND / $RPS_NGX" | bc)"
 echo "newsdesk/nginx article, gzip:  $(echo "scale=2; $RPS_NDGZ / $RPS_NGXGZ" | bc)"
+echo "newsdesk/Go net/http article:  $(echo "scale=2; $RPS_ND / $RPS_GO" | bc)"
 echo "newsdesk peak RSS (cached instance): $(awk '/VmHWM/{print $2, $3}' /proc/$ND_PID/status)"
 echo "newsdesk peak RSS (cache-off instance): $(awk '/VmHWM/{print $2, $3}' /proc/${pids[1]}/status)"
