@@ -61,6 +61,10 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	}
 	now := unix(db.Now())
 	match := ftsColumns + "(" + f.Query.FTS() + ") AND state: live"
+	matches, err := db.countMatches(ctx, match, searchCountCap+1)
+	if err != nil || matches == 0 {
+		return res, err
+	}
 	// Live in the index but not yet visible: published with a time still
 	// to come. Rare, and never counted or shown.
 	hidden, err := scanIDs(db.readQuery(ctx, `SELECT id FROM stories WHERE status = 'published'
@@ -68,9 +72,10 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	if err != nil {
 		return res, err
 	}
-	matches, err := db.countMatches(ctx, match, searchCountCap+1+len(hidden))
-	if err != nil {
-		return res, err
+	if len(hidden) > 0 && matches > searchCountCap {
+		if matches, err = db.countMatches(ctx, match, searchCountCap+1+len(hidden)); err != nil {
+			return res, err
+		}
 	}
 	hiddenMatches, err := db.countHidden(ctx, match, hidden)
 	if err != nil {
