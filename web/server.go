@@ -65,6 +65,11 @@ type Store interface {
 	TrashStory(ctx context.Context, id int64) error
 	RestoreStory(ctx context.Context, id int64) error
 	EmptyTrash(ctx context.Context) (int, error)
+	Cluster(ctx context.Context, storyID int64) (news.Cluster, error)
+	ChooseLead(ctx context.Context, storyID, userID int64) error
+	SplitStory(ctx context.Context, storyID, userID int64) error
+	MergeClusters(ctx context.Context, storyID, intoID, userID int64) error
+	StoryIDByRef(ctx context.Context, ref string) (int64, error)
 	AllSections(ctx context.Context) ([]news.Section, error)
 	AllSources(ctx context.Context) ([]news.Source, error)
 	AllTags(ctx context.Context) ([]news.Tag, error)

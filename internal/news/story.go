@@ -262,3 +262,29 @@ func OriginalByDefault(name string) bool {
 	}
 	return false
 }
+
+// Cluster is a story cluster as the newsroom sees it: every version of
+// one story, best-ranked first, and the overrides editors made.
+type Cluster struct {
+	ID         int64
+	Lead       int64 // the story lists show
+	ChosenLead int64 // an editor's choice of lead, 0 for none
+	Members    []ClusterMember
+	Log        []ClusterEvent
+}
+
+// ClusterMember is one version in a cluster and why it is there.
+type ClusterMember struct {
+	Story     *Story
+	MatchedID int64  // the version it was found to copy, 0 for the first
+	Evidence  string // the signals that matched, for people
+	Pinned    bool   // placed by an editor: detection leaves it
+}
+
+// ClusterEvent is one editor override of a cluster.
+type ClusterEvent struct {
+	Action     string // lead, split, merge
+	StoryTitle string
+	UserName   string
+	At         time.Time
+}

@@ -178,6 +178,7 @@ type Evidence struct {
 	Score    float64 `json:"score"`    // lede, headline and names weighted
 	Same     bool    `json:"same"`     // one story
 	Veto     string  `json:"veto,omitempty"`
+	Note     string  `json:"note,omitempty"` // set instead of signals when an editor decided
 }
 
 // Compare weighs the evidence that a and b are copies of one story.
