@@ -80,11 +80,41 @@ func TestParseQuery(t *testing.T) {
 		{`()*:^"`, ``},
 		{`Zürich`, `"zürich"*`},
 		{`x-ray`, `"x" "ray"*`},
+		// A word keeps its apostrophe; the index splits there, so the
+		// word becomes the phrase of its tokens.
+		{`don't`, `"don t"*`},
+		{`"they don’t know" -isn't`, `"they don t know" NOT "isn t"`},
+		{`'quoted' Prague's`, `"quoted" "prague s"*`},
 		{"", ""},
 	}
 	for _, tt := range tests {
 		if got := ParseQuery(tt.in).FTS(); got != tt.fts {
 			t.Errorf("ParseQuery(%q).FTS() = %q, want %q", tt.in, got, tt.fts)
+		}
+	}
+}
+
+// Words is the one definition of a word: snippets, search terms and the
+// related and summary terms all split text with it.
+func TestWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Don't stop: Prague's 2-year flood", []string{"don't", "stop", "prague's", "2", "year", "flood"}},
+		{"'quoted' rock'n'roll It’s", []string{"quoted", "rock'n'roll", "it's"}},
+		{"the 90's, o'clock; trailing' '", []string{"the", "90's", "o'clock", "trailing"}},
+		{"**Bold** [link](https://x.example/path)", []string{"bold", "link", "https", "x", "example", "path"}},
+		{"Zürich 北京", []string{"zürich", "北京"}},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		got := Words(tt.in)
+		if len(got) == 0 {
+			got = nil
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") || len(got) != len(tt.want) {
+			t.Errorf("Words(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

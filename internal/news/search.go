@@ -3,6 +3,7 @@ package news
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Query is a reader's search, parsed: words and "quoted phrases" that must
@@ -18,47 +19,54 @@ type Query struct {
 const MaxQueryTerms = 12
 
 // ParseQuery reads what a reader typed. Anything is accepted: characters
-// that are not letters or digits only separate words, so no input can
-// reach the full-text engine as syntax.
+// that are not part of a word (see Words) only separate words, so no input
+// can reach the full-text engine as syntax.
 func ParseQuery(s string) Query {
 	var q Query
 	if len(s) > 500 {
 		s = s[:500]
 	}
-	rs := []rune(s)
-	for i := 0; i < len(rs) && len(q.Terms)+len(q.Excluded) < MaxQueryTerms; {
-		r := rs[i]
+	isQuote := func(r rune) bool { return r == '"' || r == '“' || r == '”' }
+	for i := 0; i < len(s) && len(q.Terms)+len(q.Excluded) < MaxQueryTerms; {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		next, _ := utf8.DecodeRuneInString(s[i+n:])
+		prev, _ := utf8.DecodeLastRuneInString(s[:i])
 		switch {
-		case r == '"' || r == '“' || r == '”':
-			end := i + 1
-			for end < len(rs) && rs[end] != '"' && rs[end] != '”' && rs[end] != '“' {
-				end++
+		case isQuote(r):
+			end := i + n
+			for end < len(s) {
+				c, m := utf8.DecodeRuneInString(s[end:])
+				if isQuote(c) {
+					break
+				}
+				end += m
 			}
-			if words := queryWords(string(rs[i+1 : end])); len(words) > 0 {
+			if words := Words(s[i+n : end]); len(words) > 0 {
 				q.Terms = append(q.Terms, strings.Join(words, " "))
 			}
 			q.Prefix = false
-			i = end + 1
-		case isWordRune(r) || (r == '-' && i+1 < len(rs) && isWordRune(rs[i+1]) && (i == 0 || unicode.IsSpace(rs[i-1]))):
+			i = end
+			if end < len(s) {
+				_, m := utf8.DecodeRuneInString(s[end:])
+				i += m
+			}
+		case IsWordRune(r) || (r == '-' && IsWordRune(next) && (i == 0 || unicode.IsSpace(prev))):
 			neg := r == '-'
 			if neg {
-				i++
+				i += n
 			}
-			end := i
-			for end < len(rs) && isWordRune(rs[end]) {
-				end++
-			}
-			w := strings.ToLower(string(rs[i:end]))
+			end := wordEnd(s, i)
+			w := FoldWord(s[i:end])
 			if neg {
 				q.Excluded = append(q.Excluded, w)
 			} else {
 				q.Terms = append(q.Terms, w)
 				// Only a word the reader may still be typing is a prefix.
-				q.Prefix = end == len(rs)
+				q.Prefix = end == len(s)
 			}
 			i = end
 		default:
-			i++
+			i += n
 		}
 	}
 	if len(q.Terms) == 0 {
@@ -87,18 +95,16 @@ func (q Query) FTS() string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(`"` + t + `"`)
+		b.WriteString(`"` + indexTokens(t) + `"`)
 		if q.Prefix && i == len(q.Terms)-1 {
 			b.WriteByte('*')
 		}
 	}
 	for _, t := range q.Excluded {
-		b.WriteString(` NOT "` + t + `"`)
+		b.WriteString(` NOT "` + indexTokens(t) + `"`)
 	}
 	return b.String()
 }
-
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // SearchFilter is a search with its narrowing and page.
 type SearchFilter struct {
@@ -114,11 +120,6 @@ type SearchResult struct {
 	// Total is how many stories match; when Capped, at least that many.
 	Total  int
 	Capped bool
-}
-
-// queryWords returns the lowercase words of a phrase.
-func queryWords(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !isWordRune(r) })
 }
 
 // Span is a piece of text in a search snippet; Match marks a query hit.

@@ -6,7 +6,6 @@ package snippet
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"newsdesk/internal/news"
@@ -55,7 +54,7 @@ func (m *matcher) match(word string) bool {
 			return false
 		}
 	}
-	w := strings.ToLower(word)
+	w := news.FoldWord(word)
 	return m.stems[stem(w)] || (m.prefix != "" && strings.HasPrefix(w, m.prefix))
 }
 
@@ -64,20 +63,13 @@ type word struct {
 	hit        bool
 }
 
+// words finds the words of text by the site's one definition
+// (news.WordSpans), each marked whether it answers the query.
 func words(text string, m *matcher) []word {
-	var out []word
-	start := -1
-	for i, r := range text {
-		in := unicode.IsLetter(r) || unicode.IsDigit(r)
-		if in && start < 0 {
-			start = i
-		} else if !in && start >= 0 {
-			out = append(out, word{start, i, m.match(text[start:i])})
-			start = -1
-		}
-	}
-	if start >= 0 {
-		out = append(out, word{start, len(text), m.match(text[start:])})
+	spans := news.WordSpans(text)
+	out := make([]word, len(spans))
+	for i, sp := range spans {
+		out[i] = word{sp[0], sp[1], m.match(text[sp[0]:sp[1]])}
 	}
 	return out
 }

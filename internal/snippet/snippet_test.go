@@ -26,6 +26,10 @@ func TestMark(t *testing.T) {
 		{"Semiconductor plant", "semi", "[Semiconductor] plant"},
 		{"Semiconductor plant", "semi ", "Semiconductor plant"},
 		{"Old town, old Town", `"old town"`, "[Old] [town], [old] [Town]"},
+		// The snippet, the query and the index agree on what a word is.
+		{"They don't know, we don’t care", "don't", "They [don't] know, we [don’t] care"},
+		{"Prague's mayor and Prague", "prague", "[Prague's] mayor and [Prague]"},
+		{"Prague's mayor", "prague's ", "[Prague's] mayor"},
 	}
 	for _, tt := range tests {
 		if got := render(Mark(tt.text, news.ParseQuery(tt.q))); got != tt.want {

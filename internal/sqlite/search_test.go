@@ -203,3 +203,23 @@ func TestOpenFillsMissingText(t *testing.T) {
 		t.Errorf("body_text = %q, %v; want the plain text", text, err)
 	}
 }
+
+// A word with an apostrophe is one word for the query, the snippet and
+// the index alike: "don't" finds "don’t" and "don't", and not a story that
+// only has "don" and "t" apart.
+func TestSearchApostrophes(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	for i, body := range []string{"Voters don’t trust the plan.", "Voters don't trust the plan.", "Don Quixote scored a t-shirt."} {
+		s := &news.Story{Title: fmt.Sprintf("Apostrophe story %d", i), Body: body, Source: news.Source{Name: "Wire"},
+			Status: news.StatusPublished, PublishedAt: db.Now().Add(-time.Hour), GUID: fmt.Sprintf("apostrophe-%d", i)}
+		if _, err := db.UpsertStories(ctx, []*news.Story{s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{"don't", "don’t", `"don't trust"`, "don't "} {
+		if res := search(t, db, q); res.Total != 2 {
+			t.Errorf("Search(%q): %d matches (%s), want the two stories with don't", q, res.Total, titleOf(res))
+		}
+	}
+}

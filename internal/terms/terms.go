@@ -5,36 +5,15 @@ package terms
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
+
+	"newsdesk/internal/news"
 )
 
-// Words returns the lowercase words of s in order, stop words included.
-// Markdown punctuation and URLs' separators split words.
-func Words(s string) []string {
-	var out []string
-	start := -1
-	for i, r := range s {
-		word := unicode.IsLetter(r) || unicode.IsDigit(r)
-		if word && start < 0 {
-			start = i
-		} else if !word && start >= 0 {
-			if !(r == '\'' || r == '’') || !nextIsLetter(s, i) {
-				out = append(out, strings.ToLower(s[start:i]))
-				start = -1
-			}
-		}
-	}
-	if start >= 0 {
-		out = append(out, strings.ToLower(s[start:]))
-	}
-	return out
-}
-
-func nextIsLetter(s string, i int) bool {
-	_, n := utf8.DecodeRuneInString(s[i:])
-	r, _ := utf8.DecodeRuneInString(s[i+n:])
-	return unicode.IsLetter(r)
-}
+// Words returns the lowercase words of s in order, stop words included,
+// by the site's one definition of a word (news.Words): Markdown
+// punctuation and URLs' separators split words, an apostrophe before a
+// letter does not ("don't").
+func Words(s string) []string { return news.Words(s) }
 
 // Terms returns the content words of s: stop words and words shorter than
 // three letters dropped, possessives and plurals folded ("banks" → "bank").

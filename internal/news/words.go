@@ -1,0 +1,83 @@
+package news
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// A word, for every part of newsdesk that reads text — search queries and
+// the full-text terms they become, search snippets, related stories, key
+// points and tag suggestions — is a run of letters and digits in which an
+// apostrophe (' or ’) followed by a letter stays inside the word: "don't",
+// "Prague's", "rock'n'roll", "2026". Everything else separates words.
+// This file is the one definition.
+
+// IsWordRune reports whether r is a letter or a digit.
+func IsWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+func isApostrophe(r rune) bool { return r == '\'' || r == '’' }
+
+// wordEnd returns the byte offset just past the word that starts at i.
+func wordEnd(s string, i int) int {
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if IsWordRune(r) {
+			i += n
+			continue
+		}
+		if next, _ := utf8.DecodeRuneInString(s[i+n:]); isApostrophe(r) && unicode.IsLetter(next) {
+			i += n
+			continue
+		}
+		break
+	}
+	return i
+}
+
+// WordSpans returns the byte offsets [start, end) of the words of s, in
+// order.
+func WordSpans(s string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !IsWordRune(r) {
+			i += n
+			continue
+		}
+		end := wordEnd(s, i)
+		out = append(out, [2]int{i, end})
+		i = end
+	}
+	return out
+}
+
+// Words returns the words of s in order, each folded by FoldWord.
+func Words(s string) []string {
+	spans := WordSpans(s)
+	out := make([]string, len(spans))
+	for i, sp := range spans {
+		out[i] = FoldWord(s[sp[0]:sp[1]])
+	}
+	return out
+}
+
+// FoldWord returns a word as words are compared: lowercase, with a
+// typographic apostrophe (’) written as a plain one, as the index makes no
+// difference between them.
+func FoldWord(w string) string {
+	return strings.ReplaceAll(strings.ToLower(w), "’", "'")
+}
+
+// indexTokens writes a word or phrase as the full-text index splits it:
+// there an apostrophe separates ("don't" is the tokens "don" "t"), so a
+// word with one becomes the phrase of its tokens, which matches exactly
+// where the word occurs.
+func indexTokens(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isApostrophe(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
