@@ -23,6 +23,9 @@ func (s *Server) renderTaxonomy(c echo.Context, status int, msg, errMsg string) 
 	if v.Sources, err = s.store.AllSources(ctx); err != nil {
 		return err
 	}
+	if v.Original, err = s.store.OriginalSources(ctx); err != nil {
+		return err
+	}
 	if v.Sections, err = s.store.AllSections(ctx); err != nil {
 		return err
 	}
@@ -52,6 +55,17 @@ func (s *Server) renameNamed(kind string) echo.HandlerFunc {
 		}
 		return s.taxonomyResult(c, s.store.Rename(c.Request().Context(), kind, id, c.FormValue("name")), "renamed")
 	}
+}
+
+// setSourceOriginal handles POST /admin/sources/:id/original: whether the
+// source is an original one (a wire, the newsroom), whose versions lead a
+// story over syndicators'.
+func (s *Server) setSourceOriginal(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	return s.taxonomyResult(c, s.store.SetSourceOriginal(c.Request().Context(), id, c.FormValue("original") == "1"), "saved")
 }
 
 // addSection handles POST /admin/sections.

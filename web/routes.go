@@ -60,6 +60,7 @@ func (s *Server) routes() {
 	u.POST("/sections", s.addSection)
 	u.POST("/sections/:id", s.renameNamed("sections"))
 	u.POST("/sources/:id", s.renameNamed("sources"))
+	u.POST("/sources/:id/original", s.setSourceOriginal)
 	u.POST("/tags/:id", s.renameNamed("tags"))
 	u.POST("/tags/merge", s.mergeTags)
 	u.GET("/comments", s.showModeration)

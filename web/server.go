@@ -70,6 +70,8 @@ type Store interface {
 	SplitStory(ctx context.Context, storyID, userID int64) error
 	MergeClusters(ctx context.Context, storyID, intoID, userID int64) error
 	StoryIDByRef(ctx context.Context, ref string) (int64, error)
+	OriginalSources(ctx context.Context) (map[int64]bool, error)
+	SetSourceOriginal(ctx context.Context, id int64, original bool) error
 	AllSections(ctx context.Context) ([]news.Section, error)
 	AllSources(ctx context.Context) ([]news.Source, error)
 	AllTags(ctx context.Context) ([]news.Tag, error)

@@ -243,3 +243,37 @@ func (db *DB) StoryIDByRef(ctx context.Context, ref string) (int64, error) {
 	}
 	return id, err
 }
+
+// OriginalSources returns the ids of the sources taken for original (a
+// wire or the site's own newsroom): their versions lead a story's cluster.
+func (db *DB) OriginalSources(ctx context.Context) (map[int64]bool, error) {
+	ids, err := scanIDs(db.readQuery(ctx, "SELECT id FROM sources WHERE original = 1"))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// SetSourceOriginal marks source id original or not, and ranks again the
+// clusters holding its stories.
+func (db *DB) SetSourceOriginal(ctx context.Context, id int64, original bool) error {
+	return db.writeTx(ctx, func(w *writer) error {
+		res, err := w.tx.ExecContext(ctx, "UPDATE sources SET original = ? WHERE id = ?", original, id)
+		if err != nil {
+			return fmt.Errorf("mark source %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return news.Errorf(news.ENOTFOUND, "Source %d not found.", id)
+		}
+		clusters, err := scanIDs(w.query(ctx, "SELECT DISTINCT cluster_id FROM stories WHERE source_id = ?", id))
+		if err != nil {
+			return err
+		}
+		w.markDirty(clusters...)
+		return w.rankDirty(ctx)
+	})
+}

@@ -95,3 +95,24 @@ func TestEditorOverridesStick(t *testing.T) {
 		t.Errorf("merge not recorded: %+v", c.Log)
 	}
 }
+
+func TestOriginalSourceLeads(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	importDemo(t, db)
+	wire, _ := db.StoryBySlug(ctx, "malaria-vaccine-cuts-severe-cases-by-two-thirds-in-large-african-trial")
+	staff, _ := db.StoryBySlug(ctx, "new-malaria-vaccine-cuts-severe-cases-in-children-by-two-thirds-trial-finds")
+	orig, err := db.OriginalSources(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !orig[wire.Source.ID] || !orig[staff.Source.ID] {
+		t.Fatalf("Global Wire and Newsdesk Staff are not original by default: %v", orig)
+	}
+	if err := db.SetSourceOriginal(ctx, wire.Source.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := db.Cluster(ctx, wire.ID); c.Lead != staff.ID {
+		t.Errorf("with Global Wire a syndicator, the lead is %d, want the staff version %d", c.Lead, staff.ID)
+	}
+}
