@@ -63,6 +63,12 @@ func (s *Server) routes() {
 	u.POST("/sources/:id/original", s.setSourceOriginal)
 	u.POST("/tags/:id", s.renameNamed("tags"))
 	u.POST("/tags/merge", s.mergeTags)
+	if s.feeds.Store != nil {
+		u.GET("/sources", s.showSources)
+		u.POST("/feeds", s.addFeed)
+		u.POST("/feeds/:id/fetch", s.fetchFeed)
+		u.POST("/feeds/:id/delete", s.removeFeed)
+	}
 	u.GET("/comments", s.showModeration)
 	u.POST("/comments", s.moderate)
 	u.POST("/comments/settings", s.saveCommentSettings)

@@ -104,6 +104,8 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For and the
 	// scheme from X-Forwarded-Proto; only behind a proxy that sets them.
 	TrustProxy bool
+	// Feeds manages the feeds serve polls, on the newsroom's sources page.
+	Feeds Feeds
 	// ReadHeaderTimeout bounds how long a client may take to send its
 	// request headers; 0 means 5 seconds.
 	ReadHeaderTimeout time.Duration
@@ -139,6 +141,7 @@ type Server struct {
 	atomStarted time.Time
 
 	commentsByIP, commentsByStory *limiter
+	feeds                         Feeds
 
 	sections   versioned[[]news.Section]
 	commentSet versioned[news.CommentSettings]
@@ -180,6 +183,10 @@ func New(cfg Config, store Store) (*Server, error) {
 		logins: newLimiter(failureWindow), cop: http.NewCrossOriginProtection(),
 		commentsByIP: newLimiter(commentIPWindow), commentsByStory: newLimiter(commentBurstWindw)}
 	s.gate = newGate(cfg.HeavyRequests, 50*time.Millisecond)
+	s.feeds = cfg.Feeds
+	if fs, ok := store.(FeedStore); ok && s.feeds.Store == nil {
+		s.feeds.Store = fs
+	}
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, pageTTL)
 	}

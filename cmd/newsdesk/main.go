@@ -146,9 +146,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	// Notice imports and other writers of the same file.
 	go db.WatchVersion(ctx, time.Second)
-	poller := poll.New(poll.Config{Store: db, Get: newFetcher(*allowPrivate), Import: poll.IngestInto(db), Log: log})
+	fetcher := newFetcher(*allowPrivate)
+	poller := poll.New(poll.Config{Store: db, Get: fetcher, Import: poll.IngestInto(db), Log: log})
 	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log,
-		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl, TrustProxy: *trustProxy}, db)
+		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl, TrustProxy: *trustProxy,
+		Feeds: web.Feeds{Poller: poller, Get: fetcher}}, db)
 	if err != nil {
 		return err
 	}

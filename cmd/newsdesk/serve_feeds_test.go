@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -98,12 +101,40 @@ func TestServePollsFeeds(t *testing.T) {
 	if code, out, err := runCmd(t, "", "feeds", "add", "--db", db, "--source", "Local Wire", "--every", every.String(), "--allow-private-fetch", feed.URL); code != 0 {
 		t.Fatalf("feeds add = %d, %v, %s", code, err, out)
 	}
+	if code, out, err := runCmd(t, "a long enough password\n", "user", "add", "--db", db, "--email", "ed@example.com", "--name", "Ed", "--role", "editor"); code != 0 {
+		t.Fatalf("user add = %d, %v, %s", code, err, out)
+	}
 	base := startServe(t, "--db", db, "--allow-private-fetch")
 
 	waitForPage(t, base+"/sources/local-wire", "Harbour reopens after storm", 2*every)
 	waitForPage(t, base+"/sources/local-wire", "Bridge works start in the old town", time.Second)
 	third.Store(true)
 	waitForPage(t, base+"/sources/local-wire", "Ferry timetable changes for spring", 2*every+2*time.Second)
+
+	// The newsroom's sources page shows how the feed is doing.
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	page := func(resp *http.Response, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	token := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(page(client.Get(base + "/admin/login")))
+	if token == nil {
+		t.Fatal("no CSRF token on the login page")
+	}
+	page(client.PostForm(base+"/admin/login", url.Values{"_csrf": {token[1]}, "email": {"ed@example.com"}, "password": {"a long enough password"}}))
+	admin := page(client.Get(base + "/admin/sources"))
+	row := regexp.MustCompile(`(?s)<tr id="feed-1">.*?</tr>`).FindString(admin)
+	for _, want := range []string{feed.URL, "10s", "HTTP 200: OK", "<td>3</td>", "<time datetime="} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the admin's row for the feed lacks %q:\n%s", want, row)
+		}
+	}
 }
 
 // createDB makes an empty database at path, as a first serve would.
