@@ -23,14 +23,14 @@ var start = time.Date(2026, 3, 16, 12, 0, 0, 0, time.UTC)
 // rig is a poller over a real database and a real fetcher, with a clock
 // the test moves by hand.
 type rig struct {
-	t   *testing.T
+	t   testing.TB
 	db  *sqlite.DB
 	p   *Poller
 	mu  sync.Mutex
 	now time.Time
 }
 
-func newRig(t *testing.T, opts fetch.Options, conc int) *rig {
+func newRig(t testing.TB, opts fetch.Options, conc int) *rig {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "poll.db"))
 	if err != nil {
@@ -347,6 +347,10 @@ func TestUpstreamUpdateUpdatesTheStory(t *testing.T) {
 		if v == 2 {
 			body = "Crews are on site. The road reopens on Friday."
 		}
+		if v == 3 {
+			fmt.Fprint(w, rss(item(2, "Other news", "Other.")))
+			return
+		}
 		fmt.Fprint(w, rss(item(1, "Landslide blocks mountain road", body), item(2, "Other news", "Other.")))
 	}))
 	defer srv.Close()
@@ -365,6 +369,14 @@ func TestUpstreamUpdateUpdatesTheStory(t *testing.T) {
 	}
 	if got := r.feed(f.ID); got.ItemsAdded != 2 || got.ETag != `"v2"` || r.stories() != 2 {
 		t.Errorf("feed = %+v, %d stories; want 2 added in all and the new ETag", got, r.stories())
+	}
+
+	// The item leaves the feed: its story stays.
+	version.Store(3)
+	r.advance(time.Minute)
+	r.tick()
+	if _, err := r.db.StoryBySlug(context.Background(), "landslide-blocks-mountain-road"); err != nil || r.stories() != 2 {
+		t.Errorf("after the item left the feed: %v, %d stories; want the story kept", err, r.stories())
 	}
 }
 
