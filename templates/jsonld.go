@@ -35,8 +35,10 @@ func newsArticle(env Env, s *news.Story) map[string]any {
 	} else {
 		ld["author"] = []map[string]any{{"@type": "Organization", "name": s.Source.Name}}
 	}
-	if s.ImageURL != "" {
-		ld["image"] = []string{s.ImageURL}
+	if im := s.Image; im.ID != "" {
+		w := im.Widths()[len(im.Widths())-1]
+		ld["image"] = []map[string]any{{"@type": "ImageObject", "url": env.BaseURL + im.URL(w),
+			"width": w, "height": im.HeightAt(w)}}
 	} else {
 		// Search engines want an image of at least 1200 px on every
 		// article: the site's own card (static/img/share.png, 1200×630).

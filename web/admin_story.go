@@ -1,6 +1,9 @@
 package web
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -10,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"newsdesk/internal/markdown"
+	"newsdesk/internal/media"
 	"newsdesk/internal/news"
 	"newsdesk/internal/summary"
 	"newsdesk/templates"
@@ -145,6 +149,7 @@ func formFromStory(st *news.Story) templates.StoryForm {
 		ID: st.ID, Revision: st.Revision, Title: st.Title, Slug: st.Slug, Summary: st.Summary, Body: st.Body,
 		Source: st.Source.Name, URL: st.URL, Author: st.Author, Dateline: st.Dateline, Section: st.Section.Name,
 		Tags: strings.Join(tags, ", "), ImageURL: st.ImageURL, ImageAlt: st.ImageAlt,
+		Image: st.Image, ImageSource: st.ImageURL, ImageCaption: st.ImageCaption, ImageCredit: st.ImageCredit,
 		PublishedAt: st.PublishedAt.UTC().Format(formTime), Status: st.Status, CommentsClosed: st.CommentsClosed,
 	}
 }
@@ -160,6 +165,7 @@ func (s *Server) bindStory(c echo.Context) (templates.StoryForm, *news.Story, ma
 		Section: c.FormValue("section"), Tags: c.FormValue("tags"), ImageURL: strings.TrimSpace(c.FormValue("image_url")),
 		ImageAlt: strings.TrimSpace(c.FormValue("image_alt")), PublishedAt: strings.TrimSpace(c.FormValue("published_at")),
 		Status: c.FormValue("status"), CommentsClosed: c.FormValue("comments_closed") == "1",
+		ImageCaption: strings.TrimSpace(c.FormValue("image_caption")), ImageCredit: strings.TrimSpace(c.FormValue("image_credit")),
 	}
 	f.Revision, _ = strconv.Atoi(c.FormValue("revision"))
 	errs := map[string]string{}
@@ -167,7 +173,10 @@ func (s *Server) bindStory(c echo.Context) (templates.StoryForm, *news.Story, ma
 		Title: f.Title, Slug: f.Slug, Summary: strings.TrimSpace(f.Summary), Body: f.Body,
 		Source: news.Source{Name: f.Source}, URL: f.URL, Author: f.Author, Dateline: f.Dateline,
 		Tags: news.NewTags(strings.Split(f.Tags, ",")), ImageURL: f.ImageURL, ImageAlt: f.ImageAlt, Status: f.Status,
-		CommentsClosed: f.CommentsClosed,
+		CommentsClosed: f.CommentsClosed, ImageCaption: f.ImageCaption, ImageCredit: f.ImageCredit,
+	}
+	if err := s.bindImage(c, &f, st, errs); err != nil {
+		return f, nil, nil, err
 	}
 	if st.Source.Name == "" {
 		st.Source.Name = s.cfg.SiteName
@@ -195,6 +204,9 @@ func (s *Server) bindStory(c echo.Context) (templates.StoryForm, *news.Story, ma
 		st.PublishedAt = s.cfg.Now().UTC().Truncate(time.Minute)
 	}
 	if err := st.Validate(); err != nil {
+		if st.Image.ID != "" && f.ImageAlt == "" && errs["image"] == "" {
+			delete(errs, "image_alt") // Validate's message below says it
+		}
 		for k, v := range news.FieldErrors(err) {
 			if _, ok := errs[k]; !ok {
 				errs[k] = v
@@ -372,4 +384,63 @@ func (s *Server) emptyTrash(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/stories?trash=1&done=emptied")
+}
+
+// bindImage settles the story's picture from the form: an uploaded file
+// (made into a picture at once, so a rejected save keeps it and the
+// editor need not send it again), else a URL to fetch, else the picture
+// the form already shows, unless it is to be removed. A picture that
+// cannot be had is a field error; nothing else typed is lost.
+func (s *Server) bindImage(c echo.Context, f *templates.StoryForm, st *news.Story, errs map[string]string) error {
+	ctx := c.Request().Context()
+	if id := c.FormValue("image_id"); validImageID(id) && c.FormValue("remove_image") != "1" {
+		if im, err := s.store.Image(ctx, id); err == nil {
+			f.Image, f.ImageSource = im, strings.TrimSpace(c.FormValue("image_source"))
+		} else if news.ErrorCode(err) != news.ENOTFOUND {
+			return err
+		}
+	}
+	if fh, err := c.FormFile("image"); err == nil && fh.Size > 0 {
+		if fh.Size > media.MaxBytes {
+			errs["image"] = fmt.Sprintf("The picture is %.1f MB; the limit is %d MB.", float64(fh.Size)/(1<<20), media.MaxBytes>>20)
+			return nil
+		}
+		file, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		data, err := io.ReadAll(io.LimitReader(file, media.MaxBytes+1))
+		file.Close()
+		if err != nil {
+			return err
+		}
+		im, err := s.pics.Save(ctx, data)
+		if err != nil {
+			if errors.As(err, new(*media.Error)) {
+				errs["image"] = media.Reason(err)
+				return nil
+			}
+			return err
+		}
+		// An upload replaces a picture fetched from a URL.
+		f.Image, f.ImageSource, f.ImageURL, st.ImageURL = im, "", "", ""
+	} else if f.ImageURL != "" && f.ImageURL != f.ImageSource && news.IsWebURL(f.ImageURL) {
+		probe := &news.Story{ImageURL: f.ImageURL}
+		if problems := s.pics.Attach(ctx, []*news.Story{probe}); problems[0] != nil {
+			errs["image_url"] = media.Reason(problems[0])
+			f.Image, f.ImageSource = news.Image{}, ""
+			return nil
+		}
+		f.Image, f.ImageSource = probe.Image, f.ImageURL
+	} else if f.ImageURL == "" && f.ImageSource != "" {
+		// The URL was cleared: so is the picture fetched from it.
+		f.Image, f.ImageSource = news.Image{}, ""
+	}
+	st.Image = f.Image
+	return nil
+}
+
+// validImageID reports whether id looks like a picture's content hash.
+func validImageID(id string) bool {
+	return len(id) == 32 && strings.Trim(id, "0123456789abcdef") == ""
 }

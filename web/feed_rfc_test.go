@@ -252,7 +252,7 @@ func TestDemoStoriesChangedAtTheirOwnTimes(t *testing.T) {
 	}
 	defer db.Close()
 	db.Now = func() time.Time { return now }
-	if _, err := demo.Load(ctx, db, now); err != nil {
+	if _, err := demo.Load(ctx, db, nil, now); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, db)

@@ -84,12 +84,23 @@ func (s *Server) logRequest(r *http.Request, id string, status int, size int64, 
 		slog.String("ip", s.e.IPExtractor(r)))
 }
 
-// adminOnly marks newsroom responses as private and bounds request bodies.
+// adminOnly marks newsroom responses as private and bounds request bodies:
+// 1 MB, except the story editor's saves, which may carry a picture of up
+// to 20 MB. Their limit is higher still (30 MB), so that a picture a
+// little over 20 MB is refused by the form with everything else typed
+// kept, not by a bare 413.
 func (s *Server) adminOnly(next echo.HandlerFunc) echo.HandlerFunc {
-	return limitBody(1 << 20)(func(c echo.Context) error {
+	h := func(c echo.Context) error {
 		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 		return next(c)
-	})
+	}
+	small, large := limitBody(1<<20)(h), limitBody(30<<20)(h)
+	return func(c echo.Context) error {
+		if c.Request().Method == http.MethodPost && (c.Path() == "/admin/stories" || c.Path() == "/admin/stories/:id") {
+			return large(c)
+		}
+		return small(c)
+	}
 }
 
 // limitBody refuses a request body over n bytes with 413, whether the

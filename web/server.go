@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"newsdesk/internal/media"
 	"newsdesk/internal/news"
 	"newsdesk/static"
 )
@@ -44,6 +45,7 @@ type Store interface {
 	ListPages(ctx context.Context) ([]news.ListPage, error)
 	StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error)
 	ImageFile(ctx context.Context, id string, width int, typ string) (news.ImageFile, error)
+	media.Store // pictures: Image, SaveImage, ImagesByURL
 
 	// The newsroom.
 	UserCount(ctx context.Context) (int, error)
@@ -106,6 +108,9 @@ type Config struct {
 	TrustProxy bool
 	// Feeds manages the feeds serve polls, on the newsroom's sources page.
 	Feeds Feeds
+	// Pictures makes the pictures editors upload or name by URL; nil
+	// means uploads only (pictures by URL are not fetched).
+	Pictures *media.Pictures
 	// ReadHeaderTimeout bounds how long a client may take to send its
 	// request headers; 0 means 5 seconds.
 	ReadHeaderTimeout time.Duration
@@ -139,6 +144,7 @@ type Server struct {
 	// atomID prefixes Atom ids; atomStarted is when it was minted.
 	atomID      string
 	atomStarted time.Time
+	pics        *media.Pictures
 
 	commentsByIP, commentsByStory *limiter
 	feeds                         Feeds
@@ -189,6 +195,10 @@ func New(cfg Config, store Store) (*Server, error) {
 	}
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, pageTTL)
+	}
+	s.pics = cfg.Pictures
+	if s.pics == nil {
+		s.pics = &media.Pictures{Store: store} // uploads only: no fetcher
 	}
 	s.e.HideBanner = true
 	s.e.HidePort = true

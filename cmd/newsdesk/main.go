@@ -24,6 +24,7 @@ import (
 	"newsdesk/internal/demo"
 	"newsdesk/internal/fetch"
 	"newsdesk/internal/ingest"
+	"newsdesk/internal/media"
 	"newsdesk/internal/news"
 	"newsdesk/internal/poll"
 	"newsdesk/internal/sqlite"
@@ -133,11 +134,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	pics := pictures(db, newFetcher(*allowPrivate))
 	if !*noDemo {
 		if n, err := db.StoryCount(ctx); err != nil {
 			return err
 		} else if n == 0 {
-			loaded, err := demo.Load(ctx, db, time.Now())
+			loaded, err := demo.Load(ctx, db, pics, time.Now())
 			if err != nil {
 				return fmt.Errorf("load demo stories: %w", err)
 			}
@@ -147,10 +149,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	// Notice imports and other writers of the same file.
 	go db.WatchVersion(ctx, time.Second)
 	fetcher := newFetcher(*allowPrivate)
-	poller := poll.New(poll.Config{Store: db, Get: fetcher, Import: poll.IngestInto(db), Log: log})
+	poller := poll.New(poll.Config{Store: db, Get: fetcher, Import: poll.IngestInto(media.Stories{StoryWriter: db, Pictures: pics}), Log: log})
 	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log,
 		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl, TrustProxy: *trustProxy,
-		Feeds: web.Feeds{Poller: poller, Get: fetcher}}, db)
+		Feeds: web.Feeds{Poller: poller, Get: fetcher}, Pictures: pics}, db)
 	if err != nil {
 		return err
 	}
@@ -236,6 +238,21 @@ func publishScheduled(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 	}
 }
 
+// pictures is the step that makes stories' pictures before they are
+// written; remote pictures come through the guarded fetcher.
+func pictures(db *sqlite.DB, client *fetch.Client) *media.Pictures {
+	return &media.Pictures{Store: db, Fetch: func(ctx context.Context, url string) ([]byte, error) {
+		resp, err := client.Get(ctx, url, http.Header{"Accept": {"image/jpeg, image/png, image/webp, image/gif"}})
+		if err != nil {
+			return nil, err
+		}
+		if resp.Status != http.StatusOK {
+			return nil, fmt.Errorf("the server answered %d %s", resp.Status, http.StatusText(resp.Status))
+		}
+		return resp.Body, nil
+	}}
+}
+
 // sweepImages deletes, every hour, pictures that no story has used for a
 // day: uploaded or fetched for a save that then failed or was abandoned.
 func sweepImages(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
@@ -273,7 +290,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 	defer db.Close()
 	code := 0
 	for _, name := range fs.Args() {
-		rep, err := importOne(ctx, db, client, name, *source, stdin)
+		rep, err := importOne(ctx, media.Stories{StoryWriter: db, Pictures: pictures(db, client)}, client, name, *source, stdin)
 		if err != nil {
 			return 1, fmt.Errorf("%s: %w", name, err)
 		}
@@ -285,6 +302,9 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 		for _, it := range rep.Rejected {
 			fmt.Fprintf(stdout, "%s%s %d: %v\n", prefix, it.Unit, it.Pos, it.Err)
 		}
+		for _, it := range rep.Pictures {
+			fmt.Fprintf(stdout, "%s%s %d: imported without its picture: %v\n", prefix, it.Unit, it.Pos, it.Err)
+		}
 		if len(rep.Rejected) > 0 {
 			code = 1
 		}
@@ -292,7 +312,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 	return code, nil
 }
 
-func importOne(ctx context.Context, db *sqlite.DB, client *fetch.Client, name, source string, stdin io.Reader) (ingest.Report, error) {
+func importOne(ctx context.Context, db ingest.Store, client *fetch.Client, name, source string, stdin io.Reader) (ingest.Report, error) {
 	opts := ingest.Options{Source: source, SiteName: env("NEWSDESK_SITE_NAME", "")}
 	var r io.Reader
 	switch {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"newsdesk/internal/ingest"
+	"newsdesk/internal/media"
 	"newsdesk/internal/news"
 )
 
@@ -41,11 +42,17 @@ func Stories(now time.Time) ([]*news.Story, error) {
 	return out, nil
 }
 
-// Load writes the demo stories to store.
-func Load(ctx context.Context, store ingest.Store, now time.Time) (int, error) {
+// Load writes the demo stories to store, each with a picture drawn for it
+// when pics is not nil.
+func Load(ctx context.Context, store ingest.Store, pics *media.Pictures, now time.Time) (int, error) {
 	list, err := Stories(now)
 	if err != nil {
 		return 0, err
+	}
+	if pics != nil {
+		if err := illustrate(ctx, pics, list); err != nil {
+			return 0, fmt.Errorf("demo pictures: %w", err)
+		}
 	}
 	if _, err := store.UpsertStories(ctx, list); err != nil {
 		return 0, err

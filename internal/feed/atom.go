@@ -130,6 +130,9 @@ func Atom(site Site, title, path, alternate string, stories []*news.Story) []byt
 		if s.URL != "" {
 			e.Links = append(e.Links, atomLink{Rel: "via", Type: "text/html", Href: s.URL})
 		}
+		if im := s.Image; im.ID != "" {
+			e.Links = append(e.Links, atomLink{Rel: "enclosure", Type: "image/jpeg", Href: site.BaseURL + im.URL(im.Fit(1200))})
+		}
 		if s.Summary != "" {
 			e.Summary = &atomText{Type: "text", Body: s.Summary}
 		}

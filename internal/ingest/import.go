@@ -24,11 +24,22 @@ type Store interface {
 	UpsertStories(ctx context.Context, stories []*news.Story) ([]news.Outcome, error)
 }
 
+// Preparer is a Store that readies each batch before writing it, outside
+// the write transaction: media.Stories fetches and resizes the pictures
+// the stories name. The problems it returns (one per story, nil for none)
+// are reported; the stories are written all the same.
+type Preparer interface {
+	PrepareStories(ctx context.Context, stories []*news.Story) []error
+}
+
 // Report counts what an import did and lists what it rejected.
 type Report struct {
 	Added, Updated, Duplicates int
 	Copies                     int    // of the added: copies of stories stored before (joined their cluster)
 	Rejected                   []Item // Pos and Err of each rejected item
+	// Pictures lists the items written without the picture they named,
+	// and why (a failed fetch, a file that is no picture).
+	Pictures []Item
 }
 
 // String is the one-line summary: "added 50 (48 copies of existing
@@ -104,9 +115,17 @@ func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Repor
 		size = len(items)
 	}
 	var batch []*news.Story
+	var from []Item // the item each story in batch came from
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
+		}
+		if p, ok := store.(Preparer); ok {
+			for i, err := range p.PrepareStories(ctx, batch) {
+				if err != nil {
+					rep.Pictures = append(rep.Pictures, Item{Pos: from[i].Pos, Unit: from[i].Unit, Err: err})
+				}
+			}
 		}
 		outcomes, err := store.UpsertStories(ctx, batch)
 		if err != nil {
@@ -125,7 +144,7 @@ func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Repor
 				rep.Duplicates++
 			}
 		}
-		batch = batch[:0]
+		batch, from = batch[:0], from[:0]
 		return nil
 	}
 	for _, it := range items {
@@ -137,6 +156,7 @@ func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Repor
 			it.Story.Source.Name = cmp.Or(o.SiteName, DefaultSiteName)
 		}
 		batch = append(batch, it.Story)
+		from = append(from, it)
 		if len(batch) == size {
 			if err := flush(); err != nil {
 				return rep, err

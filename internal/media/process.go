@@ -86,6 +86,21 @@ func Process(ctx context.Context, data []byte) (*Result, error) {
 	return sizes(m, o, ID(data), format)
 }
 
+// ProcessImage makes the sizes of a picture the site drew itself (the
+// demo's illustrations), as Process does for a file, without encoding it
+// to a file and decoding it again. id names it, as ID does a file.
+func ProcessImage(ctx context.Context, m image.Image, id string) (*Result, error) {
+	pixels := int64(m.Bounds().Dx()) * int64(m.Bounds().Dy())
+	if pixels == 0 || pixels > MaxPixels {
+		return nil, refuse("The picture is %v; it must have between 1 and %d pixels.", m.Bounds().Size(), MaxPixels)
+	}
+	if err := inFlight.Acquire(ctx, pixels); err != nil {
+		return nil, err
+	}
+	defer inFlight.Release(pixels)
+	return sizes(m, 1, id, PNG)
+}
+
 func decodeConfig(f Format, data []byte) (image.Config, error) {
 	r := bytes.NewReader(data)
 	switch f {
@@ -123,7 +138,7 @@ func decode(f Format, data []byte) (image.Image, error) {
 }
 
 // sizes makes the JPEG files of an upright m, largest first from the
-// decoded picture by averaging, each smaller one from the one above it.
+// decoded picture, each smaller one from the one above it.
 func sizes(m image.Image, o int, id string, format Format) (*Result, error) {
 	b := m.Bounds()
 	w, h := b.Dx(), b.Dy()
@@ -138,11 +153,17 @@ func sizes(m image.Image, o int, id string, format Format) (*Result, error) {
 	if turned(o) {
 		sw, sh = sh, sw
 	}
-	cur := orient(shrink(m, sw, sh), o)
+	var cur *image.RGBA
+	if sw == b.Dx() && sh == b.Dy() {
+		cur = flatten(m)
+	} else {
+		cur = shrink(m, sw, sh)
+	}
+	cur = orient(cur, o)
 	res := &Result{Image: im, Format: format, Files: make([]news.ImageFile, len(widths))}
 	for i := len(widths) - 1; i >= 0; i-- {
 		if wi := widths[i]; wi != cur.Rect.Dx() {
-			cur = smaller(cur, wi, im.HeightAt(wi))
+			cur = shrink(cur, wi, im.HeightAt(wi))
 		}
 		var buf bytes.Buffer
 		if err := jpeg.Encode(&buf, cur, &jpeg.Options{Quality: jpegQuality}); err != nil {
