@@ -11,7 +11,8 @@
 #   one in none, cache off, and article latency while 64 connections send
 #   unique random searches (admission control).
 # Prints req/s, p50, p99 for each, newsdesk's peak RSS, its cold start and
-# the newsdesk/nginx ratio. Every server is stopped by PID at the end.
+# the newsdesk/nginx ratio. The Go benchmarks include picture processing
+# (one 24 MP JPEG) and an article with and without a picture. Every server is stopped by PID at the end.
 #
 # Env: BENCH_STORIES (100000), BENCH_DURATION (10s), BENCH_SKIP_GO=1 to skip
 # the Go benchmarks. Needs wrk and nginx; installs them with apt-get.
@@ -38,6 +39,13 @@ if [ "${BENCH_SKIP_GO:-}" != 1 ]; then
 	echo "== go benchmarks"
 	go test -run '^$' -bench . -benchmem -benchtime 2000x ./internal/related ./web
 	go test -run '^$' -bench . -benchmem ./internal/sqlite
+	echo "== pictures: one 24 MP JPEG upload (time, peak live heap; then the whole process's peak RSS)"
+	mt=$(mktemp -d)
+	go test -c -o "$mt/media.test" ./internal/media
+	timer=()
+	[ -x /usr/bin/time ] && timer=(/usr/bin/time -f 'whole test process, input made in it too: peak RSS %M kB')
+	"${timer[@]}" "$mt/media.test" -test.run '^$' -test.bench Process24MP -test.benchtime 3x
+	rm -rf "$mt"
 fi
 
 tmp=$(mktemp -d)

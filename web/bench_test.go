@@ -20,6 +20,7 @@ import (
 
 	"newsdesk/internal/corpus"
 	"newsdesk/internal/ingest"
+	"newsdesk/internal/media"
 	"newsdesk/internal/news"
 	"newsdesk/internal/sqlite"
 )
@@ -167,6 +168,62 @@ func BenchmarkGzipLevels(b *testing.B) {
 			}
 			b.ReportMetric(float64(out.Len()), "B/gz")
 			b.ReportMetric(float64(len(page)), "B/page")
+		})
+	}
+}
+
+// BenchmarkArticleImage renders the same article with and without a lead
+// picture, warm (from the page cache) and cold (cache off): the picture
+// adds a figure, srcset and head tags, never work per request.
+func BenchmarkArticleImage(b *testing.B) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "img.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.Now = func() time.Time { return now }
+	var buf bytes.Buffer
+	if err := corpus.WriteNDJSON(&buf, 200, 1, now); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ingest.Import(ctx, db, &buf, ""); err != nil {
+		b.Fatal(err)
+	}
+	pics := &media.Pictures{Store: db}
+	im, err := pics.Save(ctx, testJPEG(b, 2400, 1600))
+	if err != nil {
+		b.Fatal(err)
+	}
+	list, _, err := db.Stories(ctx, news.StoryFilter{Page: news.Page{Number: 1, Size: 2}})
+	if err != nil || len(list) < 2 {
+		b.Fatal(err)
+	}
+	// The first story gets the picture; the second stays without.
+	with, without := list[0].Slug, list[1].Slug
+	st, err := db.StoryByID(ctx, list[0].ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	st.Image, st.ImageAlt, st.ImageCaption, st.ImageCredit = im, "A picture", "A caption.", "Photo: Bench"
+	if err := db.UpdateStory(ctx, st, st.Revision, 0); err != nil {
+		b.Fatal(err)
+	}
+	for _, cache := range []int{DefaultPageCacheBytes, 0} {
+		srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, PageCacheBytes: cache,
+			Logger: slog.New(slog.DiscardHandler)}, db)
+		if err != nil {
+			b.Fatal(err)
+		}
+		name := "warm"
+		if cache == 0 {
+			name = "cache=off"
+		}
+		b.Run(name+"/image=no", func(b *testing.B) {
+			serveBench(b, srv, func(int) string { return "/articles/" + without })
+		})
+		b.Run(name+"/image=yes", func(b *testing.B) {
+			serveBench(b, srv, func(int) string { return "/articles/" + with })
 		})
 	}
 }
