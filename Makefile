@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/newsdesk
 
-.PHONY: run run-binary build test generate check-generated vet bench soak vulncheck clean
+.PHONY: run run-binary build test generate check-generated vet bench soak vulncheck audit validate clean
 
 # The address and database come from NEWSDESK_ADDR / NEWSDESK_DB (or
 # `make run ADDR=:9000`); unset, serve listens on :8080 with newsdesk.db.
@@ -51,6 +51,17 @@ soak:
 # offline against the Go vulnerability database (see the script).
 vulncheck:
 	GOTOOLCHAIN=$(RELEASE_GO) bash scripts/vulncheck.sh
+
+# Lighthouse 12 (accessibility, SEO) and axe-core on every reader page
+# type of a demo site; needs node/npm and chromium (docs/ACCESSIBILITY.md).
+audit:
+	bash scripts/audit.sh
+
+# The W3C Nu HTML Checker over every page type and xmllint with the
+# sitemaps.org schema over the sitemaps. Needs node/npm and, on Debian,
+# `apt-get install -y default-jre-headless libxml2-utils`.
+validate:
+	bash scripts/validate.sh
 
 clean:
 	rm -rf bin

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -79,9 +80,14 @@ func calendarDays(t, now time.Time) int {
 	return int(b.Sub(a) / (24 * time.Hour))
 }
 
+// plural is n and unit, in the plural unless n is 1: "1 story",
+// "2 stories", "3 comments".
 func plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
+	}
+	if strings.HasSuffix(unit, "y") && !strings.ContainsAny(unit[len(unit)-2:len(unit)-1], "aeiou") {
+		return fmt.Sprintf("%d %sies", n, unit[:len(unit)-1])
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -52,3 +52,12 @@ func updatedAt(t, now time.Time) string {
 	}
 	return t.Format("2 January 2006, 15:04")
 }
+
+// lastChange is when a story's text last changed: the revision time a
+// feed update or an edit recorded, else its last write.
+func lastChange(s *news.Story) time.Time {
+	if !s.RevisedAt.IsZero() {
+		return s.RevisedAt
+	}
+	return s.UpdatedAt
+}

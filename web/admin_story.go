@@ -275,6 +275,41 @@ func (s *Server) rejectStory(c echo.Context, f templates.StoryForm, errs map[str
 	return s.render(c, status, templates.StoryFormPage(f))
 }
 
+// previewForm handles POST /admin/stories/preview: the story as typed in
+// the editor, saved or not, shown as readers would see it, with nothing
+// written. With back=1 it returns the same values to the editor.
+func (s *Server) previewForm(c echo.Context) error {
+	f, st, errs, err := s.bindStory(c)
+	if err != nil {
+		return err
+	}
+	f.ID, _ = strconv.ParseInt(c.FormValue("id"), 10, 64)
+	if c.FormValue("back") == "1" {
+		f, err := s.storyForm(c, f)
+		if err != nil {
+			return err
+		}
+		return s.render(c, http.StatusOK, templates.StoryFormPage(f))
+	}
+	if len(errs) > 0 {
+		f.Message = "The preview needs the fields marked below corrected first."
+		return s.rejectStory(c, f, errs, nil)
+	}
+	st.ID = f.ID
+	summary.Derive(st)
+	if st.Slug == "" {
+		st.Slug = news.Slugify(st.Title)
+	}
+	st.Source.Slug = news.Slugify(st.Source.Name)
+	st.Section.Slug = news.Slugify(st.Section.Name)
+	st.UpdatedAt = st.PublishedAt
+	v := templates.ArticleView{Story: st, Preview: &f}
+	if v.Sections, err = s.navSections(c.Request().Context()); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.ArticlePage(v))
+}
+
 // previewStory handles GET /admin/stories/:id/preview: the exact reader
 // page, for a story in any state.
 func (s *Server) previewStory(c echo.Context) error {
@@ -378,8 +413,21 @@ func (s *Server) restoreStory(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/admin/stories/"+strconv.FormatInt(id, 10)+"?done=restored")
 }
 
-// emptyTrash handles POST /admin/trash/empty.
+// confirmEmptyTrash handles GET /admin/trash/empty: the question before
+// the trash is emptied.
+func (s *Server) confirmEmptyTrash(c echo.Context) error {
+	_, n, err := s.store.AdminStories(c.Request().Context(), news.AdminFilter{Trash: true, Page: news.Page{Number: 1, Size: 1}})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, templates.EmptyTrashPage(s.nav(c), n))
+}
+
+// emptyTrash handles POST /admin/trash/empty, from the confirmation page.
 func (s *Server) emptyTrash(c echo.Context) error {
+	if c.FormValue("confirm") != "yes" {
+		return c.Redirect(http.StatusSeeOther, "/admin/trash/empty")
+	}
 	if _, err := s.store.EmptyTrash(c.Request().Context()); err != nil {
 		return err
 	}

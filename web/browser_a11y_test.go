@@ -16,10 +16,11 @@ import (
 
 	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlite"
 )
 
 // liveSiteWithStories is liveSite holding testdata/stories.ndjson.
-func liveSiteWithStories(t *testing.T) (string, *Server) {
+func liveSiteWithStories(t *testing.T) (string, *Server, *sqlite.DB) {
 	t.Helper()
 	base, srv, db := liveSite(t)
 	f, err := os.Open("testdata/stories.ndjson")
@@ -30,7 +31,7 @@ func liveSiteWithStories(t *testing.T) (string, *Server) {
 	if rep, err := ingest.Import(context.Background(), db, f, ""); err != nil || len(rep.Rejected) > 0 {
 		t.Fatalf("import: %v %v", rep, err)
 	}
-	return base, srv
+	return base, srv, db
 }
 
 // axeViolation is the part of an axe-core result a failure message needs.
@@ -65,7 +66,7 @@ func runAxe(ctx context.Context, axe string) ([]axeViolation, error) {
 // light and dark mode, and checks that axe-core finds nothing and that
 // nothing scrolls sideways at 320 px (WCAG 1.4.10 reflow) or 390 px.
 func TestBrowserAccessibility(t *testing.T) {
-	base, _ := liveSiteWithStories(t)
+	base, _, _ := liveSiteWithStories(t)
 	ctx := newBrowser(t)
 	axe, err := os.ReadFile("testdata/axe.min.js")
 	if err != nil {
@@ -116,7 +117,16 @@ func checkNoSidewaysScroll(t *testing.T, ctx context.Context, url string, width 
 		t.Fatalf("open %s: %v", url, err)
 	}
 	if scroll > client {
-		t.Errorf("%s at %d px: page is %d px wide, scrolls sideways by %d px", url, width, scroll, scroll-client)
+		// Name the widest elements, for whoever fixes it.
+		var wide []string
+		_ = chromedp.Run(ctx, chromedp.Evaluate(`(() => {
+			const clipped = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement)
+				if (getComputedStyle(p).overflowX !== "visible") return true; return false; };
+			return [...document.querySelectorAll("body *")]
+				.filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !clipped(e))
+				.slice(-3).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : ""));
+		})()`, &wide))
+		t.Errorf("%s at %d px: page is %d px wide, scrolls sideways by %d px (%s)", url, width, scroll, scroll-client, strings.Join(wide, ", "))
 	}
 }
 

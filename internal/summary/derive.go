@@ -19,7 +19,10 @@ func Derive(s *news.Story) (text string) {
 	if len(s.Tags) == 0 {
 		s.Tags = news.NewTags(Keywords(s.Title, text, 4))
 	}
-	s.KeyPoints = KeyPoints(text, 3)
+	// Readers see the summary and the first paragraph before the key
+	// points; the points bring what those do not say.
+	first, _, _ := strings.Cut(text, "\n\n")
+	s.KeyPoints = KeyPointsBeyond(text, s.Summary+"\n\n"+first, 3)
 	s.ReadingMinutes = ReadingMinutes(text)
 	return text
 }

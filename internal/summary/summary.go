@@ -34,25 +34,52 @@ func ReadingMinutes(text string) int {
 // Only the first MaxRankedSentences are ranked: the graph has an edge per
 // pair, so its cost grows with the square of their number, and a story's
 // key points are in its opening anyway.
-func KeyPoints(text string, n int) []string {
+func KeyPoints(text string, n int) []string { return KeyPointsBeyond(text, "", n) }
+
+// KeyPointsBeyond is KeyPoints leaving out the sentences a reader has
+// already read in seen (the summary and the first paragraph): a key point
+// that repeats the lede almost word for word tells them nothing.
+func KeyPointsBeyond(text, seen string, n int) []string {
 	sents := sentences(text, MaxRankedSentences)
-	if len(sents) <= n {
-		return sents
-	}
 	// Each sentence as its sorted set of term ids: overlaps are merges.
 	ids := map[string]int{}
-	bags := make([][]int, len(sents))
-	for i, s := range sents {
+	bag := func(s string) []int {
+		var b []int
 		for _, t := range terms.Terms(s) {
 			id, ok := ids[t]
 			if !ok {
 				id = len(ids)
 				ids[t] = id
 			}
-			bags[i] = append(bags[i], id)
+			b = append(b, id)
 		}
-		slices.Sort(bags[i])
-		bags[i] = slices.Compact(bags[i])
+		slices.Sort(b)
+		return slices.Compact(b)
+	}
+	bags := make([][]int, len(sents))
+	for i, s := range sents {
+		bags[i] = bag(s)
+	}
+	var read [][]int
+	for _, s := range Sentences(seen) {
+		read = append(read, bag(s))
+	}
+	repeated := func(i int) bool {
+		for _, r := range read {
+			if len(bags[i]) == 0 || float64(overlap(bags[i], r)) >= 0.7*float64(len(bags[i])) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(sents) <= n {
+		var out []string
+		for i, s := range sents {
+			if !repeated(i) {
+				out = append(out, s)
+			}
+		}
+		return out
 	}
 	w := make([][]float64, len(sents))
 	for i := range w {
@@ -84,9 +111,10 @@ func KeyPoints(text string, n int) []string {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return score[idx[a]] > score[idx[b]] })
-	idx = idx[:n]
+	idx = slices.DeleteFunc(idx, repeated)
+	idx = idx[:min(n, len(idx))]
 	sort.Ints(idx)
-	out := make([]string, n)
+	out := make([]string, len(idx))
 	for i, k := range idx {
 		out[i] = sents[k]
 	}

@@ -109,3 +109,25 @@ func TestKeyPointsRanksOnlyTheOpening(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyPointsSkipTheLede(t *testing.T) {
+	text := "The council approved a new bridge over the river on Monday.\n\n" +
+		"Construction of the bridge starts in May and should take two years.\n\n" +
+		"The bridge will cost 40 million euros, paid by the city and the region.\n\n" +
+		"Residents near the river asked for a footpath and a cycle lane on the bridge.\n\n" +
+		"The old ferry across the river will stop once the bridge opens."
+	summary := "The council approved a new bridge over the river."
+	got := KeyPointsBeyond(text, summary+"\n\n"+"The council approved a new bridge over the river on Monday.", 3)
+	if len(got) != 3 {
+		t.Fatalf("KeyPointsBeyond = %q, want 3 points", got)
+	}
+	for _, p := range got {
+		if strings.Contains(p, "council approved") {
+			t.Errorf("key point %q repeats the lede", p)
+		}
+	}
+	// A story that is all lede has no key points beyond it.
+	if got := KeyPointsBeyond("Only one sentence here.", "Only one sentence here.", 3); len(got) != 0 {
+		t.Errorf("KeyPointsBeyond of a one-sentence story = %q, want none", got)
+	}
+}
