@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,10 +56,13 @@ func (s *Server) listStories(c echo.Context) error {
 	v := templates.AdminStoriesView{
 		Nav: s.nav(c), Query: c.QueryParam("q"), Status: c.QueryParam("status"),
 		Section: c.QueryParam("section"), Trash: c.QueryParam("trash") == "1", Page: page,
-		Flash: flash(c),
+		Flash: flash(c), Sort: c.QueryParam("sort"),
+	}
+	if !slices.Contains(news.AdminSorts, v.Sort) {
+		v.Sort = news.AdminSorts[0]
 	}
 	f := news.AdminFilter{Query: news.ParseQuery(v.Query), Status: v.Status, SectionSlug: v.Section, Trash: v.Trash,
-		Page: news.Page{Number: page, Size: adminPageSize}}
+		Sort: v.Sort, Page: news.Page{Number: page, Size: adminPageSize}}
 	if v.Stories, v.Total, err = s.store.AdminStories(ctx, f); err != nil {
 		return err
 	}

@@ -136,3 +136,41 @@ func TestSaveAndTrashApart(t *testing.T) {
 		t.Error("no Move to trash in its own section")
 	}
 }
+
+// TestStoryListSort sorts the newsroom's list by each order and checks
+// the rows and the heading of the time column.
+func TestStoryListSort(t *testing.T) {
+	ts := newTestSite(t)
+	addUser(t, ts, "ed@example.com", news.RoleEditor)
+	b := ts.browser(t)
+	b.login("ed@example.com")
+	titles := func(doc *goquery.Document) []string {
+		return doc.Find("main tbody tr td:first-child a").Map(func(_ int, s *goquery.Selection) string { return s.Text() })
+	}
+	for sort, column := range map[string]string{"": "Updated", "updated": "Updated", "published": "Published", "title": "Published"} {
+		_, body := b.do("GET", "/admin/stories?sort="+sort, nil)
+		doc := parseHTML(t, body)
+		if got := doc.Find("main thead th").Eq(4).Text(); got != column {
+			t.Errorf("sort %q: time column %q, want %q", sort, got, column)
+		}
+		list := titles(doc)
+		if len(list) != 7 {
+			t.Fatalf("sort %q: %d rows", sort, len(list))
+		}
+		if sort == "title" {
+			for i := 1; i < len(list); i++ {
+				if strings.ToLower(list[i-1]) > strings.ToLower(list[i]) {
+					t.Errorf("sort by title: %q before %q", list[i-1], list[i])
+				}
+			}
+		}
+		if sort == "published" {
+			times := doc.Find("main tbody tr td:nth-child(5) time").Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("datetime", "") })
+			for i := 1; i < len(times); i++ {
+				if times[i-1] < times[i] {
+					t.Errorf("sort by publish time: %s before %s", times[i-1], times[i])
+				}
+			}
+		}
+	}
+}

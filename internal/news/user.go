@@ -88,5 +88,9 @@ type AdminFilter struct {
 	Status      string // "" for all
 	SectionSlug string
 	Trash       bool
+	Sort        string // "updated" (default), "published" or "title"
 	Page        Page
 }
+
+// AdminSorts are the orders of the newsroom's story list, by Sort value.
+var AdminSorts = []string{"updated", "published", "title"}

@@ -51,8 +51,15 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 	if err := db.readQueryRow(ctx, "SELECT count(*)"+from+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count admin stories: %w", err)
 	}
-	list, err := db.queryStories(ctx, "SELECT "+storyColumns+from+cond+
-		" ORDER BY s.updated_at DESC, s.id DESC LIMIT ? OFFSET ?", append(args, f.Page.Size, f.Page.Offset())...)
+	order := " ORDER BY s.updated_at DESC, s.id DESC"
+	switch f.Sort {
+	case "published":
+		order = " ORDER BY s.published_at DESC, s.id DESC"
+	case "title":
+		order = " ORDER BY s.title COLLATE NOCASE, s.id"
+	}
+	list, err := db.queryStories(ctx, "SELECT "+storyColumns+from+cond+order+" LIMIT ? OFFSET ?",
+		append(args, f.Page.Size, f.Page.Offset())...)
 	return list, total, err
 }
 
