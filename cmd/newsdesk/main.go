@@ -4,6 +4,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -11,10 +12,12 @@ import (
 	"io"
 	iofs "io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -399,10 +402,17 @@ func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	u := &news.User{Email: *email, Name: *name, Role: *role}
 	if err := db.CreateUser(ctx, u, password); err != nil {
-		for field, msg := range news.FieldErrors(err) {
-			fmt.Fprintf(stderr, "%s: %s\n", field, msg)
+		// Name the flags, not "the highlighted fields" of a web form.
+		fields := news.FieldErrors(err)
+		if len(fields) == 0 {
+			return 1, errors.New(news.ErrorMessage(err))
 		}
-		return 1, errors.New(news.ErrorMessage(err))
+		flag := map[string]string{"email": "--email", "name": "--name", "role": "--role", "password": "the password"}
+		keys := slices.Sorted(maps.Keys(fields))
+		for _, k := range keys {
+			fmt.Fprintf(stderr, "%s: %s\n", cmp.Or(flag[k], k), fields[k])
+		}
+		return 1, errors.New("user not created")
 	}
 	fmt.Fprintf(stdout, "created %s %s (%s)\n", u.Role, u.Email, u.Name)
 	return 0, nil

@@ -307,3 +307,17 @@ func TestImportFilesUnnamedItemsUnderTheSiteName(t *testing.T) {
 		t.Errorf("sources = %v, %v; want Daily Planet", srcs, err)
 	}
 }
+
+// TestUserAddErrorsNameFlags checks that a refused user add names the
+// flags to fix, not a web form's "highlighted fields".
+func TestUserAddErrorsNameFlags(t *testing.T) {
+	db := newDB(t, "u.db")
+	code, out, err := runCmd(t, "a fine password\n", "user", "add", "--db", db, "--email", "not an address", "--name", "Ed")
+	if code != 1 || err == nil {
+		t.Fatalf("user add with a bad email = %d %v", code, err)
+	}
+	msg := out + err.Error()
+	if !strings.Contains(msg, "--email: ") || strings.Contains(msg, "highlighted") || strings.Contains(msg, "marked below") {
+		t.Errorf("user add error = %q, want the flag named and no web-form wording", msg)
+	}
+}
