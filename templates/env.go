@@ -4,6 +4,7 @@
 package templates
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -19,7 +20,18 @@ type Env struct {
 	BaseURL  string // absolute, without trailing slash
 	Asset    func(name string) string
 	CSRF     string
+	// Location is the newsroom's time zone: every date and time the
+	// site shows is in it. Nil means UTC.
+	Location *time.Location
 }
+
+// LongDate is t as a date and time in the newsroom's zone, which it names.
+func (e Env) LongDate(t time.Time) string {
+	return t.In(cmp.Or(e.Location, time.UTC)).Format("2 January 2006, 15:04 MST")
+}
+
+// Zone is the name of the newsroom's time zone, for labels.
+func (e Env) Zone() string { return cmp.Or(e.Location, time.UTC).String() }
 
 type envKey struct{}
 
@@ -94,7 +106,6 @@ func plural(n int, unit string) string {
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-func longDate(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") }
 
 // pageURL returns base with ?page=n, or base alone for the first page.
 func pageURL(base string, n int) string {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -167,4 +168,31 @@ func (s *Server) changePassword(c echo.Context) error {
 	}
 	s.setSessionCookie(c, token, 0)
 	return c.Redirect(http.StatusSeeOther, "/admin/account?done=password")
+}
+
+// showSettings handles GET /admin/settings.
+func (s *Server) showSettings(c echo.Context) error {
+	zone, err := s.store.TimeZone(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	v := templates.SettingsView{Nav: s.nav(c), TimeZone: zone}
+	if c.QueryParam("done") == "saved" {
+		v.Flash = "Settings saved."
+	}
+	return s.render(c, http.StatusOK, templates.SettingsPage(v))
+}
+
+// saveSettings handles POST /admin/settings.
+func (s *Server) saveSettings(c echo.Context) error {
+	zone := strings.TrimSpace(c.FormValue("time_zone"))
+	err := s.store.SetTimeZone(c.Request().Context(), zone)
+	switch news.ErrorCode(err) {
+	case "":
+		return c.Redirect(http.StatusSeeOther, "/admin/settings?done=saved")
+	case news.EINVALID:
+		v := templates.SettingsView{Nav: s.nav(c), TimeZone: zone, Errors: news.FieldErrors(err)}
+		return s.render(c, http.StatusUnprocessableEntity, templates.SettingsPage(v))
+	}
+	return err
 }

@@ -20,7 +20,8 @@ import (
 	"newsdesk/templates"
 )
 
-// formTime is how the editor's publish-time field is written (UTC).
+// formTime is how the editor's publish-time field is written, in the
+// newsroom's time zone.
 const formTime = "2006-01-02T15:04"
 
 const adminPageSize = 50
@@ -118,7 +119,7 @@ func (s *Server) storyForm(c echo.Context, f templates.StoryForm) (templates.Sto
 func (s *Server) newStory(c echo.Context) error {
 	f, err := s.storyForm(c, templates.StoryForm{
 		Source: s.cfg.SiteName, Author: currentUser(c).Name, Status: news.StatusDraft,
-		PublishedAt: s.cfg.Now().UTC().Format(formTime),
+		PublishedAt: s.cfg.Now().In(s.location(c.Request().Context())).Format(formTime),
 	})
 	if err != nil {
 		return err
@@ -136,7 +137,7 @@ func (s *Server) editStory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := formFromStory(st)
+	f := formFromStory(st, s.location(c.Request().Context()))
 	f.Flash = flash(c)
 	if f, err = s.storyForm(c, f); err != nil {
 		return err
@@ -144,7 +145,7 @@ func (s *Server) editStory(c echo.Context) error {
 	return s.render(c, http.StatusOK, templates.StoryFormPage(f))
 }
 
-func formFromStory(st *news.Story) templates.StoryForm {
+func formFromStory(st *news.Story, loc *time.Location) templates.StoryForm {
 	tags := make([]string, len(st.Tags))
 	for i, t := range st.Tags {
 		tags[i] = t.Name
@@ -154,7 +155,7 @@ func formFromStory(st *news.Story) templates.StoryForm {
 		Source: st.Source.Name, URL: st.URL, Author: st.Author, Dateline: st.Dateline, Section: st.Section.Name,
 		Tags: strings.Join(tags, ", "), ImageURL: st.ImageURL, ImageAlt: st.ImageAlt,
 		Image: st.Image, ImageSource: st.ImageURL, ImageCaption: st.ImageCaption, ImageCredit: st.ImageCredit,
-		PublishedAt: st.PublishedAt.UTC().Format(formTime), Status: st.Status, CommentsClosed: st.CommentsClosed,
+		PublishedAt: st.PublishedAt.In(loc).Format(formTime), Status: st.Status, CommentsClosed: st.CommentsClosed,
 	}
 }
 
@@ -196,12 +197,13 @@ func (s *Server) bindStory(c echo.Context) (templates.StoryForm, *news.Story, ma
 		st.Section.Name = f.Section
 	}
 	if f.PublishedAt != "" {
-		t, err := time.Parse(formTime, f.PublishedAt)
+		loc := s.location(c.Request().Context())
+		t, err := time.ParseInLocation(formTime, f.PublishedAt, loc)
 		if err != nil {
 			t, err = time.Parse(time.RFC3339, f.PublishedAt)
 		}
 		if err != nil {
-			errs["published_at"] = "Enter the time as YYYY-MM-DDTHH:MM (UTC)."
+			errs["published_at"] = "Enter the time as YYYY-MM-DDTHH:MM (" + loc.String() + ")."
 		}
 		st.PublishedAt = t.UTC()
 	} else {

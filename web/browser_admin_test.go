@@ -38,7 +38,7 @@ func TestBrowserAdminOnAPhone(t *testing.T) {
 	}
 	for _, path := range []string{"/admin/stories", "/admin/stories?trash=1", "/admin/stories/new", "/admin/stories/" + id,
 		"/admin/stories/" + id + "/revisions", "/admin/stories/" + id + "/preview", "/admin/comments", "/admin/taxonomy",
-		"/admin/users", "/admin/account", "/admin/trash/empty"} {
+		"/admin/users", "/admin/settings", "/admin/account", "/admin/trash/empty"} {
 		checkNoSidewaysScroll(t, ctx, base+path, 390)
 	}
 }

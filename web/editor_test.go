@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -172,5 +173,45 @@ func TestStoryListSort(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestNewsroomTimeZone sets the newsroom's zone: the editor shows and
+// reads publish times in it, the store keeps UTC, readers see the zone.
+func TestNewsroomTimeZone(t *testing.T) {
+	ts := newTestSite(t)
+	addUser(t, ts, "chief@example.com", news.RoleAdmin)
+	b := ts.browser(t)
+	b.login("chief@example.com")
+	if resp, _ := b.post("/admin/settings", "/admin/settings", url.Values{"time_zone": {"Mars/Olympus"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("unknown zone = %d, want 422", resp.StatusCode)
+	}
+	if resp, _ := b.post("/admin/settings", "/admin/settings", url.Values{"time_zone": {"Europe/Prague"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set zone = %d", resp.StatusCode)
+	}
+	_, body := b.do("GET", "/admin/stories/new", nil)
+	doc := parseHTML(t, body)
+	if got := doc.Find(`label[for="published_at"]`).Text(); got != "Publish time (Europe/Prague)" {
+		t.Errorf("publish time label = %q", got)
+	}
+	// 12:00 UTC on 16 March is 13:00 in Prague (CET).
+	if got := doc.Find("#published_at").AttrOr("value", ""); got != "2026-03-16T13:00" {
+		t.Errorf("new story's publish time = %q, want 2026-03-16T13:00 (Prague)", got)
+	}
+	resp, body := b.post("/admin/stories/new", "/admin/stories", url.Values{"title": {"Clock change reminder for readers"},
+		"body": {"Clocks go forward at the end of the month."}, "status": {"published"}, "published_at": {"2026-03-16T12:30"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create = %d: %s", resp.StatusCode, body)
+	}
+	st, err := ts.db.StoryBySlug(context.Background(), "clock-change-reminder-for-readers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 3, 16, 11, 30, 0, 0, time.UTC); !st.PublishedAt.Equal(want) {
+		t.Errorf("stored publish time = %v, want %v (12:30 Prague)", st.PublishedAt, want)
+	}
+	doc = ts.page(t, "/articles/"+st.Slug, 200)
+	if got := doc.Find(".byline .abs-time").Text(); !strings.Contains(got, "16 March 2026, 12:30 CET") {
+		t.Errorf("reader's absolute time = %q, want 12:30 CET", got)
 	}
 }

@@ -39,6 +39,22 @@ func (v *versioned[T]) getFresh(version int64, now time.Time, maxAge time.Durati
 	return val, nil
 }
 
+// location returns the newsroom's time zone; UTC when the setting cannot
+// be read, so a page still renders.
+func (s *Server) location(ctx context.Context) *time.Location {
+	loc, err := s.zone.get(s.store.Version(), func() (*time.Location, error) {
+		name, err := s.store.TimeZone(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return time.LoadLocation(name)
+	})
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
 // navSections returns the sections with visible stories, for page headers.
 func (s *Server) navSections(ctx context.Context) ([]news.Section, error) {
 	return s.sections.get(s.store.Version(), func() ([]news.Section, error) { return s.store.Sections(ctx) })

@@ -29,6 +29,7 @@ func (s *Server) env(c echo.Context) templates.Env {
 		BaseURL:  s.cfg.BaseURL,
 		Asset:    s.assets.URL,
 		CSRF:     tok,
+		Location: s.location(c.Request().Context()),
 	}
 }
 

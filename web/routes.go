@@ -74,6 +74,8 @@ func (s *Server) routes() {
 	u.GET("/comments", s.showModeration)
 	u.POST("/comments", s.moderate)
 	u.POST("/comments/settings", s.saveCommentSettings)
+	u.GET("/settings", s.showSettings, requireAdmin)
+	u.POST("/settings", s.saveSettings, requireAdmin)
 	u.GET("/users", s.listUsers, requireAdmin)
 	u.POST("/users", s.createUser, requireAdmin)
 	u.POST("/users/:id", s.updateUser, requireAdmin)

@@ -44,6 +44,8 @@ type Store interface {
 	StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error)
 	ListPages(ctx context.Context) ([]news.ListPage, error)
 	StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error)
+	TimeZone(ctx context.Context) (string, error)
+	SetTimeZone(ctx context.Context, name string) error
 	ImageFile(ctx context.Context, id string, width int, typ string) (news.ImageFile, error)
 	media.Store // pictures: Image, SaveImage, ImagesByURL
 
@@ -152,6 +154,7 @@ type Server struct {
 	sections   versioned[[]news.Section]
 	commentSet versioned[news.CommentSettings]
 	trending   versioned[[]news.Tag]
+	zone       versioned[*time.Location]
 }
 
 // New builds the server over store.

@@ -2,6 +2,9 @@
 package main
 
 import (
+	// The time zone database inside the binary: the newsroom's zone
+	// must load on a server without /usr/share/zoneinfo.
+	_ "time/tzdata"
 	"bufio"
 	"bytes"
 	"cmp"

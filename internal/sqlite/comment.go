@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"time"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -241,4 +242,35 @@ func (db *DB) PendingComments(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count pending comments: %w", err)
 	}
 	return n, nil
+}
+
+// TimeZone returns the newsroom's time zone, an IANA name such as
+// Europe/Prague; "UTC" until one is set. Times are stored in UTC and
+// shown in this zone.
+func (db *DB) TimeZone(ctx context.Context) (string, error) {
+	vals, err := db.settings(ctx, "time_zone")
+	if err != nil {
+		return "", err
+	}
+	if vals[0] == "" {
+		return "UTC", nil
+	}
+	return vals[0], nil
+}
+
+// SetTimeZone sets the newsroom's time zone, which must be an IANA name
+// the time package knows.
+func (db *DB) SetTimeZone(ctx context.Context, name string) error {
+	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
+		e := news.Errorf(news.EINVALID, "Enter a time zone by its name, such as Europe/Prague or America/New_York.")
+		e.Fields = map[string]string{"time_zone": e.Message}
+		return e
+	}
+	return db.dataTx(ctx, func(w *writer) error {
+		_, err := w.tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('time_zone', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", name)
+		if err != nil {
+			return fmt.Errorf("save time zone: %w", err)
+		}
+		return nil
+	})
 }
