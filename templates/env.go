@@ -106,7 +106,6 @@ func plural(n int, unit string) string {
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-
 // pageURL returns base with ?page=n, or base alone for the first page.
 func pageURL(base string, n int) string {
 	if n <= 1 {

@@ -4,7 +4,6 @@ package main
 import (
 	// The time zone database inside the binary: the newsroom's zone
 	// must load on a server without /usr/share/zoneinfo.
-	_ "time/tzdata"
 	"bufio"
 	"bytes"
 	"cmp"
@@ -24,6 +23,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata"
 
 	"golang.org/x/term"
 

@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"time"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -9,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"newsdesk/internal/news"
 )
