@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -259,8 +260,8 @@ func TestRelatedListsSurviveRestart(t *testing.T) {
 func TestHostileBodiesSave(t *testing.T) {
 	db := newTestDB(t)
 	var sents strings.Builder
-	for sents.Len() < news.MaxBodyLen-20 {
-		sents.WriteString("Ab cd ef gh ij kl. ")
+	for i := 0; sents.Len() < news.MaxBodyLen-40; i++ {
+		fmt.Fprintf(&sents, "Ab cd ef gh ij kl %d. ", i)
 	}
 	stories := []*news.Story{
 		{Title: "Deep list", Body: strings.Repeat("- ", 100_000) + "bottom", URL: "https://x.example/deep"},

@@ -20,9 +20,13 @@ func Derive(s *news.Story) (text string) {
 		s.Tags = news.NewTags(Keywords(s.Title, text, 4))
 	}
 	// Readers see the summary and the first paragraph before the key
-	// points; the points bring what those do not say.
-	first, _, _ := strings.Cut(text, "\n\n")
-	s.KeyPoints = KeyPointsBeyond(text, s.Summary+"\n\n"+first, 3)
+	// points; the points bring what those do not say. A story of one
+	// paragraph keeps its other sentences as candidates.
+	seen := s.Summary
+	if first, rest, ok := strings.Cut(text, "\n\n"); ok && strings.TrimSpace(rest) != "" {
+		seen += "\n\n" + first
+	}
+	s.KeyPoints = KeyPointsBeyond(text, seen, 3)
 	s.ReadingMinutes = ReadingMinutes(text)
 	return text
 }

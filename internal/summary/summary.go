@@ -61,12 +61,19 @@ func KeyPointsBeyond(text, seen string, n int) []string {
 		bags[i] = bag(s)
 	}
 	var read [][]int
+	readText := map[string]bool{}
 	for _, s := range Sentences(seen) {
 		read = append(read, bag(s))
+		readText[s] = true
 	}
+	// A sentence was read when most of its content words were in one
+	// sentence already read (or, without content words, the very text).
 	repeated := func(i int) bool {
+		if len(bags[i]) == 0 {
+			return readText[sents[i]]
+		}
 		for _, r := range read {
-			if len(bags[i]) == 0 || float64(overlap(bags[i], r)) >= 0.7*float64(len(bags[i])) {
+			if float64(overlap(bags[i], r)) >= 0.7*float64(len(bags[i])) {
 				return true
 			}
 		}
