@@ -30,6 +30,9 @@ func (e Env) LongDate(t time.Time) string {
 	return t.In(cmp.Or(e.Location, time.UTC)).Format("2 January 2006, 15:04 MST")
 }
 
+// localNow is the time now in the newsroom's zone.
+func (e Env) localNow() time.Time { return e.Now.In(cmp.Or(e.Location, time.UTC)) }
+
 // Zone is the name of the newsroom's time zone, for labels.
 func (e Env) Zone() string { return cmp.Or(e.Location, time.UTC).String() }
 
