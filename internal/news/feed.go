@@ -32,7 +32,7 @@ type Feed struct {
 	LastFetchAt   time.Time // last attempt; zero when never fetched
 	LastStatus    int       // HTTP status of the last attempt; 0 when no answer came
 	LastError     string    // why the last attempt failed, in plain words; "" when it did not
-	LastRejected  string    // entries the last import left out, and why
+	LastRejected  string    // entries and pictures the last import left out, and why
 	LastSuccessAt time.Time
 	Failures      int       // attempts failed in a row
 	FailingSince  time.Time // first of the failures in a row; zero when the last attempt worked

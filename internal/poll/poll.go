@@ -320,13 +320,30 @@ func (p *Poller) check(ctx context.Context, f news.Feed) news.FeedCheck {
 		}
 		c.Added, c.Updated = rep.Added, rep.Updated
 		c.ETag, c.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-		c.Rejected = rejected(rep)
+		c.Rejected = strings.Join(slices.DeleteFunc([]string{rejected(rep), pictures(rep)}, func(s string) bool { return s == "" }), "; ")
+		for _, it := range rep.Pictures {
+			p.cfg.Log.Warn("feed item imported without its picture", "feed", f.ID, "url", f.URL, "entry", it.Pos, "err", it.Err)
+		}
 	default:
 		c.Status, header = resp.Status, resp.Header
 		c.Err, c.Failed = fmt.Sprintf("the server answered %d %s", resp.Status, http.StatusText(resp.Status)), true
 	}
 	c.Next = p.next(f, c, header)
 	return c
+}
+
+// pictures sums up, in plain words, the items an import wrote without the
+// picture they named: the story is there, its picture is not.
+func pictures(rep ingest.Report) string {
+	if len(rep.Pictures) == 0 {
+		return ""
+	}
+	first := rep.Pictures[0]
+	msg := fmt.Sprintf("%s %d: %v", first.Unit, first.Pos, first.Err)
+	if n := len(rep.Pictures); n > 1 {
+		return fmt.Sprintf("%d pictures left out; the first, %s", n, msg)
+	}
+	return "1 picture left out: " + msg
 }
 
 // rejected sums up the entries an import left out, in plain words.

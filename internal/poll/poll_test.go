@@ -2,6 +2,7 @@ package poll
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"newsdesk/internal/fetch"
+	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
 	"newsdesk/internal/sqlite"
 )
@@ -538,5 +540,31 @@ func TestFetchNowAndProbe(t *testing.T) {
 	}
 	if got := r.feed(f.ID); got.ItemsAdded != 2 || !got.NextFetchAt.Equal(start.Add(time.Hour)) {
 		t.Errorf("feed after fetch now = %+v", got)
+	}
+}
+
+// A picture an import could not make is reported on the feed beside the
+// rejected entries, while its story imports.
+func TestDroppedPicturesAreReported(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, rss(item(1, "Bridge reopens", "Traffic flows again."), item(2, "Dam inspected", "Engineers found no cracks.")))
+	}))
+	defer srv.Close()
+	r := newRig(t, private, 1)
+	store := IngestInto(r.db)
+	r.p.cfg.Import = func(ctx context.Context, f news.Feed, body []byte, url string) (ingest.Report, error) {
+		rep, err := store(ctx, f, body, url)
+		// What media.Stories adds to the report when an image fails.
+		rep.Pictures = append(rep.Pictures, ingest.Item{Unit: "entry", Pos: 2, Err: errors.New("refused: 169.254.169.254 is a link-local address")})
+		return rep, err
+	}
+	f := r.addFeed(srv.URL, time.Minute)
+	r.tick()
+	got := r.feed(f.ID)
+	if want := "1 picture left out: entry 2: refused: 169.254.169.254 is a link-local address"; got.LastRejected != want {
+		t.Errorf("LastRejected = %q, want %q", got.LastRejected, want)
+	}
+	if n := r.stories(); n != 2 {
+		t.Errorf("%d stories imported, want 2", n)
 	}
 }
