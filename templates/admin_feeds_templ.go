@@ -379,9 +379,9 @@ func feedRow(f news.Feed, now time.Time, polling bool) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var16 string
-		templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(Every(f.Interval))
+		templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(news.Every(f.Interval))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/admin_feeds.templ`, Line: 125, Col: 25}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/admin_feeds.templ`, Line: 125, Col: 30}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 		if templ_7745c5c3_Err != nil {
@@ -646,18 +646,6 @@ func FeedStatus(f news.Feed) string {
 		return "HTTP " + strconv.Itoa(f.LastStatus)
 	}
 	return "No answer"
-}
-
-// Every prints an interval as people write it: 15m, 1h, 30s.
-func Every(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // Sentence capitalises the first letter of msg and ends it with a full

@@ -33,7 +33,7 @@ type Feeds struct {
 
 // showSources handles GET /admin/sources.
 func (s *Server) showSources(c echo.Context) error {
-	return s.renderSources(c, http.StatusOK, templates.FeedsView{Form: templates.FeedForm{Every: templates.Every(news.DefaultFeedInterval)},
+	return s.renderSources(c, http.StatusOK, templates.FeedsView{Form: templates.FeedForm{Every: news.Every(news.DefaultFeedInterval)},
 		Flash: feedFlash(c)})
 }
 

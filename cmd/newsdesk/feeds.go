@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -63,7 +62,7 @@ func feedsAdd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := db.CreateFeed(ctx, f); err != nil {
 		return fieldErrors(err, map[string]string{"url": "URL"})
 	}
-	fmt.Fprintf(stdout, "feed %d: %s, every %s, %s\n", f.ID, f.URL, shortDuration(f.Interval), pr.Found())
+	fmt.Fprintf(stdout, "feed %d: %s, every %s, %s\n", f.ID, f.URL, news.Every(f.Interval), pr.Found())
 	return nil
 }
 
@@ -106,7 +105,7 @@ func feedsList(ctx context.Context, args []string, stdout io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSOURCE\tURL\tEVERY\tLAST FETCH\tLAST STATUS\tNEXT FETCH\tADDED")
 	for _, f := range feeds {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", f.ID, f.Source.Name, f.URL, shortDuration(f.Interval),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", f.ID, f.Source.Name, f.URL, news.Every(f.Interval),
 			when(f.LastFetchAt), lastStatus(f, now), when(f.NextFetchAt), f.ItemsAdded)
 	}
 	if err := tw.Flush(); err != nil {
@@ -143,18 +142,6 @@ func when(t time.Time) string {
 		return "never"
 	}
 	return t.Local().Format("2006-01-02 15:04:05")
-}
-
-// shortDuration prints 15m rather than 15m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // feedsRemove stops polling a feed; its stories stay.

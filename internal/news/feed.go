@@ -16,6 +16,18 @@ const (
 	FeedFailingAfter = 24 * time.Hour
 )
 
+// Every prints a polling interval as people write it: 15m, 1h, 30s.
+func Every(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // Feed is a subscription: an RSS, Atom or JSON feed of a source that
 // serve polls, and what the last fetches found.
 type Feed struct {

@@ -320,7 +320,7 @@ func (p *Poller) check(ctx context.Context, f news.Feed) news.FeedCheck {
 		}
 		c.Added, c.Updated = rep.Added, rep.Updated
 		c.ETag, c.LastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
-		c.Rejected = strings.Join(slices.DeleteFunc([]string{rejected(rep), pictures(rep)}, func(s string) bool { return s == "" }), "; ")
+		c.Rejected = strings.Join(slices.DeleteFunc([]string{leftOut(rep.Rejected, "entry", "entries"), leftOut(rep.Pictures, "picture", "pictures")}, func(s string) bool { return s == "" }), "; ")
 		for _, it := range rep.Pictures {
 			p.cfg.Log.Warn("feed item imported without its picture", "feed", f.ID, "url", f.URL, "entry", it.Pos, "err", it.Err)
 		}
@@ -332,33 +332,18 @@ func (p *Poller) check(ctx context.Context, f news.Feed) news.FeedCheck {
 	return c
 }
 
-// pictures sums up, in plain words, the items an import wrote without the
-// picture they named: the story is there, its picture is not.
-func pictures(rep ingest.Report) string {
-	if len(rep.Pictures) == 0 {
+// leftOut sums up, in plain words, what an import left out: items (one
+// noun, many nouns) and why the first of them was.
+func leftOut(items []ingest.Item, one, many string) string {
+	if len(items) == 0 {
 		return ""
 	}
-	first := rep.Pictures[0]
+	first := items[0]
 	msg := fmt.Sprintf("%s %d: %v", first.Unit, first.Pos, first.Err)
-	if n := len(rep.Pictures); n > 1 {
-		return fmt.Sprintf("%d pictures left out; the first, %s", n, msg)
+	if n := len(items); n > 1 {
+		return fmt.Sprintf("%d %s left out; the first, %s", n, many, msg)
 	}
-	return "1 picture left out: " + msg
-}
-
-// rejected sums up the entries an import left out, in plain words.
-func rejected(rep ingest.Report) string {
-	if len(rep.Rejected) == 0 {
-		return ""
-	}
-	first := rep.Rejected[0]
-	msg := fmt.Sprintf("%s %d: %v", first.Unit, first.Pos, first.Err)
-	if n := len(rep.Rejected); n > 1 {
-		msg = fmt.Sprintf("%d entries left out; the first, %s", n, msg)
-	} else {
-		msg = "1 entry left out: " + msg
-	}
-	return msg
+	return "1 " + one + " left out: " + msg
 }
 
 // next says when f is due again after check c.
