@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"newsdesk/internal/related"
@@ -151,11 +152,7 @@ func (w *writer) apartClusters(ctx context.Context, id int64) (map[int64]bool, e
 // rankDirty ranks the members of every cluster that changed in this
 // write, lead first, and drops clusters left empty.
 func (w *writer) rankDirty(ctx context.Context) error {
-	ids := make([]int64, 0, len(w.dirty))
-	for c := range w.dirty {
-		ids = append(ids, c)
-	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(w.dirty))
 	for _, c := range ids {
 		if err := w.rank(ctx, c); err != nil {
 			return err

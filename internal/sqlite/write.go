@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strconv"
@@ -333,11 +334,7 @@ type ftsRow struct {
 
 // flushFTS writes the full-text rows collected in the transaction.
 func (w *writer) flushFTS(ctx context.Context) error {
-	ids := make([]int64, 0, len(w.fts))
-	for id := range w.fts {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := slices.Sorted(maps.Keys(w.fts))
 	for _, id := range ids {
 		r := w.fts[id]
 		if r.replace || r.drop {
