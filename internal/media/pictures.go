@@ -173,6 +173,9 @@ func (p *Pictures) remote(ctx context.Context, url string) (news.Image, error) {
 					delete(p.failed, u)
 				}
 			}
+			if len(p.failed) >= 10_000 { // all recent: forgetting costs only a refetch
+				clear(p.failed)
+			}
 		}
 		p.failed[url] = failure{at: now(), err: err}
 		p.mu.Unlock()
