@@ -46,10 +46,10 @@ func newFeedSite(t *testing.T) *testSite {
 	t.Helper()
 	ts := newTestSite(t)
 	get := fetch.New(fetch.Options{AllowPrivate: true, Timeout: 5 * time.Second})
-	p := poll.New(poll.Config{Store: ts.db, Get: get, Import: poll.IngestInto(ts.db), Now: ts.clock.Now,
+	p := poll.New(poll.Config{Store: ts.db, Get: get, Import: poll.IngestInto(deskOf(ts.db)), Now: ts.clock.Now,
 		Log: slog.New(slog.DiscardHandler), Jitter: func(d time.Duration) time.Duration { return d }})
 	srv, err := New(Config{BaseURL: "https://news.example", Now: ts.clock.Now, Logger: slog.New(slog.DiscardHandler),
-		Feeds: Feeds{Poller: p, Get: get}}, ts.db)
+		Feeds: Feeds{Poller: p, Get: get}}, storeOf(ts.db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -200,7 +200,7 @@ func TestAccessControlMatrix(t *testing.T) {
 	ts := newTestSite(t)
 	addUser(t, ts, "ed@example.com", news.RoleEditor)
 	addUser(t, ts, "boss@example.com", news.RoleAdmin)
-	if err := ts.db.CreateStory(context.Background(), &news.Story{Title: "Draft one", Body: "x", Source: news.Source{Name: "N"},
+	if err := deskOf(ts.db).CreateStory(context.Background(), &news.Story{Title: "Draft one", Body: "x", Source: news.Source{Name: "N"},
 		Status: news.StatusDraft, PublishedAt: now}, 0); err != nil {
 		t.Fatal(err)
 	}

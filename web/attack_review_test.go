@@ -35,7 +35,7 @@ func addHiddenStories(t *testing.T, ts *testSite) {
 	line := `{"title": "Minister resigns over zephyrgate scandal", "body": "The zephyrgate papers show the minister knew.", ` +
 		`"published_at": "` + now.Add(48*time.Hour).Format(time.RFC3339) + `", "source": "Embargo Wire", ` +
 		`"url": "https://embargo.example/zephyrgate", "section": "Secrets", "tags": ["zephyrgate"]}`
-	if rep, err := ingest.Import(ctx, ts.db, strings.NewReader(line), ""); err != nil || rep.Added != 1 {
+	if rep, err := ingest.Import(ctx, deskOf(ts.db), strings.NewReader(line), ""); err != nil || rep.Added != 1 {
 		t.Fatalf("import embargoed story: %v %v", rep, err)
 	}
 	for _, st := range []*news.Story{
@@ -48,7 +48,7 @@ func addHiddenStories(t *testing.T, ts *testSite) {
 		if err := st.Validate(); err != nil {
 			t.Fatal(err)
 		}
-		if err := ts.db.CreateStory(ctx, st, 0); err != nil {
+		if err := deskOf(ts.db).CreateStory(ctx, st, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -147,7 +147,7 @@ func TestPasswordChangeKeepsConcurrentDisable(t *testing.T) {
 	ts := newTestSite(t)
 	addUser(t, ts, "boss@example.com", news.RoleAdmin)
 	addUser(t, ts, "ann@example.com", news.RoleAdmin)
-	rs := &raceStore{Store: ts.db}
+	rs := &raceStore{Store: storeOf(ts.db)}
 	site := siteOver(t, ts, rs, nil)
 	boss, ann := site.browser(t), site.browser(t)
 	boss.login("boss@example.com")
@@ -321,7 +321,7 @@ func siteOver(t *testing.T, ts *testSite, store Store, edit func(*Config)) *test
 		edit(&cfg)
 	}
 	if store == nil {
-		store = ts.db
+		store = storeOf(ts.db)
 	}
 	srv, err := New(cfg, store)
 	if err != nil {

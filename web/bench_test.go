@@ -58,7 +58,7 @@ func benchDB(b *testing.B) *sqlite.DB {
 			return
 		}
 		db.Now = func() time.Time { return now }
-		if rep, err := ingest.Import(ctx, db, &buf, ""); err != nil || rep.Added != benchStories {
+		if rep, err := ingest.Import(ctx, deskOf(db), &buf, ""); err != nil || rep.Added != benchStories {
 			s.err = fmt.Errorf("import = %v, %v; want %d added", rep, err, benchStories)
 			return
 		}
@@ -103,7 +103,7 @@ func benchServer(b *testing.B, cacheBytes int) *Server {
 	b.Helper()
 	db := benchDB(b)
 	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, PageCacheBytes: cacheBytes,
-		Logger: slog.New(slog.DiscardHandler)}, db)
+		Logger: slog.New(slog.DiscardHandler)}, storeOf(db))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func BenchmarkArticleImage(b *testing.B) {
 	if err := corpus.WriteNDJSON(&buf, 200, 1, now); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := ingest.Import(ctx, db, &buf, ""); err != nil {
+	if _, err := ingest.Import(ctx, deskOf(db), &buf, ""); err != nil {
 		b.Fatal(err)
 	}
 	pics := &media.Pictures{Store: db}
@@ -206,12 +206,12 @@ func BenchmarkArticleImage(b *testing.B) {
 		b.Fatal(err)
 	}
 	st.Image, st.ImageAlt, st.ImageCaption, st.ImageCredit = im, "A picture", "A caption.", "Photo: Bench"
-	if err := db.UpdateStory(ctx, st, st.Revision, 0); err != nil {
+	if err := deskOf(db).UpdateStory(ctx, st, st.Revision, 0); err != nil {
 		b.Fatal(err)
 	}
 	for _, cache := range []int{DefaultPageCacheBytes, 0} {
 		srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, PageCacheBytes: cache,
-			Logger: slog.New(slog.DiscardHandler)}, db)
+			Logger: slog.New(slog.DiscardHandler)}, storeOf(db))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -28,7 +28,7 @@ func liveSiteWithStories(t *testing.T) (string, *Server, *sqlite.DB) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if rep, err := ingest.Import(context.Background(), db, f, ""); err != nil || len(rep.Rejected) > 0 {
+	if rep, err := ingest.Import(context.Background(), deskOf(db), f, ""); err != nil || len(rep.Rejected) > 0 {
 		t.Fatalf("import: %v %v", rep, err)
 	}
 	return base, srv, db
@@ -137,7 +137,7 @@ func TestBrowserCommentErrorFocus(t *testing.T) {
 	base, _, db := liveSite(t)
 	st := &news.Story{Title: "Harbour wall repairs start on Monday", Body: "The harbour wall will be closed for repairs.",
 		Source: news.Source{Name: "Newsdesk"}, Status: news.StatusPublished, PublishedAt: time.Now().Add(-time.Hour)}
-	if err := db.CreateStory(context.Background(), st, 0); err != nil {
+	if err := deskOf(db).CreateStory(context.Background(), st, 0); err != nil {
 		t.Fatal(err)
 	}
 	ctx := newBrowser(t)

@@ -52,7 +52,7 @@ func TestBrowserCommentModeration(t *testing.T) {
 	bg := context.Background()
 	st := &news.Story{Title: "Ferry timetable changes for the winter", Body: "The ferry runs less often from December.",
 		Source: news.Source{Name: "Newsdesk"}, Status: news.StatusPublished, PublishedAt: time.Now().Add(-time.Hour)}
-	if err := db.CreateStory(bg, st, 0); err != nil {
+	if err := deskOf(db).CreateStory(bg, st, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.CreateUser(bg, &news.User{Email: "mod@example.com", Name: "Mod", Role: news.RoleEditor}, "moderator password"); err != nil {
@@ -215,7 +215,7 @@ func TestBrowserXSS(t *testing.T) {
 			Source: news.Source{Name: "Src " + p}, Author: p, Dateline: p, Section: news.Section{Name: "World"},
 			Tags: news.NewTags([]string{p, "xss"}), ImageURL: "https://images.example/a.jpg", ImageAlt: p,
 			Status: news.StatusPublished, PublishedAt: time.Now().Add(-time.Duration(i+1) * time.Minute)}
-		if err := db.CreateStory(bg, st, 0); err != nil {
+		if err := deskOf(db).CreateStory(bg, st, 0); err != nil {
 			t.Fatalf("payload %d: %v", i, err)
 		}
 		name := p

@@ -28,7 +28,7 @@ func liveSite(t *testing.T) (string, *Server, *sqlite.DB) {
 		t.Fatal(err)
 	}
 	srv, err := New(Config{BaseURL: "http://127.0.0.1", PageCacheBytes: DefaultPageCacheBytes, ReadHeaderTimeout: time.Second,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, db)
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, storeOf(db))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func TestPageCacheInvalidatedByWrites(t *testing.T) {
 		st.Tags = news.NewTags([]string{"flood"})
 		st.Status = news.StatusPublished
 		st.PublishedAt = now.Add(-1)
-		if _, err := ts.db.UpsertStories(ctx, []*news.Story{&st}); err != nil {
+		if _, err := deskOf(ts.db).UpsertStories(ctx, []*news.Story{&st}); err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range paths {
@@ -133,17 +133,17 @@ func TestPageCacheEveryKindOfWrite(t *testing.T) {
 		{"unpublish", []string{"/", "/tags/prague", "/feed.xml"}, func() error {
 			s := *full
 			s.Status = news.StatusDraft
-			return ts.db.UpdateStory(ctx, &s, full.Revision, 0)
+			return deskOf(ts.db).UpdateStory(ctx, &s, full.Revision, 0)
 		}, func(_, body string) bool { return !strings.Contains(body, "Vltava floods Prague") }},
 		{"republish", []string{"/", "/tags/prague"}, func() error {
 			cur, _ := ts.db.StoryByID(ctx, st.ID)
 			s := *cur
 			s.Status = news.StatusPublished
-			return ts.db.UpdateStory(ctx, &s, cur.Revision, 0)
+			return deskOf(ts.db).UpdateStory(ctx, &s, cur.Revision, 0)
 		}, func(_, body string) bool { return strings.Contains(body, "Vltava floods Prague") }},
-		{"trash", []string{"/", article}, func() error { return ts.db.TrashStory(ctx, st.ID) },
+		{"trash", []string{"/", article}, func() error { return deskOf(ts.db).TrashStory(ctx, st.ID) },
 			func(path, body string) bool { return !strings.Contains(body, "Vltava floods Prague") }},
-		{"restore", []string{"/", article}, func() error { return ts.db.RestoreStory(ctx, st.ID) },
+		{"restore", []string{"/", article}, func() error { return deskOf(ts.db).RestoreStory(ctx, st.ID) },
 			func(_, body string) bool { return strings.Contains(body, "Vltava floods Prague") }},
 		{"comment approved", []string{article}, func() error {
 			c := &news.Comment{StoryID: st.ID, Name: "Reader", Body: "A cached comment"}
@@ -159,17 +159,17 @@ func TestPageCacheEveryKindOfWrite(t *testing.T) {
 		{"scheduled go-live", []string{"/"}, func() error {
 			s := &news.Story{Title: "Scheduled harbour story", Body: "Soon.", Source: news.Source{Name: "N"},
 				Status: news.StatusScheduled, PublishedAt: now.Add(time.Minute)}
-			if err := ts.db.CreateStory(ctx, s, 0); err != nil {
+			if err := deskOf(ts.db).CreateStory(ctx, s, 0); err != nil {
 				return err
 			}
 			warm("/")
 			ts.clock.Advance(2 * time.Minute)
-			_, err := ts.db.PublishDue(ctx)
+			_, err := deskOf(ts.db).PublishDue(ctx)
 			return err
 		}, func(_, body string) bool { return strings.Contains(body, "Scheduled harbour story") }},
 		{"tag renamed", []string{article, "/tags/flood"}, func() error {
 			tag, _ := ts.db.Tag(ctx, "flood")
-			return ts.db.Rename(ctx, "tags", tag.ID, "Floods")
+			return deskOf(ts.db).Rename(ctx, "tags", tag.ID, "Floods")
 		}, func(_, body string) bool { return strings.Contains(body, "#Floods") }},
 	}
 	for _, tt := range tests {

@@ -89,7 +89,7 @@ func TestEmptyTrashAsksFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ts.db.TrashStory(context.Background(), st.ID); err != nil {
+	if err := deskOf(ts.db).TrashStory(context.Background(), st.ID); err != nil {
 		t.Fatal(err)
 	}
 	_, body := b.do("GET", "/admin/stories?trash=1", nil)

@@ -163,7 +163,7 @@ func TestStoryFeedCarriesBodies(t *testing.T) {
 // Atom ids must not change (RFC 4287 §4.2.6), the links must.
 func TestFeedIDsSurviveAMove(t *testing.T) {
 	ts := newTestSite(t)
-	moved, err := New(Config{BaseURL: "https://moved.example", Now: ts.db.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, ts.db)
+	moved, err := New(Config{BaseURL: "https://moved.example", Now: ts.db.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, storeOf(ts.db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestEmptySiteFeeds(t *testing.T) {
 	}
 	defer db.Close()
 	db.Now = func() time.Time { return now }
-	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, db)
+	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, storeOf(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,10 +252,10 @@ func TestDemoStoriesChangedAtTheirOwnTimes(t *testing.T) {
 	}
 	defer db.Close()
 	db.Now = func() time.Time { return now }
-	if _, err := demo.Load(ctx, db, nil, now); err != nil {
+	if _, err := demo.Load(ctx, deskOf(db), nil, now); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, db)
+	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, storeOf(db))
 	if err != nil {
 		t.Fatal(err)
 	}

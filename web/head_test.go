@@ -64,7 +64,7 @@ func TestAuthorPages(t *testing.T) {
 	}
 	draft := &news.Story{Title: "Unpublished notes", Body: "Not yet.", Author: "Quiet Writer", Source: news.Source{Name: "Newsdesk"},
 		Status: news.StatusDraft, PublishedAt: now.Add(-time.Hour)}
-	if err := ts.db.CreateStory(context.Background(), draft, 0); err != nil {
+	if err := deskOf(ts.db).CreateStory(context.Background(), draft, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"/authors/quiet-writer", "/authors/quiet-writer/feed.xml", "/authors/nobody"} {

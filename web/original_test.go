@@ -26,12 +26,12 @@ func TestOriginalLinksAndCanonical(t *testing.T) {
 		{Title: "Our report linked to our own site", Body: long, Source: news.Source{Name: "Desk Staff"},
 			URL: "https://news.example/articles/old-address", Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour)},
 	}
-	if _, err := ts.db.UpsertStories(ctx, stories); err != nil {
+	if _, err := deskOf(ts.db).UpsertStories(ctx, stories); err != nil {
 		t.Fatal(err)
 	}
 	newsroom := &news.Story{Title: "Written in the newsroom", Body: long, Source: news.Source{Name: "Desk Staff"},
 		Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour)}
-	if err := ts.db.CreateStory(ctx, newsroom, 0); err != nil {
+	if err := deskOf(ts.db).CreateStory(ctx, newsroom, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -63,7 +63,7 @@ func TestArticleShowsUpdated(t *testing.T) {
 	ctx := context.Background()
 	s := &news.Story{Title: "Storm warning for the coast", Body: "A storm is coming.", Source: news.Source{Name: "Wire One"},
 		URL: "https://wireone.example/storm", Status: news.StatusPublished, PublishedAt: now.Add(-2 * time.Hour)}
-	if _, err := ts.db.UpsertStories(ctx, []*news.Story{s}); err != nil {
+	if _, err := deskOf(ts.db).UpsertStories(ctx, []*news.Story{s}); err != nil {
 		t.Fatal(err)
 	}
 	if doc := ts.page(t, "/articles/"+s.Slug, 200); doc.Find("article .updated").Length() != 0 {
@@ -72,7 +72,7 @@ func TestArticleShowsUpdated(t *testing.T) {
 	ts.clock.Advance(42 * time.Minute)
 	upd := *s
 	upd.ID, upd.Slug, upd.Body = 0, "", "A storm is coming. Ferries are cancelled."
-	if out, err := ts.db.UpsertStories(ctx, []*news.Story{&upd}); err != nil || out[0] != news.Updated {
+	if out, err := deskOf(ts.db).UpsertStories(ctx, []*news.Story{&upd}); err != nil || out[0] != news.Updated {
 		t.Fatalf("update = %v, %v", out, err)
 	}
 	doc := ts.page(t, "/articles/"+s.Slug, 200)

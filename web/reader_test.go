@@ -18,7 +18,7 @@ func TestArticleTimes(t *testing.T) {
 	ctx := context.Background()
 	st := &news.Story{Title: "Tram line closed for track work", Body: "The tram line is closed this weekend.\n\nBuses replace trams between the depot and the square.",
 		Source: news.Source{Name: "Newsdesk"}, Status: news.StatusPublished, PublishedAt: now.Add(-2 * time.Hour)}
-	if err := ts.db.CreateStory(ctx, st, 0); err != nil {
+	if err := deskOf(ts.db).CreateStory(ctx, st, 0); err != nil {
 		t.Fatal(err)
 	}
 	doc := ts.page(t, "/articles/"+st.Slug, 200)
@@ -33,7 +33,7 @@ func TestArticleTimes(t *testing.T) {
 	}
 	ts.clock.Advance(30 * time.Minute)
 	st.Body += "\n\nUpdate: the line reopens on Monday."
-	if err := ts.db.UpdateStory(ctx, st, st.Revision, 0); err != nil {
+	if err := deskOf(ts.db).UpdateStory(ctx, st, st.Revision, 0); err != nil {
 		t.Fatal(err)
 	}
 	doc = ts.page(t, "/articles/"+st.Slug, 200)

@@ -66,11 +66,11 @@ func newTestSite(t *testing.T) *testSite {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if rep, err := ingest.Import(ctx, db, f, ""); err != nil || len(rep.Rejected) > 0 {
+	if rep, err := ingest.Import(ctx, deskOf(db), f, ""); err != nil || len(rep.Rejected) > 0 {
 		t.Fatalf("import: %v %v", rep, err)
 	}
 	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, PageCacheBytes: DefaultPageCacheBytes,
-		Logger: slog.New(slog.NewTextHandler(testLog, nil))}, db)
+		Logger: slog.New(slog.NewTextHandler(testLog, nil))}, storeOf(db))
 	if err != nil {
 		t.Fatal(err)
 	}

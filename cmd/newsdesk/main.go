@@ -28,6 +28,7 @@ import (
 	"golang.org/x/term"
 
 	"newsdesk/internal/demo"
+	"newsdesk/internal/desk"
 	"newsdesk/internal/fetch"
 	"newsdesk/internal/ingest"
 	"newsdesk/internal/media"
@@ -141,11 +142,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer db.Close()
 	pics := pictures(db, newFetcher(*allowPrivate))
+	dk, err := openDesk(ctx, db, pics)
+	if err != nil {
+		return err
+	}
 	if !*noDemo {
 		if n, err := db.StoryCount(ctx); err != nil {
 			return err
 		} else if n == 0 {
-			loaded, err := demo.Load(ctx, db, pics, time.Now())
+			loaded, err := demo.Load(ctx, dk, pics, time.Now())
 			if err != nil {
 				return fmt.Errorf("load demo stories: %w", err)
 			}
@@ -155,10 +160,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	// Notice imports and other writers of the same file.
 	go db.WatchVersion(ctx, time.Second)
 	fetcher := newFetcher(*allowPrivate)
-	poller := poll.New(poll.Config{Store: db, Get: fetcher, Import: poll.IngestInto(media.Stories{StoryWriter: db, Pictures: pics}), Log: log})
+	poller := poll.New(poll.Config{Store: db, Get: fetcher, Import: poll.IngestInto(dk), Log: log})
 	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log,
 		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl, TrustProxy: *trustProxy,
-		Feeds: web.Feeds{Poller: poller, Get: fetcher}, Pictures: pics}, db)
+		Feeds: web.Feeds{Poller: poller, Get: fetcher}, Pictures: pics}, site{db, dk})
 	if err != nil {
 		return err
 	}
@@ -182,7 +187,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "\nNo users yet. To create the first admin, open this link within an hour:\n\n  %s\n\n", link)
 		}
 	}
-	go publishScheduled(ctx, db, log)
+	go publishScheduled(ctx, dk, log)
 	go sweepImages(ctx, db, log)
 	polled := make(chan struct{})
 	go func() {
@@ -227,7 +232,7 @@ func isTerminal(w io.Writer) bool {
 
 // publishScheduled flips scheduled stories to published when their time
 // comes, without a restart and without waiting for a visitor.
-func publishScheduled(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+func publishScheduled(ctx context.Context, db *desk.Desk, log *slog.Logger) {
 	t := time.NewTicker(15 * time.Second)
 	defer t.Stop()
 	for {
@@ -242,6 +247,24 @@ func publishScheduled(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
 		case <-t.C:
 		}
 	}
+}
+
+// site is what the web server reads and writes: reads and persistence
+// from the store, story writes through the application layer.
+type site struct {
+	*sqlite.DB
+	*desk.Desk
+}
+
+// openDesk puts the application layer over db; it derives what an older
+// database lacks before anything else runs.
+func openDesk(ctx context.Context, db *sqlite.DB, pics *media.Pictures) (*desk.Desk, error) {
+	dk := desk.New(db)
+	dk.Pictures = pics
+	if err := dk.Upgrade(ctx); err != nil {
+		return nil, err
+	}
+	return dk, nil
 }
 
 // pictures is the step that makes stories' pictures before they are
@@ -294,9 +317,13 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 		return 1, err
 	}
 	defer db.Close()
+	dk, err := openDesk(ctx, db, pictures(db, client))
+	if err != nil {
+		return 1, err
+	}
 	code := 0
 	for _, name := range fs.Args() {
-		rep, err := importOne(ctx, media.Stories{StoryWriter: db, Pictures: pictures(db, client)}, client, name, *source, stdin)
+		rep, err := importOne(ctx, dk, client, name, *source, stdin)
 		if err != nil {
 			return 1, fmt.Errorf("%s: %w", name, err)
 		}

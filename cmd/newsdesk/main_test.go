@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"newsdesk/internal/desk"
 	"newsdesk/internal/news"
 	"newsdesk/internal/sqlite"
 )
@@ -97,6 +98,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	written := make(chan struct{}) // closed once the first story is committed
+	dk := desk.New(db)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -111,7 +113,7 @@ func TestBackupWhileWriting(t *testing.T) {
 			}
 			s := &news.Story{Title: "Story number " + strings.Repeat("i", i%50+1), Body: "Body.", Source: news.Source{Name: "W"},
 				GUID: "g" + time.Now().Format(time.RFC3339Nano), Status: news.StatusPublished, PublishedAt: time.Now()}
-			if _, err := db.UpsertStories(ctx, []*news.Story{s}); err != nil {
+			if _, err := dk.UpsertStories(ctx, []*news.Story{s}); err != nil {
 				t.Error(err)
 				if i == 0 {
 					close(written)

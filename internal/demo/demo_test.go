@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"newsdesk/internal/desk"
 	"newsdesk/internal/media"
 	"newsdesk/internal/news"
 	"newsdesk/internal/sqlite"
@@ -22,7 +23,7 @@ func TestLoadDrawsAPictureForEveryStory(t *testing.T) {
 	now := time.Date(2026, 3, 16, 12, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }
 	start := time.Now()
-	n, err := Load(ctx, db, &media.Pictures{Store: db}, now)
+	n, err := Load(ctx, desk.New(db), &media.Pictures{Store: db}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ type Store interface {
 }
 
 // Preparer is a Store that readies each batch before writing it, outside
-// the write transaction: media.Stories fetches and resizes the pictures
+// the write transaction: desk.Desk fetches and resizes the pictures
 // the stories name. The problems it returns (one per story, nil for none)
 // are reported; the stories are written all the same.
 type Preparer interface {

@@ -190,21 +190,3 @@ func (p *Pictures) fetchAndSave(ctx context.Context, url string) (news.Image, er
 	}
 	return p.Save(ctx, data)
 }
-
-// StoryWriter writes stories; *sqlite.DB is one.
-type StoryWriter interface {
-	UpsertStories(ctx context.Context, stories []*news.Story) ([]news.Outcome, error)
-}
-
-// Stories is a story store that gives imported stories their pictures
-// before each batch is written: ingest.Import calls PrepareStories (it is
-// an ingest.Preparer), then UpsertStories.
-type Stories struct {
-	StoryWriter
-	Pictures *Pictures
-}
-
-// PrepareStories attaches the stories' pictures; see Pictures.Attach.
-func (s Stories) PrepareStories(ctx context.Context, stories []*news.Story) []error {
-	return s.Pictures.Attach(ctx, stories)
-}

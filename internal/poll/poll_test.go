@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"newsdesk/internal/desk"
 	"newsdesk/internal/fetch"
 	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
@@ -41,7 +42,7 @@ func newRig(t testing.TB, opts fetch.Options, conc int) *rig {
 	t.Cleanup(func() { db.Close() })
 	r := &rig{t: t, db: db, now: start}
 	db.Now = r.clock
-	r.p = New(Config{Store: db, Get: fetch.New(opts), Import: IngestInto(db), Now: r.clock,
+	r.p = New(Config{Store: db, Get: fetch.New(opts), Import: IngestInto(desk.New(db)), Now: r.clock,
 		Concurrency: conc, Log: slog.New(slog.DiscardHandler), Jitter: func(d time.Duration) time.Duration { return d }})
 	t.Cleanup(r.p.Shutdown)
 	return r
@@ -551,10 +552,10 @@ func TestDroppedPicturesAreReported(t *testing.T) {
 	}))
 	defer srv.Close()
 	r := newRig(t, private, 1)
-	store := IngestInto(r.db)
+	store := IngestInto(desk.New(r.db))
 	r.p.cfg.Import = func(ctx context.Context, f news.Feed, body []byte, url string) (ingest.Report, error) {
 		rep, err := store(ctx, f, body, url)
-		// What media.Stories adds to the report when an image fails.
+		// What desk.PrepareStories adds to the report when an image fails.
 		rep.Pictures = append(rep.Pictures, ingest.Item{Unit: "entry", Pos: 2, Err: errors.New("refused: 169.254.169.254 is a link-local address")})
 		return rep, err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/store"
 )
 
 // StoryByID returns story id in any state, trashed ones included, with
@@ -63,14 +64,15 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 	return list, total, err
 }
 
-// CreateStory adds a story written in the newsroom, keeping its first
-// revision. The story must have passed Validate.
-func (db *DB) CreateStory(ctx context.Context, s *news.Story, userID int64) error {
-	return db.writeTx(ctx, func(w *writer) error {
+// SaveNewStory stores a story written in the newsroom, keeping its first
+// revision, with the changes desk decided for it.
+func (db *DB) SaveNewStory(ctx context.Context, st store.Story, userID int64, ch store.Changes) error {
+	s := st.Story
+	return db.storyTx(ctx, ch, func(w *writer) error {
 		if err := w.checkUnique(ctx, s); err != nil {
 			return err
 		}
-		if err := w.save(ctx, s, 0, prepare(s)); err != nil {
+		if err := w.save(ctx, st, true); err != nil {
 			return err
 		}
 		s.Revision = 1
@@ -86,36 +88,18 @@ func (db *DB) CreateStory(ctx context.Context, s *news.Story, userID int64) erro
 		if err := w.keepRevision(ctx, s, userID); err != nil {
 			return err
 		}
-		if err := w.recordEdits(ctx, s.ID, "", allEditorFields(), false); err != nil {
-			return err
-		}
-		return w.refreshRelated(ctx, []int64{s.ID})
+		return w.recordEdits(ctx, s.ID, "", news.AllEditorFields(), false)
 	})
 }
 
-// UpdateStory saves an edit of story s.ID made from revision base. If
-// someone saved the story since, nothing is written and the error is
-// ECONFLICT: the caller keeps the editor's text and says so.
-func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID int64) error {
-	return db.writeTx(ctx, func(w *writer) error {
-		var current int
-		var deleted bool
-		var slug string
-		err := w.tx.QueryRowContext(ctx, "SELECT revision, deleted_at IS NOT NULL, slug FROM stories WHERE id = ?", s.ID).Scan(&current, &deleted, &slug)
+// SaveEdit stores an editor's save of story st made from revision base,
+// with the changes desk decided for it. If someone saved the story since,
+// nothing is written and the error is ECONFLICT.
+func (db *DB) SaveEdit(ctx context.Context, st store.Story, base int, userID int64, ch store.Changes) error {
+	s := st.Story
+	return db.storyTx(ctx, ch, func(w *writer) error {
+		current, err := w.checkEdit(ctx, s, base)
 		if err != nil {
-			return notFound(err, "Story %d not found.", s.ID)
-		}
-		if deleted {
-			return news.Errorf(news.ECONFLICT, "This story was moved to the trash while you were editing it.")
-		}
-		if current != base {
-			return news.Errorf(news.ECONFLICT, "Someone else saved this story while you were editing it (now at revision %d, you started from %d). Your text is kept below: compare it with the saved version, then save again.", current, base)
-		}
-		// A blank slug keeps the story's address: links to it must not break.
-		if s.Slug == "" {
-			s.Slug = slug
-		}
-		if err := w.checkUnique(ctx, s); err != nil {
 			return err
 		}
 		old, err := w.storedStoryByID(ctx, s.ID)
@@ -131,7 +115,7 @@ func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID i
 		if err := w.keepRevisionIfMissing(ctx, old); err != nil {
 			return err
 		}
-		if err := w.save(ctx, s, s.ID, prepare(s)); err != nil {
+		if err := w.save(ctx, st, false); err != nil {
 			return err
 		}
 		if err := w.recordEditorSave(ctx, s, old, feedHash); err != nil {
@@ -141,11 +125,49 @@ func (db *DB) UpdateStory(ctx context.Context, s *news.Story, base int, userID i
 		if _, err := w.tx.ExecContext(ctx, "UPDATE stories SET revision = ?, comments_closed = ? WHERE id = ?", s.Revision, s.CommentsClosed, s.ID); err != nil {
 			return fmt.Errorf("bump revision of story %d: %w", s.ID, err)
 		}
-		if err := w.keepRevision(ctx, s, userID); err != nil {
-			return err
-		}
-		return w.refreshRelated(ctx, []int64{s.ID})
+		return w.keepRevision(ctx, s, userID)
 	})
+}
+
+// checkEdit checks that an edit of s made from revision base may be
+// saved, fills a blank slug with the stored one, and returns the stored
+// revision.
+func (w *writer) checkEdit(ctx context.Context, s *news.Story, base int) (int, error) {
+	var current int
+	var deleted bool
+	var slug string
+	err := w.queryRow(ctx, "SELECT revision, deleted_at IS NOT NULL, slug FROM stories WHERE id = ?", s.ID).Scan(&current, &deleted, &slug)
+	if err != nil {
+		return 0, notFound(err, "Story %d not found.", s.ID)
+	}
+	if deleted {
+		return 0, news.Errorf(news.ECONFLICT, "This story was moved to the trash while you were editing it.")
+	}
+	if current != base {
+		return 0, news.Errorf(news.ECONFLICT, "Someone else saved this story while you were editing it (now at revision %d, you started from %d). Your text is kept below: compare it with the saved version, then save again.", current, base)
+	}
+	// A blank slug keeps the story's address: links to it must not break.
+	if s.Slug == "" {
+		s.Slug = slug
+	}
+	return current, w.checkUnique(ctx, s)
+}
+
+// CheckStory reports what would make saving s (an edit from revision
+// base, or a new story when base is 0) fail, before desk derives it.
+// It fills a blank slug of an edit with the stored one.
+func (db *DB) CheckStory(ctx context.Context, s *news.Story, base int) error {
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	w := &writer{tx: tx, db: db, ids: map[string]int64{}}
+	if base > 0 {
+		_, err = w.checkEdit(ctx, s, base)
+		return err
+	}
+	return w.checkUnique(ctx, s)
 }
 
 // checkUnique reports a slug or original URL that another story uses as a
@@ -239,18 +261,10 @@ func scanRevision(row scanner) (news.Revision, error) {
 	return r, nil
 }
 
-// TrashStory moves story id to the trash: readers no longer see it.
-func (db *DB) TrashStory(ctx context.Context, id int64) error {
-	return db.setDeleted(ctx, id, true)
-}
-
-// RestoreStory takes story id out of the trash.
-func (db *DB) RestoreStory(ctx context.Context, id int64) error {
-	return db.setDeleted(ctx, id, false)
-}
-
-func (db *DB) setDeleted(ctx context.Context, id int64, trash bool) error {
-	return db.writeTx(ctx, func(w *writer) error {
+// SaveTrashed moves story id to the trash, or out of it, with the
+// changes desk decided for it (its full-text row and vector among them).
+func (db *DB) SaveTrashed(ctx context.Context, id int64, trash bool, ch store.Changes) error {
+	return db.storyTx(ctx, ch, func(w *writer) error {
 		var deleted any
 		if trash {
 			deleted = unix(db.Now())
@@ -262,33 +276,15 @@ func (db *DB) setDeleted(ctx context.Context, id int64, trash bool) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return news.Errorf(news.ENOTFOUND, "Story %d not found.", id)
 		}
-		if err := w.reindex(ctx, id); err != nil {
-			return err
-		}
-		return w.refreshRelated(ctx, []int64{id})
+		return nil
 	})
 }
 
-// reindex rewrites the full-text row and related vector of stored story
-// id from what is stored; a trashed story leaves the related index and
-// its full-text row is marked hidden.
-func (w *writer) reindex(ctx context.Context, id int64) error {
-	s, err := scanStory(w.queryRow(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("select story %d: %w", id, err)
-	}
-	if s.Tags, err = scanTags(w.query(ctx, tagsOfStory, id)); err != nil {
-		return err
-	}
-	return w.index(ctx, s, prepare(s), false)
-}
-
-// EmptyTrash deletes every trashed story for good and returns how many.
-func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
+// SaveEmptyTrash deletes every trashed story for good and returns how
+// many. Trashed stories are out of desk's related index already.
+func (db *DB) SaveEmptyTrash(ctx context.Context) (int, error) {
 	var n int64
-	err := db.writeTx(ctx, func(w *writer) error {
+	err := db.dataTx(ctx, func(w *writer) error {
 		ids, err := scanIDs(w.query(ctx, "SELECT id FROM stories WHERE deleted_at IS NOT NULL"))
 		if err != nil {
 			return err
@@ -300,7 +296,6 @@ func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
 			if _, err := w.tx.ExecContext(ctx, "DELETE FROM story_heads_fts WHERE rowid = ?", id); err != nil {
 				return err
 			}
-			w.idx.Remove(id)
 		}
 		images, err := scanStrings(w.query(ctx, `SELECT DISTINCT si.media_id FROM story_images si
 			JOIN stories s ON s.id = si.story_id WHERE s.deleted_at IS NOT NULL`))
@@ -328,31 +323,18 @@ func (db *DB) EmptyTrash(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-// PublishDue marks scheduled stories whose time has come as published and
-// returns how many. Readers already see them from that time on; this makes
-// the status say so and refreshes caches and related lists.
-func (db *DB) PublishDue(ctx context.Context) (int, error) {
-	const due = "status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL"
-	now := unix(db.Now())
-	// A cheap look first: most ticks find nothing and need no write lock.
-	var n int
-	if err := db.readQueryRow(ctx, "SELECT count(*) FROM stories WHERE "+due, now).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count due stories: %w", err)
-	} else if n == 0 {
-		return 0, nil
-	}
-	var published []int64
-	err := db.writeTx(ctx, func(w *writer) error {
-		var err error
-		if published, err = scanIDs(w.query(ctx, "UPDATE stories SET status = 'published' WHERE "+due+" RETURNING id", now)); err != nil {
+// dueStories is the condition for scheduled stories whose time has come;
+// its one argument is the current Unix time.
+const dueStories = "status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL"
+
+// SavePublished marks the scheduled stories ids that are still due as
+// published, with the changes desk decided for them.
+func (db *DB) SavePublished(ctx context.Context, ids []int64, ch store.Changes) error {
+	return db.storyTx(ctx, ch, func(w *writer) error {
+		if _, err := w.exec(ctx, "UPDATE stories SET status = 'published' WHERE "+dueStories+" AND id IN "+jsonIDs,
+			unix(db.Now()), idList(ids)); err != nil {
 			return fmt.Errorf("publish due stories: %w", err)
 		}
-		for _, id := range published {
-			if err := w.reindex(ctx, id); err != nil {
-				return err
-			}
-		}
-		return w.refreshRelated(ctx, published)
+		return nil
 	})
-	return len(published), err
 }

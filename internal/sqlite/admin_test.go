@@ -19,15 +19,15 @@ func TestEditConflictKeepsNothingWritten(t *testing.T) {
 	db := newTestDB(t)
 	ctx := context.Background()
 	s := newStory("Original")
-	if err := db.CreateStory(ctx, s, 0); err != nil {
+	if err := deskOf(db).CreateStory(ctx, s, 0); err != nil {
 		t.Fatal(err)
 	}
 	a, b := *s, *s
 	a.Title, b.Title = "Editor A", "Editor B"
-	if err := db.UpdateStory(ctx, &a, 1, 0); err != nil {
+	if err := deskOf(db).UpdateStory(ctx, &a, 1, 0); err != nil {
 		t.Fatal(err)
 	}
-	err := db.UpdateStory(ctx, &b, 1, 0)
+	err := deskOf(db).UpdateStory(ctx, &b, 1, 0)
 	if news.ErrorCode(err) != news.ECONFLICT {
 		t.Fatalf("second save from revision 1: %v, want a conflict", err)
 	}
@@ -49,13 +49,13 @@ func TestTrashAndRestore(t *testing.T) {
 	ctx := context.Background()
 	s := newStory("Trash me")
 	s.Status = news.StatusPublished
-	if err := db.CreateStory(ctx, s, 0); err != nil {
+	if err := deskOf(db).CreateStory(ctx, s, 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.StoryBySlug(ctx, "trash-me"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.TrashStory(ctx, s.ID); err != nil {
+	if err := deskOf(db).TrashStory(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.StoryBySlug(ctx, "trash-me"); news.ErrorCode(err) != news.ENOTFOUND {
@@ -65,14 +65,14 @@ func TestTrashAndRestore(t *testing.T) {
 	if err != nil || n != 1 || !trash[0].Trashed {
 		t.Fatalf("trash = %d stories, %v", n, err)
 	}
-	if err := db.RestoreStory(ctx, s.ID); err != nil {
+	if err := deskOf(db).RestoreStory(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.StoryBySlug(ctx, "trash-me"); err != nil {
 		t.Errorf("restored story: %v", err)
 	}
-	db.TrashStory(ctx, s.ID)
-	if n, err := db.EmptyTrash(ctx); err != nil || n != 1 {
+	deskOf(db).TrashStory(ctx, s.ID)
+	if n, err := deskOf(db).EmptyTrash(ctx); err != nil || n != 1 {
 		t.Errorf("EmptyTrash = %d, %v", n, err)
 	}
 	if _, err := db.StoryByID(ctx, s.ID); news.ErrorCode(err) != news.ENOTFOUND {
@@ -83,12 +83,12 @@ func TestTrashAndRestore(t *testing.T) {
 func TestDuplicateSlugIsAFieldError(t *testing.T) {
 	db := newTestDB(t)
 	ctx := context.Background()
-	if err := db.CreateStory(ctx, newStory("Taken"), 0); err != nil {
+	if err := deskOf(db).CreateStory(ctx, newStory("Taken"), 0); err != nil {
 		t.Fatal(err)
 	}
 	s := newStory("Other")
 	s.Slug = "taken"
-	err := db.CreateStory(ctx, s, 0)
+	err := deskOf(db).CreateStory(ctx, s, 0)
 	if news.FieldErrors(err)["slug"] == "" {
 		t.Errorf("CreateStory with a used slug: %v, want a slug field error", err)
 	}
@@ -99,15 +99,15 @@ func TestPublishDue(t *testing.T) {
 	ctx := context.Background()
 	s := newStory("Later")
 	s.Status, s.PublishedAt = news.StatusScheduled, now.Add(time.Minute)
-	if err := db.CreateStory(ctx, s, 0); err != nil {
+	if err := deskOf(db).CreateStory(ctx, s, 0); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := db.PublishDue(ctx); n != 0 {
+	if n, _ := deskOf(db).PublishDue(ctx); n != 0 {
 		t.Errorf("PublishDue before time = %d", n)
 	}
 	db.Now = func() time.Time { return now.Add(2 * time.Minute) }
 	v := db.Version()
-	if n, err := db.PublishDue(ctx); n != 1 || err != nil {
+	if n, err := deskOf(db).PublishDue(ctx); n != 1 || err != nil {
 		t.Errorf("PublishDue = %d, %v; want 1", n, err)
 	}
 	if db.Version() <= v {
@@ -158,12 +158,12 @@ func TestImportKeepsTrashedStoriesTrashed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.TrashStory(ctx, st.ID); err != nil {
+	if err := deskOf(db).TrashStory(ctx, st.ID); err != nil {
 		t.Fatal(err)
 	}
 	upd, _ := db.StoryByID(ctx, st.ID)
 	upd.ID, upd.Slug, upd.Body = 0, "", upd.Body+"\n\nAn update from the wire about cellars."
-	if out, err := db.UpsertStories(ctx, []*news.Story{upd}); err != nil || out[0] != news.Updated {
+	if out, err := deskOf(db).UpsertStories(ctx, []*news.Story{upd}); err != nil || out[0] != news.Updated {
 		t.Fatalf("update = %v, %v", out, err)
 	}
 	if _, err := db.StoryBySlug(ctx, st.Slug); news.ErrorCode(err) != news.ENOTFOUND {

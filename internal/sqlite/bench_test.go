@@ -68,7 +68,7 @@ func BenchmarkImport(b *testing.B) {
 				}
 				db.Now = func() time.Time { return now }
 				b.StartTimer()
-				rep, err := ingest.Import(ctx, db, bytes.NewReader(data), "")
+				rep, err := ingest.Import(ctx, deskOf(db), bytes.NewReader(data), "")
 				b.StopTimer()
 				if err != nil || rep.Added != n {
 					b.Fatalf("import = %v, %v; want %d added", rep, err, n)
@@ -114,7 +114,7 @@ func benchDB(b *testing.B) *DB {
 			return
 		}
 		db.Now = func() time.Time { return now }
-		if rep, err := ingest.Import(ctx, db, bytes.NewReader(data), ""); err != nil || rep.Added != readStories {
+		if rep, err := ingest.Import(ctx, deskOf(db), bytes.NewReader(data), ""); err != nil || rep.Added != readStories {
 			r.err = fmt.Errorf("import = %v, %v; want %d added", rep, err, readStories)
 			return
 		}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"newsdesk/internal/news"
-	"newsdesk/internal/related"
+	"newsdesk/internal/store"
 )
 
 // Editors' overrides of story clusters: choose the lead, split a story out
@@ -55,7 +55,11 @@ func (db *DB) Cluster(ctx context.Context, storyID int64) (news.Cluster, error) 
 	for _, s := range list {
 		m := by[s.ID]
 		member := news.ClusterMember{Story: s, MatchedID: m.matched.Int64, Pinned: m.pinned}
-		var ev related.Evidence
+		// The evidence as desk stored it (related.Evidence in JSON).
+		var ev struct {
+			Headline, Lede, Names, Numbers, Hours, Score float64
+			Note                                         string
+		}
 		switch {
 		case json.Unmarshal([]byte(m.evidence), &ev) != nil || !m.matched.Valid:
 		case ev.Note != "":
@@ -78,115 +82,35 @@ func (db *DB) Cluster(ctx context.Context, storyID int64) (news.Cluster, error) 
 	return c, err
 }
 
-// ChooseLead makes story id the lead of its cluster: lists show it for
-// the story while readers can see it.
-func (db *DB) ChooseLead(ctx context.Context, storyID, userID int64) error {
-	return db.writeTx(ctx, func(w *writer) error {
-		cluster, err := w.clusterOf(ctx, storyID)
-		if err != nil {
-			return err
-		}
-		if _, err := w.exec(ctx, "UPDATE clusters SET chosen_lead = ? WHERE id = ?", storyID, cluster); err != nil {
-			return fmt.Errorf("choose lead of cluster %d: %w", cluster, err)
-		}
-		if err := w.logOverride(ctx, cluster, "lead", storyID, 0, userID); err != nil {
-			return err
-		}
-		w.markDirty(cluster)
-		return w.rankDirty(ctx)
-	})
-}
-
-// SplitStory takes story id out of its cluster into one of its own, and
-// keeps it apart from every story it leaves: later imports and polls do
-// not put them together again.
-func (db *DB) SplitStory(ctx context.Context, storyID, userID int64) error {
-	return db.writeTx(ctx, func(w *writer) error {
-		cluster, err := w.clusterOf(ctx, storyID)
-		if err != nil {
-			return err
-		}
-		others, err := scanIDs(w.query(ctx, "SELECT id FROM stories WHERE cluster_id = ? AND id != ?", cluster, storyID))
-		if err != nil {
-			return err
-		}
-		if len(others) == 0 {
-			return news.Errorf(news.EINVALID, "This story is the only version in its cluster: there is nothing to split.")
-		}
-		for _, o := range others {
-			if _, err := w.exec(ctx, "INSERT OR IGNORE INTO cluster_apart (story_id, other_id) VALUES (?, ?)", storyID, o); err != nil {
-				return fmt.Errorf("keep stories %d and %d apart: %w", storyID, o, err)
+// SaveOverride records an editor's override of the clusters, with the
+// changes desk decided for it.
+func (db *DB) SaveOverride(ctx context.Context, o store.Override, ch store.Changes) error {
+	return db.storyTx(ctx, ch, func(w *writer) error {
+		switch o.Action {
+		case "lead":
+			if _, err := w.exec(ctx, "UPDATE clusters SET chosen_lead = ? WHERE id = ?", o.ChosenLead, o.Cluster); err != nil {
+				return fmt.Errorf("choose lead of cluster %d: %w", o.Cluster, err)
+			}
+		case "split":
+			if o.ClearChosen {
+				if _, err := w.exec(ctx, "UPDATE clusters SET chosen_lead = NULL WHERE id = ? AND chosen_lead = ?", o.Cluster, o.Story); err != nil {
+					return err
+				}
 			}
 		}
-		alone, err := w.newCluster(ctx, storyID)
-		if err != nil {
-			return err
+		for _, p := range o.Apart {
+			if _, err := w.exec(ctx, "INSERT OR IGNORE INTO cluster_apart (story_id, other_id) VALUES (?, ?)", p[0], p[1]); err != nil {
+				return fmt.Errorf("keep stories %d and %d apart: %w", p[0], p[1], err)
+			}
 		}
-		if err := w.setMember(ctx, storyID, cluster, alone, nil, true); err != nil {
-			return err
-		}
-		if _, err := w.exec(ctx, "UPDATE clusters SET chosen_lead = NULL WHERE id = ? AND chosen_lead = ?", cluster, storyID); err != nil {
-			return err
-		}
-		w.idx.SetCluster(storyID, alone)
-		w.markDirty(alone)
-		if err := w.logOverride(ctx, cluster, "split", storyID, alone, userID); err != nil {
-			return err
-		}
-		return w.relistCluster(ctx, append(others, storyID))
-	})
-}
-
-// MergeClusters moves every story of storyID's cluster into the cluster
-// of intoID. The moved stories stay there whatever detection later says.
-func (db *DB) MergeClusters(ctx context.Context, storyID, intoID, userID int64) error {
-	return db.writeTx(ctx, func(w *writer) error {
-		from, err := w.clusterOf(ctx, storyID)
-		if err != nil {
-			return err
-		}
-		into, err := w.clusterOf(ctx, intoID)
-		if err != nil {
-			return err
-		}
-		if from == into {
-			return news.Errorf(news.EINVALID, "These stories are in one cluster already.")
-		}
-		moved, err := scanIDs(w.query(ctx, "SELECT id FROM stories WHERE cluster_id = ?", from))
-		if err != nil {
-			return err
-		}
-		stay, err := scanIDs(w.query(ctx, "SELECT id FROM stories WHERE cluster_id = ?", into))
-		if err != nil {
-			return err
-		}
-		evidence := related.Candidate{ID: intoID, Cluster: into, Evidence: related.Evidence{Same: true, Score: 1, Note: "merged by an editor"}}
-		for _, id := range moved {
-			// An earlier split between them is undone by this merge.
-			if _, err := w.exec(ctx, "DELETE FROM cluster_apart WHERE story_id = ? AND other_id IN "+jsonIDs+
-				" OR other_id = ? AND story_id IN "+jsonIDs, id, idList(stay), id, idList(stay)); err != nil {
+		for _, p := range o.Together {
+			if _, err := w.exec(ctx, "DELETE FROM cluster_apart WHERE story_id = ? AND other_id = ? OR story_id = ? AND other_id = ?",
+				p[0], p[1], p[1], p[0]); err != nil {
 				return fmt.Errorf("merge: %w", err)
 			}
-			if err := w.setMember(ctx, id, from, into, &evidence, true); err != nil {
-				return err
-			}
-			w.idx.SetCluster(id, into)
 		}
-		if err := w.logOverride(ctx, into, "merge", storyID, from, userID); err != nil {
-			return err
-		}
-		return w.relistCluster(ctx, append(moved, stay...))
+		return w.logOverride(ctx, o.Cluster, o.Action, o.Story, o.Other, o.UserID)
 	})
-}
-
-// clusterOf returns the cluster of story id.
-func (w *writer) clusterOf(ctx context.Context, id int64) (int64, error) {
-	var cluster int64
-	err := w.queryRow(ctx, "SELECT cluster_id FROM stories WHERE id = ?", id).Scan(&cluster)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && cluster == 0 {
-		return 0, news.Errorf(news.ENOTFOUND, "Story %d not found.", id)
-	}
-	return cluster, err
 }
 
 func (w *writer) logOverride(ctx context.Context, cluster int64, action string, storyID, other, userID int64) error {
@@ -200,31 +124,6 @@ func (w *writer) logOverride(ctx context.Context, cluster int64, action string, 
 	if _, err := w.exec(ctx, `INSERT INTO cluster_log (cluster_id, action, story_id, other_id, user_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, cluster, action, storyID, otherID, user, unix(w.db.Now())); err != nil {
 		return fmt.Errorf("log %s of cluster %d: %w", action, cluster, err)
-	}
-	return nil
-}
-
-// relistCluster ranks the changed clusters and recomputes the related
-// lists of the stories whose cluster changed, and of the stories listing
-// them.
-func (w *writer) relistCluster(ctx context.Context, ids []int64) error {
-	if err := w.rankDirty(ctx); err != nil {
-		return err
-	}
-	done := map[int64]bool{}
-	for _, id := range ids {
-		listed, err := w.listedBy(ctx, id)
-		if err != nil {
-			return err
-		}
-		for _, l := range append(listed, id) {
-			if !done[l] {
-				done[l] = true
-				if _, err := w.refreshOne(ctx, l, false); err != nil {
-					return err
-				}
-			}
-		}
 	}
 	return nil
 }
@@ -258,10 +157,10 @@ func (db *DB) OriginalSources(ctx context.Context) (map[int64]bool, error) {
 	return out, nil
 }
 
-// SetSourceOriginal marks source id original or not, and ranks again the
-// clusters holding its stories.
-func (db *DB) SetSourceOriginal(ctx context.Context, id int64, original bool) error {
-	return db.writeTx(ctx, func(w *writer) error {
+// SaveSourceOriginal marks source id original or not, with the new
+// ranks of the clusters holding its stories.
+func (db *DB) SaveSourceOriginal(ctx context.Context, id int64, original bool, ch store.Changes) error {
+	return db.storyTx(ctx, ch, func(w *writer) error {
 		res, err := w.tx.ExecContext(ctx, "UPDATE sources SET original = ? WHERE id = ?", original, id)
 		if err != nil {
 			return fmt.Errorf("mark source %d: %w", id, err)
@@ -269,11 +168,6 @@ func (db *DB) SetSourceOriginal(ctx context.Context, id int64, original bool) er
 		if n, _ := res.RowsAffected(); n == 0 {
 			return news.Errorf(news.ENOTFOUND, "Source %d not found.", id)
 		}
-		clusters, err := scanIDs(w.query(ctx, "SELECT DISTINCT cluster_id FROM stories WHERE source_id = ?", id))
-		if err != nil {
-			return err
-		}
-		w.markDirty(clusters...)
-		return w.rankDirty(ctx)
+		return nil
 	})
 }

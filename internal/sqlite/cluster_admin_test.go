@@ -25,7 +25,7 @@ func TestEditorOverridesStick(t *testing.T) {
 	}
 
 	// Choose the staff version as lead.
-	if err := db.ChooseLead(ctx, staff.ID, u.ID); err != nil {
+	if err := deskOf(db).ChooseLead(ctx, staff.ID, u.ID); err != nil {
 		t.Fatal(err)
 	}
 	c, err := db.Cluster(ctx, wire.ID)
@@ -43,7 +43,7 @@ func TestEditorOverridesStick(t *testing.T) {
 	go func() { defer wg.Done(); importMirror(t, db, lines) }()
 	go func() {
 		defer wg.Done()
-		if err := db.SplitStory(ctx, staff.ID, u.ID); err != nil {
+		if err := deskOf(db).SplitStory(ctx, staff.ID, u.ID); err != nil {
 			t.Error(err)
 		}
 	}()
@@ -66,7 +66,7 @@ func TestEditorOverridesStick(t *testing.T) {
 		if strings.Contains(m["title"].(string), "New Malaria Vaccine") {
 			m["summary"] = m["summary"].(string) + " Updated."
 			b, _ := json.Marshal(m)
-			if _, err := ingest.Import(ctx, db, bytes.NewReader(b), ""); err != nil {
+			if _, err := ingest.Import(ctx, deskOf(db), bytes.NewReader(b), ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -78,7 +78,7 @@ func TestEditorOverridesStick(t *testing.T) {
 	}
 
 	// Merge the quake into the malaria story (a wrong merge, for the test).
-	if err := db.MergeClusters(ctx, quake.ID, wire.ID, u.ID); err != nil {
+	if err := deskOf(db).MergeClusters(ctx, quake.ID, wire.ID, u.ID); err != nil {
 		t.Fatal(err)
 	}
 	quake, _ = db.StoryBySlug(ctx, quake.Slug)
@@ -109,7 +109,7 @@ func TestOriginalSourceLeads(t *testing.T) {
 	if !orig[wire.Source.ID] || !orig[staff.Source.ID] {
 		t.Fatalf("Global Wire and Newsdesk Staff are not original by default: %v", orig)
 	}
-	if err := db.SetSourceOriginal(ctx, wire.Source.ID, false); err != nil {
+	if err := deskOf(db).SetSourceOriginal(ctx, wire.Source.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := db.Cluster(ctx, wire.ID); c.Lead != staff.ID {

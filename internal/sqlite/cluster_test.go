@@ -21,7 +21,7 @@ func importDemo(t *testing.T, db *DB) []map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ingest.Import(context.Background(), db, bytes.NewReader(raw), ""); err != nil {
+	if _, err := ingest.Import(context.Background(), deskOf(db), bytes.NewReader(raw), ""); err != nil {
 		t.Fatal(err)
 	}
 	var out []map[string]any
@@ -87,7 +87,7 @@ func TestImportReportsCopies(t *testing.T) {
 		b, _ := json.Marshal(m)
 		buf.Write(append(b, '\n'))
 	}
-	rep, err := ingest.Import(context.Background(), db, &buf, "")
+	rep, err := ingest.Import(context.Background(), deskOf(db), &buf, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func importMirror(t *testing.T, db *DB, lines []map[string]any) ingest.Report {
 		b, _ := json.Marshal(c)
 		buf.Write(append(b, '\n'))
 	}
-	rep, err := ingest.Import(context.Background(), db, &buf, "")
+	rep, err := ingest.Import(context.Background(), deskOf(db), &buf, "")
 	if err != nil {
 		t.Fatal(err)
 	}

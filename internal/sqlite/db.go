@@ -21,7 +21,6 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"newsdesk/internal/news"
-	"newsdesk/internal/related"
 )
 
 //go:embed migrations/*.sql
@@ -36,11 +35,6 @@ type DB struct {
 
 	// Now is the store's clock; tests replace it.
 	Now func() time.Time
-
-	// The related index lives in memory and is loaded on first write, so
-	// that serving readers starts fast.
-	idxMu sync.Mutex
-	idx   *related.Index
 
 	version atomic.Int64 // meta.version as last seen
 
@@ -163,10 +157,6 @@ func open(ctx context.Context, path, mode string) (*DB, error) {
 	db.write.SetMaxOpenConns(1)
 	db.write.SetConnMaxIdleTime(0)
 	if err := db.migrate(ctx); err != nil {
-		db.write.Close()
-		return nil, err
-	}
-	if err := db.fillText(ctx); err != nil {
 		db.write.Close()
 		return nil, err
 	}

@@ -15,7 +15,7 @@ func wireStory(title, body string) *news.Story {
 
 func upsertOne(t *testing.T, db *DB, s *news.Story) news.Outcome {
 	t.Helper()
-	out, err := db.UpsertStories(context.Background(), []*news.Story{s})
+	out, err := deskOf(db).UpsertStories(context.Background(), []*news.Story{s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestFeedUpdateKeepsEditorsStatusAndFields(t *testing.T) {
 	}
 	edit, _ := db.StoryByID(ctx, st.ID)
 	edit.Title, edit.Status = "Dam holds after the storm, engineers say", news.StatusDraft
-	if err := db.UpdateStory(ctx, edit, edit.Revision, 0); err != nil {
+	if err := deskOf(db).UpdateStory(ctx, edit, edit.Revision, 0); err != nil {
 		t.Fatal(err)
 	}
 

@@ -40,7 +40,7 @@ func TestStoryImagesAndCleanUp(t *testing.T) {
 	one, two := newStory("One with a picture"), newStory("Two sharing it")
 	for _, s := range []*news.Story{one, two} {
 		s.Image, s.ImageAlt, s.ImageCaption, s.ImageCredit = news.Image{ID: a.ID}, "A harbour", "The harbour at dawn.", "Illustration: newsdesk"
-		if err := db.CreateStory(ctx, s, 0); err != nil {
+		if err := deskOf(db).CreateStory(ctx, s, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -58,7 +58,7 @@ func TestStoryImagesAndCleanUp(t *testing.T) {
 
 	// Replacing one story's picture keeps the image the other still shows.
 	got.Image = news.Image{ID: "bbbb"}
-	if err := db.UpdateStory(ctx, got, got.Revision, 0); err != nil {
+	if err := deskOf(db).UpdateStory(ctx, got, got.Revision, 0); err != nil {
 		t.Fatal(err)
 	}
 	if !imageStored(t, db, "aaaa") {
@@ -66,7 +66,7 @@ func TestStoryImagesAndCleanUp(t *testing.T) {
 	}
 	// Replacing the other's removes it.
 	two.Image = news.Image{}
-	if err := db.UpdateStory(ctx, two, two.Revision, 0); err != nil {
+	if err := deskOf(db).UpdateStory(ctx, two, two.Revision, 0); err != nil {
 		t.Fatal(err)
 	}
 	if imageStored(t, db, "aaaa") {
@@ -81,7 +81,7 @@ func TestStoryImagesAndCleanUp(t *testing.T) {
 	if old.Image.ID != "aaaa" {
 		t.Fatalf("first revision's image = %q, want aaaa", old.Image.ID)
 	}
-	if err := db.UpdateStory(ctx, &old, two.Revision, 0); err != nil {
+	if err := deskOf(db).UpdateStory(ctx, &old, two.Revision, 0); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.StoryByID(ctx, two.ID); got.Image.ID != "" {
@@ -89,13 +89,13 @@ func TestStoryImagesAndCleanUp(t *testing.T) {
 	}
 
 	// Emptying the trash removes the pictures of the stories deleted.
-	if err := db.TrashStory(ctx, one.ID); err != nil {
+	if err := deskOf(db).TrashStory(ctx, one.ID); err != nil {
 		t.Fatal(err)
 	}
 	if !imageStored(t, db, "bbbb") {
 		t.Error("trashing (not yet deleting) removed the picture")
 	}
-	if _, err := db.EmptyTrash(ctx); err != nil {
+	if _, err := deskOf(db).EmptyTrash(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if imageStored(t, db, "bbbb") {
@@ -122,7 +122,7 @@ func TestImagesByURLAndBackup(t *testing.T) {
 		s.URL, s.ImageURL, s.ImageAlt, s.Image = "https://example.com/a", "https://example.com/a.jpg", "Alt", news.Image{ID: im.ID}
 		return s
 	}
-	if _, err := db.UpsertStories(ctx, []*news.Story{item()}); err != nil {
+	if _, err := deskOf(db).UpsertStories(ctx, []*news.Story{item()}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.ImagesByURL(ctx, []string{"https://example.com/a.jpg", "https://example.com/other.jpg"})
@@ -133,7 +133,7 @@ func TestImagesByURLAndBackup(t *testing.T) {
 		t.Errorf("ImagesByURL = %v", got)
 	}
 	// Importing the same item again, picture and all, is a duplicate.
-	out, err := db.UpsertStories(ctx, []*news.Story{item()})
+	out, err := deskOf(db).UpsertStories(ctx, []*news.Story{item()})
 	if err != nil || out[0] != news.Unchanged {
 		t.Errorf("re-import = %v, %v; want unchanged", out, err)
 	}

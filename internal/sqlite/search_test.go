@@ -93,11 +93,11 @@ func TestSearchOnlyFindsLiveStories(t *testing.T) {
 	gone := &news.Story{Title: "Zeppelin trashed", Body: "About a zeppelin.", Source: news.Source{Name: "N"}, Status: news.StatusPublished, PublishedAt: now}
 	live := &news.Story{Title: "Zeppelin live", Body: "About a zeppelin. Also the word live.", Source: news.Source{Name: "N"}, Status: news.StatusPublished, PublishedAt: now}
 	for _, s := range []*news.Story{draft, gone, live} {
-		if err := db.CreateStory(ctx, s, 0); err != nil {
+		if err := deskOf(db).CreateStory(ctx, s, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := db.TrashStory(ctx, gone.ID); err != nil {
+	if err := deskOf(db).TrashStory(ctx, gone.ID); err != nil {
 		t.Fatal(err)
 	}
 	res := search(t, db, "zeppelin")
@@ -112,7 +112,7 @@ func TestSearchOnlyFindsLiveStories(t *testing.T) {
 	if err != nil || n != 2 || len(list) != 2 {
 		t.Errorf("newsroom search: %d stories, %v; want the draft and the live one", n, err)
 	}
-	if err := db.RestoreStory(ctx, gone.ID); err != nil {
+	if err := deskOf(db).RestoreStory(ctx, gone.ID); err != nil {
 		t.Fatal(err)
 	}
 	if res := search(t, db, "zeppelin"); res.Total != 2 {
@@ -139,7 +139,7 @@ func TestSearchManyMatches(t *testing.T) {
 	oldHead := add("Harvest festival opens", "Crowds came.", now.Add(-30*24*time.Hour))
 	newHead := add("Record harvest", "Farmers were pleased.", now.Add(-2*time.Hour))
 	embargoed := add("Harvest embargoed", "Not yet: harvest figures.", now.Add(time.Hour))
-	if _, err := db.UpsertStories(ctx, stories); err != nil {
+	if _, err := deskOf(db).UpsertStories(ctx, stories); err != nil {
 		t.Fatal(err)
 	}
 	res := search(t, db, "harvest")
@@ -178,7 +178,8 @@ func TestSearchManyMatches(t *testing.T) {
 }
 
 // TestOpenFillsMissingText: stories written before body_text existed get
-// their text when the database is next opened.
+// their text when the database is next opened (desk.Upgrade, which the
+// program runs after Open).
 func TestOpenFillsMissingText(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	ctx := context.Background()
@@ -187,7 +188,7 @@ func TestOpenFillsMissingText(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &news.Story{Title: "Old story", Body: "Some **bold** words.", Source: news.Source{Name: "N"}, Status: news.StatusPublished, PublishedAt: now}
-	if err := db.CreateStory(ctx, s, 0); err != nil {
+	if err := deskOf(db).CreateStory(ctx, s, 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.write.Exec("UPDATE stories SET body_text = NULL"); err != nil {
@@ -198,6 +199,9 @@ func TestOpenFillsMissingText(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if err := deskOf(db).Upgrade(ctx); err != nil {
+		t.Fatal(err)
+	}
 	var text string
 	if err := db.read.QueryRow("SELECT body_text FROM stories WHERE id = ?", s.ID).Scan(&text); err != nil || text != "Some bold words." {
 		t.Errorf("body_text = %q, %v; want the plain text", text, err)
@@ -213,7 +217,7 @@ func TestSearchApostrophes(t *testing.T) {
 	for i, body := range []string{"Voters don’t trust the plan.", "Voters don't trust the plan.", "Don Quixote scored a t-shirt."} {
 		s := &news.Story{Title: fmt.Sprintf("Apostrophe story %d", i), Body: body, Source: news.Source{Name: "Wire"},
 			Status: news.StatusPublished, PublishedAt: db.Now().Add(-time.Hour), GUID: fmt.Sprintf("apostrophe-%d", i)}
-		if _, err := db.UpsertStories(ctx, []*news.Story{s}); err != nil {
+		if _, err := deskOf(db).UpsertStories(ctx, []*news.Story{s}); err != nil {
 			t.Fatal(err)
 		}
 	}

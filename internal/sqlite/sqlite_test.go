@@ -37,7 +37,7 @@ func importFile(t testing.TB, db *DB, path string) ingest.Report {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rep, err := ingest.Import(context.Background(), db, f, "")
+	rep, err := ingest.Import(context.Background(), deskOf(db), f, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +89,12 @@ func TestUpsertUpdatesByURLAndKeepsSlug(t *testing.T) {
 	ctx := context.Background()
 	s := &news.Story{Title: "First title", Body: "Body text here.", Source: news.Source{Name: "Wire"},
 		URL: "https://wire.example/a", Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour)}
-	if _, err := db.UpsertStories(ctx, []*news.Story{s}); err != nil {
+	if _, err := deskOf(db).UpsertStories(ctx, []*news.Story{s}); err != nil {
 		t.Fatal(err)
 	}
 	s2 := *s
 	s2.ID, s2.Slug, s2.Title = 0, "", "Second title"
-	out, err := db.UpsertStories(ctx, []*news.Story{&s2})
+	out, err := deskOf(db).UpsertStories(ctx, []*news.Story{&s2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestSlugsAreUnique(t *testing.T) {
 		list = append(list, &news.Story{Title: "Same Headline!", Body: "Text.", Source: news.Source{Name: "Wire"},
 			GUID: string(rune('a' + i)), Status: news.StatusPublished, PublishedAt: now})
 	}
-	if _, err := db.UpsertStories(ctx, list); err != nil {
+	if _, err := deskOf(db).UpsertStories(ctx, list); err != nil {
 		t.Fatal(err)
 	}
 	for i, want := range []string{"same-headline", "same-headline-2", "same-headline-3"} {
@@ -208,7 +208,7 @@ func TestDraftsAndFutureStoriesAreHidden(t *testing.T) {
 		{Title: "Future", Body: "x", Source: news.Source{Name: "W"}, GUID: "f", Status: news.StatusScheduled, PublishedAt: now.Add(time.Hour)},
 		{Title: "Due", Body: "x", Source: news.Source{Name: "W"}, GUID: "s", Status: news.StatusScheduled, PublishedAt: now.Add(-time.Minute)},
 	}
-	if _, err := db.UpsertStories(ctx, list); err != nil {
+	if _, err := deskOf(db).UpsertStories(ctx, list); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -245,7 +245,7 @@ func TestRelatedListsSurviveRestart(t *testing.T) {
 	defer db.Close()
 	s := &news.Story{Title: "Chip plant adds a second shift", Body: "The laptop processor plant hires for a second shift.",
 		Source: news.Source{Name: "Tech Current"}, GUID: "chip-2", Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour)}
-	if _, err := db.UpsertStories(ctx, []*news.Story{s}); err != nil {
+	if _, err := deskOf(db).UpsertStories(ctx, []*news.Story{s}); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := db.Related(ctx, cost.ID, 8)
@@ -273,7 +273,7 @@ func TestHostileBodiesSave(t *testing.T) {
 			t.Fatalf("Validate(%q): %v", s.Title, err)
 		}
 	}
-	if _, err := db.UpsertStories(context.Background(), stories); err != nil {
+	if _, err := deskOf(db).UpsertStories(context.Background(), stories); err != nil {
 		t.Fatal(err)
 	}
 	deep, err := db.StoryBySlug(context.Background(), "deep-list")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/store"
 )
 
 // What an editor changes on an imported story stays the editor's: a feed
@@ -19,74 +20,9 @@ import (
 // last gave (so an edited story is still recognised as unchanged upstream),
 // the fields an editor changed, and when readers last saw it change.
 
-// editorField is one field of a story as an editor edits it.
-type editorField struct {
-	name string
-	same func(a, b *news.Story) bool
-	keep func(dst, src *news.Story) // copy the field from src into dst
-}
-
-var editorFields = []editorField{
-	{"title", func(a, b *news.Story) bool { return a.Title == b.Title }, func(d, s *news.Story) { d.Title = s.Title }},
-	{"summary", func(a, b *news.Story) bool { return a.Summary == b.Summary }, func(d, s *news.Story) { d.Summary = s.Summary }},
-	{"body", func(a, b *news.Story) bool { return a.Body == b.Body }, func(d, s *news.Story) { d.Body = s.Body }},
-	{"source", func(a, b *news.Story) bool { return a.Source.Name == b.Source.Name }, func(d, s *news.Story) { d.Source = s.Source }},
-	{"author", func(a, b *news.Story) bool { return a.Author == b.Author }, func(d, s *news.Story) { d.Author = s.Author }},
-	{"dateline", func(a, b *news.Story) bool { return a.Dateline == b.Dateline }, func(d, s *news.Story) { d.Dateline = s.Dateline }},
-	{"section", func(a, b *news.Story) bool { return a.Section.Name == b.Section.Name }, func(d, s *news.Story) { d.Section = s.Section }},
-	{"tags", func(a, b *news.Story) bool { return slices.Equal(tagSlugs(a), tagSlugs(b)) }, func(d, s *news.Story) { d.Tags = s.Tags }},
-	{"image", func(a, b *news.Story) bool {
-		return a.ImageURL == b.ImageURL && a.ImageAlt == b.ImageAlt && a.Image.ID == b.Image.ID &&
-			a.ImageCaption == b.ImageCaption && a.ImageCredit == b.ImageCredit
-	}, func(d, s *news.Story) {
-		d.ImageURL, d.ImageAlt, d.Image, d.ImageCaption, d.ImageCredit = s.ImageURL, s.ImageAlt, s.Image, s.ImageCaption, s.ImageCredit
-	}},
-	{"published_at", func(a, b *news.Story) bool { return a.PublishedAt.Equal(b.PublishedAt) }, func(d, s *news.Story) { d.PublishedAt = s.PublishedAt }},
-}
-
-func tagSlugs(s *news.Story) []string {
-	out := make([]string, len(s.Tags))
-	for i, t := range s.Tags {
-		out[i] = t.Slug
-	}
-	return out
-}
-
 // feedHashExpr is the fingerprint an import compares with: what the feed
 // last gave, or for stories stored before story_edits, the story's own.
 const feedHashExpr = "coalesce(nullif((SELECT e.feed_hash FROM story_edits e WHERE e.story_id = s.id), ''), s.content_hash)"
-
-// storedStory is what an import needs to know of the story it updates.
-type storedStory struct {
-	id           int64
-	slug         string
-	feedHash     string
-	trashed      bool
-	editorFields []string
-}
-
-// storedByKey looks up the story an import item matches (by URL, else
-// GUID); id is 0 when there is none.
-func (w *writer) storedByKey(ctx context.Context, s *news.Story) (storedStory, error) {
-	var st storedStory
-	key, val := storyKey(s)
-	if val == "" {
-		return st, nil
-	}
-	var fields string
-	err := w.queryRow(ctx, "SELECT s.id, s.slug, "+feedHashExpr+`, s.deleted_at IS NOT NULL,
-		coalesce((SELECT e.editor_fields FROM story_edits e WHERE e.story_id = s.id), '')
-		FROM stories s WHERE s.`+key+" = ?", val).Scan(&st.id, &st.slug, &st.feedHash, &st.trashed, &fields)
-	if errors.Is(err, sql.ErrNoRows) {
-		return st, nil
-	} else if err != nil {
-		return st, fmt.Errorf("select story by %s: %w", key, err)
-	}
-	if fields != "" {
-		st.editorFields = strings.Split(fields, ",")
-	}
-	return st, nil
-}
 
 // storedStoryByID reads story id with its tags inside the transaction.
 func (w *writer) storedStoryByID(ctx context.Context, id int64) (*news.Story, error) {
@@ -98,23 +34,6 @@ func (w *writer) storedStoryByID(ctx context.Context, id int64) (*news.Story, er
 		return nil, err
 	}
 	return old, nil
-}
-
-// keepEditorsWork turns the feed's new version s of stored story old into
-// what is saved: the story's status, and every field an editor changed,
-// stay as stored. It reports whether s changed, so that what was derived
-// from the feed's text is derived again.
-func keepEditorsWork(s, old *news.Story, fields []string) bool {
-	changed := s.Status != old.Status
-	s.Status = old.Status
-	s.CommentsClosed = old.CommentsClosed
-	for _, f := range editorFields {
-		if slices.Contains(fields, f.name) && !f.same(s, old) {
-			f.keep(s, old)
-			changed = true
-		}
-	}
-	return changed
 }
 
 // feedHashOf returns the fingerprint an import compares story id with.
@@ -137,7 +56,7 @@ func (w *writer) recordEditorSave(ctx context.Context, s, old *news.Story, feedH
 	if err != nil {
 		return err
 	}
-	changed := changedFields(s, old)
+	changed := news.ChangedFields(s, old)
 	for _, f := range changed {
 		if !slices.Contains(fields, f) {
 			fields = append(fields, f)
@@ -182,25 +101,16 @@ func (w *writer) seenByReaders(old *news.Story) bool {
 	return !old.Trashed && old.Status != news.StatusDraft && !old.PublishedAt.After(w.db.Now())
 }
 
-// updateFromFeed saves a feed's changed version s of stored story st: the
-// editor's status and fields stay, the story keeps a revision (the one
-// before the update too, when imports never kept one), and readers see
-// "Updated" when they could see the story before.
-func (w *writer) updateFromFeed(ctx context.Context, s *news.Story, st storedStory, p prepared) error {
-	old, err := w.storedStoryByID(ctx, st.id)
-	if err != nil {
-		return err
-	}
-	feedHash := p.hash
-	if keepEditorsWork(s, old, st.editorFields) || !p.derived {
-		p = prepare(s)
-	}
-	p.hash = contentHash(s)
-	s.Slug, s.Trashed = old.Slug, old.Trashed
+// updateFromFeed saves a feed's changed version of a stored story, as
+// desk made it (the editor's status and fields kept): the story keeps a
+// revision (the one before the update too, when imports never kept one),
+// and readers see "Updated" when they could see the story before.
+func (w *writer) updateFromFeed(ctx context.Context, it store.Imported) error {
+	s, old := it.Story.Story, it.Old
 	if err := w.keepRevisionIfMissing(ctx, old); err != nil {
 		return err
 	}
-	if err := w.save(ctx, s, st.id, p); err != nil {
+	if err := w.save(ctx, it.Story, false); err != nil {
 		return err
 	}
 	s.Revision = old.Revision + 1
@@ -210,7 +120,7 @@ func (w *writer) updateFromFeed(ctx context.Context, s *news.Story, st storedSto
 	if err := w.keepRevision(ctx, s, 0); err != nil {
 		return err
 	}
-	return w.recordEdits(ctx, s.ID, feedHash, st.editorFields, w.seenByReaders(old))
+	return w.recordEdits(ctx, s.ID, it.FeedHash, it.EditorFields, w.seenByReaders(old))
 }
 
 // keepRevisionIfMissing keeps stored story s as its current revision when
@@ -235,25 +145,4 @@ func (db *DB) revisedAt(ctx context.Context, id int64) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("select revision time of story %d: %w", id, err)
 	}
 	return optUnix(t), nil
-}
-
-// changedFields returns the names of the fields in which s differs from old.
-func changedFields(s, old *news.Story) []string {
-	var out []string
-	for _, f := range editorFields {
-		if !f.same(s, old) {
-			out = append(out, f.name)
-		}
-	}
-	return out
-}
-
-// allEditorFields names every field: a story written in the newsroom is
-// the editor's through and through.
-func allEditorFields() []string {
-	out := make([]string, len(editorFields))
-	for i, f := range editorFields {
-		out[i] = f.name
-	}
-	return out
 }

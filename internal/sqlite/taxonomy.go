@@ -127,7 +127,7 @@ func (db *DB) AddSection(ctx context.Context, name string) error {
 	if name == "" || len(name) > 60 || news.Slugify(name) == "" {
 		return news.Errorf(news.EINVALID, "A section needs a name of 1 to 60 characters with a letter or digit.")
 	}
-	return db.writeTx(ctx, func(w *writer) error {
+	return db.dataTx(ctx, func(w *writer) error {
 		var n int
 		if err := w.queryRow(ctx, "SELECT count(*) FROM sections WHERE name = ?", name).Scan(&n); err != nil {
 			return fmt.Errorf("look up section %q: %w", name, err)
@@ -139,27 +139,16 @@ func (db *DB) AddSection(ctx context.Context, name string) error {
 	})
 }
 
-// Rename gives the source, section or tag (kind "sources", "sections",
-// "tags") with the given id a new display name. Its slug, and so its
-// URLs, stay. The stories filed under it are reindexed.
-func (db *DB) Rename(ctx context.Context, kind string, id int64, name string) error {
-	name = strings.Join(strings.Fields(name), " ")
-	if name == "" || len(name) > 60 {
-		return news.Errorf(news.EINVALID, "A name must be 1 to 60 characters.")
-	}
-	var storiesOf string
+// SaveRename gives the source, section or tag (kind "sources",
+// "sections", "tags") with the given id a new display name. Its slug, and
+// so its URLs, stay. Desk reindexes the stories filed under it after.
+func (db *DB) SaveRename(ctx context.Context, kind string, id int64, name string) error {
 	switch kind {
-	case "sources":
-		storiesOf = "SELECT id FROM stories WHERE source_id = ?"
-	case "sections":
-		// Neither the full-text rows nor the related vectors hold a
-		// section's name: nothing to reindex.
-	case "tags":
-		storiesOf = "SELECT story_id FROM story_tags WHERE tag_id = ?"
+	case "sources", "sections", "tags":
 	default:
 		return news.Errorf(news.ENOTFOUND, "Nothing to rename.")
 	}
-	return db.writeTx(ctx, func(w *writer) error {
+	return db.dataTx(ctx, func(w *writer) error {
 		res, err := w.tx.ExecContext(ctx, "UPDATE "+kind+" SET name = ? WHERE id = ?", name, id)
 		if isUnique(err) {
 			return news.Errorf(news.ECONFLICT, "That name is already taken.")
@@ -169,20 +158,16 @@ func (db *DB) Rename(ctx context.Context, kind string, id int64, name string) er
 		if n, _ := res.RowsAffected(); n == 0 {
 			return news.Errorf(news.ENOTFOUND, "Not found.")
 		}
-		if storiesOf == "" {
-			return nil
-		}
-		return w.reindexAll(ctx, storiesOf, id)
+		return nil
 	})
 }
 
-// MergeTags files every story tagged from under into instead, and
-// deletes from.
-func (db *DB) MergeTags(ctx context.Context, fromSlug, intoSlug string) error {
-	if fromSlug == intoSlug {
-		return news.Errorf(news.EINVALID, "Choose two different tags to merge.")
-	}
-	return db.writeTx(ctx, func(w *writer) error {
+// SaveTagMerge files every story tagged fromSlug under intoSlug instead,
+// deletes fromSlug, and returns the stories that moved, for desk to
+// reindex.
+func (db *DB) SaveTagMerge(ctx context.Context, fromSlug, intoSlug string) ([]int64, error) {
+	var moved []int64
+	err := db.dataTx(ctx, func(w *writer) error {
 		var from, into int64
 		if err := w.tx.QueryRowContext(ctx, "SELECT id FROM tags WHERE slug = ?", fromSlug).Scan(&from); err != nil {
 			return notFound(err, "Tag %q not found.", fromSlug)
@@ -195,35 +180,16 @@ func (db *DB) MergeTags(ctx context.Context, fromSlug, intoSlug string) error {
 			return fmt.Errorf("merge tags: %w", err)
 		}
 		// Only the stories that carried the old tag change.
-		moved, err := scanIDs(w.query(ctx, "SELECT story_id FROM story_tags WHERE tag_id = ?", from))
-		if err != nil {
+		var err error
+		if moved, err = scanIDs(w.query(ctx, "SELECT story_id FROM story_tags WHERE tag_id = ?", from)); err != nil {
 			return err
 		}
 		if _, err := w.tx.ExecContext(ctx, "DELETE FROM tags WHERE id = ?", from); err != nil {
 			return fmt.Errorf("delete tag %d: %w", from, err)
 		}
-		return w.reindexIDs(ctx, moved)
+		return nil
 	})
-}
-
-// reindexAll reindexes the non-deleted stories that query (one argument)
-// selects and refreshes their related lists.
-func (w *writer) reindexAll(ctx context.Context, query string, arg any) error {
-	ids, err := scanIDs(w.query(ctx, query, arg))
-	if err != nil {
-		return err
-	}
-	return w.reindexIDs(ctx, ids)
-}
-
-// reindexIDs reindexes the stories and refreshes their related lists.
-func (w *writer) reindexIDs(ctx context.Context, ids []int64) error {
-	for _, id := range ids {
-		if err := w.reindex(ctx, id); err != nil {
-			return err
-		}
-	}
-	return w.refreshRelated(ctx, ids)
+	return moved, err
 }
 
 func scanSource(row scanner) (news.Source, error) {

@@ -2,229 +2,52 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 
 	"newsdesk/internal/news"
-	"newsdesk/internal/related"
-	"newsdesk/internal/summary"
+	"newsdesk/internal/store"
 )
 
-// Related lists keep a few more stories than the page shows, so that one
-// unpublished neighbour does not leave a gap.
-const relatedKept = 8
+// Writes. The application layer (internal/desk) derives everything a
+// story's write stores and decides related lists and clusters before it
+// calls one of the Save methods; each is one transaction that stores what
+// it is given, and derives nothing.
 
-// prepared is what writing a story needs that takes no database: its
-// derived fields (set on the story), plain text, fingerprint and features.
-type prepared struct {
-	text, hash string
-	feat       related.Features
-	derived    bool // false for a story found unchanged before deriving
-}
-
-// prepare derives s's fields and computes what the write needs.
-// The fingerprint is taken from what the feed or editor gave, before
-// anything is derived, so an unchanged item is known without deriving it.
-func prepare(s *news.Story) prepared {
-	hash := contentHash(s)
-	text := summary.Derive(s)
-	slugs := make([]string, len(s.Tags))
-	for i, t := range s.Tags {
-		slugs[i] = t.Slug
-	}
-	return prepared{text: text, hash: hash, feat: related.Extract(s.Title, s.Summary, text, slugs, s.PublishedAt), derived: true}
-}
-
-// storedHashes returns the fingerprints stored for the stories' keys
-// (URL, else GUID), read before the write transaction.
-func (db *DB) storedHashes(ctx context.Context, stories []*news.Story) (map[string]string, error) {
-	out := map[string]string{}
-	for _, col := range []string{"url", "guid"} {
-		var args []any
-		for _, s := range stories {
-			if k, v := storyKey(s); k == col {
-				args = append(args, v)
-			}
-		}
-		if len(args) == 0 {
-			continue
-		}
-		type kv struct{ k, h string }
-		rows, err := queryAll(ctx, db, func(row scanner) (kv, error) {
-			var p kv
-			return p, row.Scan(&p.k, &p.h)
-		}, "SELECT s."+col+", "+feedHashExpr+" FROM stories s WHERE s."+col+" IN (?"+strings.Repeat(", ?", len(args)-1)+")", args...)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			out[col+"\x00"+r.k] = r.h
-		}
-	}
-	return out, nil
-}
-
-// storyKey is the column and value that identify s across imports.
-func storyKey(s *news.Story) (col, val string) {
-	if s.URL != "" {
-		return "url", s.URL
-	}
-	return "guid", s.GUID
-}
-
-// prepareAll prepares stories on every core while the caller goes on:
-// the story at i is ready once ready[i] is closed. The writer takes them in
-// order as they come, so deriving the next stories overlaps writing these.
-//
-// Stories for which unchanged reports true get only their fingerprint.
-func prepareAll(stories []*news.Story, unchanged func(*news.Story) bool) (preps []prepared, ready []chan struct{}) {
-	preps = make([]prepared, len(stories))
-	ready = make([]chan struct{}, len(stories))
-	for i := range ready {
-		ready[i] = make(chan struct{})
-	}
-	next := make(chan int, len(stories))
-	for i := range stories {
-		next <- i
-	}
-	close(next)
-	for range min(runtime.GOMAXPROCS(0), len(stories)) {
-		go func() {
-			for i := range next {
-				if unchanged(stories[i]) {
-					preps[i] = prepared{hash: contentHash(stories[i])}
-				} else {
-					preps[i] = prepare(stories[i])
-				}
-				close(ready[i])
-			}
-		}()
-	}
-	return preps, ready
-}
-
-// contentHash fingerprints what a feed controls, so that re-importing an
-// unchanged item is recognised as a duplicate.
-func contentHash(s *news.Story) string {
-	tags := make([]string, len(s.Tags))
-	for i, t := range s.Tags {
-		tags[i] = t.Name
-	}
-	fields := []any{s.Title, s.Summary, s.Body, s.Source.Name, s.URL, s.GUID, s.Author,
-		s.Dateline, s.Section.Name, tags, s.ImageURL, s.ImageAlt, s.Status, unix(s.PublishedAt)}
-	// Only stories with a picture fingerprint it, so stories stored before
-	// pictures existed keep their fingerprints.
-	if s.Image.ID != "" {
-		fields = append(fields, s.Image.ID, s.ImageCaption, s.ImageCredit)
-	}
-	b, _ := json.Marshal(fields)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
-}
-
-// UpsertStories writes stories in one transaction, each matched to a stored
-// story by URL, else GUID: a new one is added, a changed one replaces the
-// stored version (keeping its slug), an identical one is left alone. Related
-// stories and story clusters are recomputed for every story written and
-// for its neighbours; an added story found to be a copy of another gets
-// Copy set. Stories must have passed Validate.
-func (db *DB) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.Outcome, error) {
-	out := make([]news.Outcome, len(stories))
-	stored, err := db.storedHashes(ctx, stories)
-	if err != nil {
-		return nil, err
-	}
-	preps, ready := prepareAll(stories, func(s *news.Story) bool {
-		k, v := storyKey(s)
-		h, ok := stored[k+"\x00"+v]
-		return ok && h == contentHash(s)
-	})
-	// Should the write fail early, let the preparers finish first: they
-	// write into stories.
-	defer func() {
-		for _, r := range ready {
-			<-r
-		}
-	}()
-	err = db.writeTx(ctx, func(w *writer) error {
-		var changed []int64
-		for i, s := range stories {
-			<-ready[i]
-			o, err := w.upsert(ctx, s, preps[i])
-			if err != nil {
+// storyTx runs fn in a write transaction and then stores ch.
+func (db *DB) storyTx(ctx context.Context, ch store.Changes, fn func(*writer) error) error {
+	return db.transact(ctx, func(w *writer) error {
+		if fn != nil {
+			if err := fn(w); err != nil {
 				return err
 			}
-			out[i] = o
-			if o != news.Unchanged {
-				changed = append(changed, s.ID)
-			}
 		}
-		// A poll that finds nothing new leaves cached pages alone.
-		w.quiet = len(changed) == 0
-		if err := w.refreshRelated(ctx, changed); err != nil {
-			return err
-		}
-		for i, s := range stories {
-			s.Copy = out[i] == news.Added && w.joined[s.ID]
-		}
-		return nil
+		w.quiet = w.quiet || ch.Quiet
+		return w.apply(ctx, ch)
 	})
-	return out, err
 }
 
-// writeTx runs fn in a write transaction with the related index loaded.
-// The index is changed in step with the database; if the transaction
-// fails it is dropped, to be reloaded from what was committed.
-func (db *DB) writeTx(ctx context.Context, fn func(*writer) error) error {
-	db.idxMu.Lock()
-	defer db.idxMu.Unlock()
-	var stale []int64
-	if db.idx == nil {
-		idx, old, err := db.loadIndex(ctx)
-		if err != nil {
-			return err
-		}
-		db.idx, stale = idx, old
-	}
-	if len(stale) > 0 {
-		// Stories stored before copy detection changed are fingerprinted
-		// and placed in clusters again, once, before this write.
-		if err := db.transact(ctx, db.idx, func(w *writer) error { return w.reindexIDs(ctx, stale) }); err != nil {
-			db.idx = nil
-			return err
-		}
-	}
-	if err := db.transact(ctx, db.idx, fn); err != nil {
-		db.idx = nil
-		return err
-	}
-	return nil
-}
-
-// dataTx runs fn in a write transaction that changes no story, so the
-// related index is neither loaded nor touched (comments, settings).
+// dataTx runs fn in a write transaction that changes no story's related
+// list or cluster (comments, settings).
 func (db *DB) dataTx(ctx context.Context, fn func(*writer) error) error {
-	return db.transact(ctx, nil, fn)
+	return db.transact(ctx, fn)
 }
 
 // transact runs fn on the writer connection in one transaction and raises
 // the data version, unless fn said readers see nothing new (w.quiet).
-func (db *DB) transact(ctx context.Context, idx *related.Index, fn func(*writer) error) error {
+func (db *DB) transact(ctx context.Context, fn func(*writer) error) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	w := &writer{tx: tx, idx: idx, db: db, ids: map[string]int64{}}
+	w := &writer{tx: tx, db: db, ids: map[string]int64{}}
 	if err := fn(w); err != nil {
 		return err
 	}
@@ -244,65 +67,6 @@ func (db *DB) transact(ctx context.Context, idx *related.Index, fn func(*writer)
 	return nil
 }
 
-// loadIndex reads the related index from story_vectors. It also returns
-// the stories whose stored fingerprint is missing or of an older format:
-// they are in the index but can be matched as copies only once reindexed.
-func (db *DB) loadIndex(ctx context.Context) (*related.Index, []int64, error) {
-	idx := related.NewIndex()
-	var stale []int64
-	rows, err := db.write.QueryContext(ctx, `SELECT s.id, coalesce(sec.slug, ''), s.published_at, s.cluster_id,
-		v.terms, v.minhash FROM stories s JOIN story_vectors v ON v.story_id = s.id
-		LEFT JOIN sections sec ON sec.id = s.section_id
-		WHERE s.deleted_at IS NULL AND s.status != 'draft' ORDER BY s.id`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load related index: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var st related.Story
-		var pub int64
-		var vec string
-		var sig []byte
-		if err := rows.Scan(&st.ID, &st.Section, &pub, &st.Cluster, &vec, &sig); err != nil {
-			return nil, nil, err
-		}
-		st.Published = fromUnix(pub)
-		fp, ok := related.FingerprintFrom(sig)
-		if !ok {
-			stale = append(stale, st.ID)
-		}
-		idx.Load(st, vec, fp)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	lists, err := db.write.QueryContext(ctx, `SELECT r.story_id, r.related_id, s.cluster_id, r.score
-		FROM story_related r JOIN stories s ON s.id = r.related_id ORDER BY r.story_id, r.position`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load related lists: %w", err)
-	}
-	defer lists.Close()
-	var cur int64
-	var list []related.Match
-	for lists.Next() {
-		var id int64
-		var m related.Match
-		if err := lists.Scan(&id, &m.ID, &m.Cluster, &m.Score); err != nil {
-			return nil, nil, err
-		}
-		if id != cur && list != nil {
-			idx.SetList(cur, list)
-			list = nil
-		}
-		cur = id
-		list = append(list, m)
-	}
-	if list != nil {
-		idx.SetList(cur, list)
-	}
-	return idx, stale, lists.Err()
-}
-
 // writer carries one write transaction, the ids of sources, sections and
 // tags it has already resolved, and its prepared statements: a batch
 // import runs the same few statements thousands of times, and preparing
@@ -310,7 +74,6 @@ func (db *DB) loadIndex(ctx context.Context) (*related.Index, []int64, error) {
 type writer struct {
 	db    *DB
 	tx    *sql.Tx
-	idx   *related.Index
 	ids   map[string]int64
 	stmts map[string]*sql.Stmt
 	// Full-text rows to write when the transaction ends: FTS5 flushes its
@@ -320,10 +83,6 @@ type writer struct {
 	// quiet says the transaction changes nothing a reader sees, so cached
 	// pages stay valid.
 	quiet bool
-	// Clusters whose members changed, to rank again when the write's
-	// stories are placed; and the stories placed as copies of others.
-	dirty  map[int64]bool
-	joined map[int64]bool
 }
 
 type ftsRow struct {
@@ -406,30 +165,20 @@ func (w *writer) queryRow(ctx context.Context, query string, args ...any) *sql.R
 	return st.QueryRowContext(ctx, args...)
 }
 
-func (w *writer) upsert(ctx context.Context, s *news.Story, p prepared) (news.Outcome, error) {
-	st, err := w.storedByKey(ctx, s)
-	if err != nil {
-		return 0, err
+// saveImported stores one import item.
+func (w *writer) saveImported(ctx context.Context, it store.Imported) error {
+	if it.Outcome == news.Updated {
+		return w.updateFromFeed(ctx, it)
 	}
-	if st.id != 0 && st.feedHash == p.hash {
-		s.ID, s.Slug = st.id, st.slug
-		return news.Unchanged, nil
-	}
-	if st.id != 0 {
-		return news.Updated, w.updateFromFeed(ctx, s, st, p)
-	}
-	if !p.derived {
-		// Changed since it was looked up before the transaction.
-		p = prepare(s)
-	}
-	return news.Added, w.save(ctx, s, 0, p)
+	return w.save(ctx, it.Story, true)
 }
 
-// save writes s as story id (0 for a new story) with everything derived
-// from it: tags, full-text row and related-index vector. A blank slug is
-// made from the title.
-func (w *writer) save(ctx context.Context, s *news.Story, id int64, p prepared) error {
-	hash := p.hash
+// save writes story st (inserted with its reserved id when isNew) with
+// everything derived from it: tags, full-text row and related-index
+// vector. A blank slug is made from the title.
+func (w *writer) save(ctx context.Context, st store.Story, isNew bool) error {
+	s, id := st.Story, st.Story.ID
+	hash := st.Hash
 	var err error
 	now := unix(w.db.Now())
 	if s.Source.ID, err = w.named(ctx, "sources", s.Source.Name); err != nil {
@@ -444,23 +193,27 @@ func (w *writer) save(ctx context.Context, s *news.Story, id int64, p prepared) 
 		s.Section.Slug = news.Slugify(s.Section.Name)
 	}
 	if s.Slug == "" {
-		if s.Slug, err = w.uniqueSlug(ctx, news.Slugify(s.Title), id); err != nil {
+		self := id
+		if isNew {
+			self = 0
+		}
+		if s.Slug, err = w.uniqueSlug(ctx, news.Slugify(s.Title), self); err != nil {
 			return err
 		}
 	}
 	keyPoints, _ := json.Marshal(s.KeyPoints)
-	args := []any{s.Slug, s.Title, s.Summary, s.Body, s.BodyHTML, p.text, s.Source.ID, section,
+	args := []any{s.Slug, s.Title, s.Summary, s.Body, s.BodyHTML, st.Text, s.Source.ID, section,
 		nullable(s.URL), nullable(s.GUID), s.Author, s.Dateline, s.ImageURL, s.ImageAlt,
 		s.Status, unix(s.PublishedAt), now, string(keyPoints), s.ReadingMinutes, hash}
-	if id == 0 {
+	if isNew {
 		// A new story has not changed since it was published: an import of
 		// last week's wire story (or the demo) is not "updated" today.
 		args[16] = min(now, unix(s.PublishedAt))
-		err = w.queryRow(ctx, `INSERT INTO stories (slug, title, summary, body, body_html, body_text,
+		_, err = w.exec(ctx, `INSERT INTO stories (slug, title, summary, body, body_html, body_text,
 			source_id, section_id, url, guid, author, dateline, image_url, image_alt, status,
-			published_at, updated_at, key_points, reading_minutes, content_hash, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			append(args, now)...).Scan(&id)
+			published_at, updated_at, key_points, reading_minutes, content_hash, created_at, id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			append(args, now, id)...)
 	} else {
 		_, err = w.exec(ctx, `UPDATE stories SET slug = ?, title = ?, summary = ?, body = ?,
 			body_html = ?, body_text = ?, source_id = ?, section_id = ?, url = ?, guid = ?, author = ?, dateline = ?,
@@ -472,14 +225,13 @@ func (w *writer) save(ctx context.Context, s *news.Story, id int64, p prepared) 
 	} else if err != nil {
 		return fmt.Errorf("write story %q: %w", s.Slug, err)
 	}
-	s.ID = id
 	if err := w.writeTags(ctx, s); err != nil {
 		return err
 	}
 	if err := w.writeImage(ctx, s); err != nil {
 		return err
 	}
-	return w.index(ctx, s, p, id == 0)
+	return w.index(ctx, st, isNew)
 }
 
 // named returns the id of the source or section called name, adding it
@@ -565,15 +317,14 @@ func (w *writer) writeTags(ctx context.Context, s *news.Story) error {
 	return nil
 }
 
-// index brings the full-text and related indexes up to date with s.
-// index brings the full-text and related indexes up to date with s; isNew
-// says no full-text row can exist for it yet.
-func (w *writer) index(ctx context.Context, s *news.Story, p prepared, isNew bool) error {
-	text, f := p.text, p.feat
+// index writes story st's full-text row (at the end of the transaction)
+// and its related-index vector; isNew says no full-text row can exist for
+// it yet.
+func (w *writer) index(ctx context.Context, st store.Story, isNew bool) error {
+	s := st.Story
 	tags := make([]string, len(s.Tags))
-	slugs := make([]string, len(s.Tags))
 	for i, t := range s.Tags {
-		tags[i], slugs[i] = t.Name, t.Slug
+		tags[i] = t.Name
 	}
 	if w.fts == nil {
 		w.fts = map[int64]ftsRow{}
@@ -583,96 +334,17 @@ func (w *writer) index(ctx context.Context, s *news.Story, p prepared, isNew boo
 	if s.Status == news.StatusPublished && !s.Trashed {
 		state = "live"
 	}
-	w.fts[s.ID] = ftsRow{title: s.Title, summary: s.Summary, body: text, tags: strings.Join(tags, " "),
+	w.fts[s.ID] = ftsRow{title: s.Title, summary: s.Summary, body: st.Text, tags: strings.Join(tags, " "),
 		source: s.Source.Name, state: state, replace: seen || !isNew}
-	vec := w.idx.Add(related.Story{ID: s.ID, Section: s.Section.Slug, Published: s.PublishedAt, Cluster: s.ClusterID}, f)
-	if s.Status == news.StatusDraft || s.Trashed {
-		w.idx.Remove(s.ID)
-	}
 	if _, err := w.exec(ctx, `INSERT INTO story_vectors (story_id, terms, minhash) VALUES (?, ?, ?)
 		ON CONFLICT (story_id) DO UPDATE SET terms = excluded.terms, minhash = excluded.minhash`,
-		s.ID, vec, f.Print.Bytes()); err != nil {
+		s.ID, st.Vector, st.Print); err != nil {
 		return fmt.Errorf("write vector of story %d: %w", s.ID, err)
 	}
 	return nil
 }
 
-// refreshRelated places each story in ids in its cluster and recomputes
-// its related list. The stories found related to one of them get it
-// inserted into their own lists where it ranks (similarity is symmetric,
-// so its score there is the same); stories that listed one of them before
-// a change, and its copies, are recomputed in full, since it may no longer
-// belong. The clusters that changed are ranked again last.
-func (w *writer) refreshRelated(ctx context.Context, ids []int64) error {
-	done := map[int64]bool{}
-	var relisted, copies []int64
-	type insertion struct {
-		into, id int64
-		score    float64
-	}
-	var inserts []insertion
-	for _, id := range ids {
-		listed, err := w.listedBy(ctx, id)
-		if err != nil {
-			return err
-		}
-		relisted = append(relisted, listed...)
-		res, err := w.refreshOne(ctx, id, true)
-		if err != nil {
-			return err
-		}
-		done[id] = true
-		for _, m := range res.Related {
-			inserts = append(inserts, insertion{m.ID, id, m.Score})
-		}
-		for _, c := range res.Compared {
-			if c.Evidence.Same {
-				copies = append(copies, c.ID)
-			}
-		}
-	}
-	for _, id := range relisted {
-		if !done[id] {
-			done[id] = true
-			if _, err := w.refreshOne(ctx, id, false); err != nil {
-				return err
-			}
-		}
-	}
-	// A copy's list may predate the story that joined its cluster in this
-	// write, even when the copy was written earlier in it.
-	again := map[int64]bool{}
-	for _, id := range copies {
-		if !again[id] {
-			again[id] = true
-			done[id] = true
-			if _, err := w.refreshOne(ctx, id, false); err != nil {
-				return err
-			}
-		}
-	}
-	for _, in := range inserts {
-		if done[in.into] {
-			continue // its list was computed with everything in view
-		}
-		if err := w.insertRelated(ctx, in.into, in.id, in.score); err != nil {
-			return err
-		}
-	}
-	return w.rankDirty(ctx)
-}
-
-// insertRelated offers story id to story into's related list (kept by
-// the index) and writes the list if it changed.
-func (w *writer) insertRelated(ctx context.Context, into, id int64, score float64) error {
-	list, changed := w.idx.Offer(into, id, score, relatedKept)
-	if !changed {
-		return nil
-	}
-	return w.writeRelated(ctx, into, list)
-}
-
-func (w *writer) writeRelated(ctx context.Context, id int64, list []related.Match) error {
+func (w *writer) writeRelated(ctx context.Context, id int64, list []store.Match) error {
 	if _, err := w.exec(ctx, "DELETE FROM story_related WHERE story_id = ?", id); err != nil {
 		return fmt.Errorf("delete related of story %d: %w", id, err)
 	}
@@ -690,39 +362,6 @@ func (w *writer) writeRelated(ctx context.Context, id int64, list []related.Matc
 		return fmt.Errorf("insert related of story %d: %w", id, err)
 	}
 	return nil
-}
-
-// refreshOne recomputes story id's related list and, when place is set,
-// its cluster from the copies found of it.
-func (w *writer) refreshOne(ctx context.Context, id int64, place bool) (related.Result, error) {
-	var placeFn func([]related.Candidate) int64
-	placed := false
-	var err error
-	if place {
-		placeFn = func(compared []related.Candidate) int64 {
-			placed = true
-			var cluster int64
-			cluster, err = w.place(ctx, id, compared)
-			return cluster
-		}
-	}
-	res := w.idx.Related(id, relatedKept, placeFn)
-	if err != nil {
-		return res, err
-	}
-	if place && !placed {
-		// Not in the index (a draft, or in the trash): it keeps its cluster,
-		// whose lead may change now that it is out of view.
-		if err := w.ensureCluster(ctx, id); err != nil {
-			return res, err
-		}
-	}
-	return res, w.writeRelated(ctx, id, res.Related)
-}
-
-// listedBy returns the stories whose related list holds id.
-func (w *writer) listedBy(ctx context.Context, id int64) ([]int64, error) {
-	return scanIDs(w.query(ctx, "SELECT story_id FROM story_related WHERE related_id = ?", id))
 }
 
 // scanIDs reads a one-column result of ids.
