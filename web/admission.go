@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"runtime"
@@ -67,11 +68,28 @@ func (s *Server) heavy(next echo.HandlerFunc) echo.HandlerFunc {
 			h := c.Response().Header()
 			h.Set("Retry-After", "1")
 			h.Set(echo.HeaderCacheControl, "no-store")
-			sections, _ := s.navSections(c.Request().Context())
-			return s.render(c, http.StatusServiceUnavailable, templates.ErrorPage(http.StatusServiceUnavailable,
-				"Busy", "The site is busy answering searches. Please try again in a moment.", "", sections))
+			page, err := s.busyPage(c.Request().Context())
+			if err != nil {
+				return err
+			}
+			return c.HTMLBlob(http.StatusServiceUnavailable, page)
 		}
 		defer release()
 		return next(c)
 	}
+}
+
+// busyPage returns the "busy" page, rendered once per data version and
+// minute: a flood of turned-away searches must cost next to nothing. It
+// carries nothing of any one request (no CSRF token).
+func (s *Server) busyPage(ctx context.Context) ([]byte, error) {
+	return s.busy.getFresh(s.store.Version(), s.cfg.Now(), time.Minute, func() ([]byte, error) {
+		sections, _ := s.navSections(ctx)
+		env := templates.Env{Now: s.cfg.Now(), SiteName: s.cfg.SiteName, BaseURL: s.cfg.BaseURL,
+			Asset: s.assets.URL, Location: s.location(ctx)}
+		var buf bytes.Buffer
+		err := templates.ErrorPage(http.StatusServiceUnavailable, "Busy",
+			"The site is busy answering searches. Please try again in a moment.", "", sections).Render(templates.WithEnv(ctx, env), &buf)
+		return buf.Bytes(), err
+	})
 }

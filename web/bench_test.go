@@ -227,3 +227,29 @@ func BenchmarkArticleImage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearchPageStored serves search pages, render cache off, over an
+// existing database named by NEWSDESK_BENCH_DB (make bench passes its
+// 100k-story one; skipped without it): the whole request in process, store
+// reads, snippets and render, for a word in about 45 % of the synthetic
+// stories, a name in under 1 % and a word in none.
+func BenchmarkSearchPageStored(b *testing.B) {
+	path := os.Getenv("NEWSDESK_BENCH_DB")
+	if path == "" {
+		b.Skip("NEWSDESK_BENCH_DB names no database")
+	}
+	db, err := sqlite.OpenExisting(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	srv, err := New(Config{BaseURL: "https://news.example", Logger: slog.New(slog.DiscardHandler)}, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range []string{"government", "jodorn", "zzyzx"} {
+		b.Run(q, func(b *testing.B) {
+			serveBench(b, srv, func(int) string { return "/search?q=" + q })
+		})
+	}
+}

@@ -72,3 +72,12 @@ func (s *Server) trendingTags(ctx context.Context) ([]news.Tag, error) {
 		return s.store.TrendingTags(ctx, trendingWindow, trendingShown)
 	})
 }
+
+// searchSources returns the sources with visible stories, for the search
+// page's filter. A write reloads them; so does a minute passing, in which
+// a story published with a time to come may have become visible.
+func (s *Server) searchSources(ctx context.Context) ([]news.Source, error) {
+	return s.sources.getFresh(s.store.Version(), s.cfg.Now(), time.Minute, func() ([]news.Source, error) {
+		return s.store.Sources(ctx)
+	})
+}

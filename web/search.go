@@ -48,7 +48,7 @@ func (s *Server) search(c echo.Context) error {
 	if v.Sections, err = s.navSections(ctx); err != nil {
 		return err
 	}
-	if v.Sources, err = s.store.Sources(ctx); err != nil {
+	if v.Sources, err = s.searchSources(ctx); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, templates.SearchPage(v))

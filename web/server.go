@@ -154,6 +154,8 @@ type Server struct {
 	sections   versioned[[]news.Section]
 	commentSet versioned[news.CommentSettings]
 	trending   versioned[[]news.Tag]
+	sources    versioned[[]news.Source]
+	busy       versioned[[]byte]
 	zone       versioned[*time.Location]
 }
 

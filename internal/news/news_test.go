@@ -166,3 +166,20 @@ func FuzzCommentValidate(f *testing.F) {
 		}
 	})
 }
+
+// The ASCII fast path of wordEnd agrees with the rune-by-rune definition.
+func TestWordEndASCII(t *testing.T) {
+	for c := range 128 {
+		s := "a" + string(rune(c)) + "b"
+		want := 1
+		if IsWordRune(rune(c)) {
+			want = 3
+		}
+		if c == '\'' {
+			want = 3 // an apostrophe before a letter stays in the word
+		}
+		if got := wordEnd(s, 0); got != want {
+			t.Errorf("wordEnd(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

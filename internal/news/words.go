@@ -13,14 +13,32 @@ import (
 // "Prague's", "rock'n'roll", "2026". Everything else separates words.
 // This file is the one definition.
 
+// asciiWord marks the ASCII letters and digits (IsWordRune).
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	return t
+}()
+
 // IsWordRune reports whether r is a letter or a digit.
 func IsWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' }
 
+// WordEnd returns the byte offset just past the word that starts at i.
+func WordEnd(s string, i int) int { return wordEnd(s, i) }
+
 // wordEnd returns the byte offset just past the word that starts at i.
 func wordEnd(s string, i int) int {
 	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf && c != '\'' {
+			if !asciiWord[c] {
+				break
+			}
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if IsWordRune(r) {
 			i += n

@@ -6,6 +6,7 @@ package snippet
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"newsdesk/internal/news"
@@ -81,44 +82,74 @@ func Mark(text string, q news.Query) []news.Span {
 }
 
 // Cut returns a passage of about n words of text around its densest
-// cluster of matches, with "…" where it was cut, matches marked. With no
-// match it returns the opening words.
+// cluster of matches, with "…" where it was cut, matches marked, runs of
+// white space as one space. With no match it returns the opening words.
+//
+// It reads the text word by word without copying it: a search page cuts
+// one passage from each of its hits' whole texts.
 func Cut(text string, q news.Query, n int) []news.Span {
-	text = strings.Join(strings.Fields(text), " ")
-	m := newMatcher(q)
-	ws := words(text, &m)
-	if len(ws) == 0 {
+	if n <= 0 {
 		return nil
 	}
-	best, bestHits := 0, -1
-	hits := 0
-	for i := range ws {
-		if ws[i].hit {
+	m := newMatcher(q)
+	// The window of n words ending at word i holds hits hits; ring
+	// remembers which of the last n words were hits.
+	ring := make([]bool, n)
+	best, bestHits, hits, count := 0, -1, 0, 0
+	for start, end := nextWord(text, 0); start < len(text); start, end = nextWord(text, end) {
+		hit := m.match(text[start:end])
+		if hit {
 			hits++
 		}
-		if i >= n && ws[i-n].hit {
+		if count >= n && ring[count%n] {
 			hits--
 		}
-		if start := max(0, i-n+1); hits > bestHits {
-			best, bestHits = start, hits
+		ring[count%n] = hit
+		if from := max(0, count-n+1); hits > bestHits {
+			best, bestHits = from, hits
 		}
-	}
-	// Start a little before the first hit of the window, for context.
-	for i := best; i < min(best+n, len(ws)); i++ {
-		if ws[i].hit {
-			best = max(0, i-n/4)
+		count++
+		if bestHits == n {
 			break
 		}
 	}
-	end := min(best+n, len(ws))
-	from, to := ws[best].start, ws[end-1].end
+	if count == 0 {
+		return nil
+	}
+	// The window's words again, starting a little before its first hit,
+	// for context.
+	ws := windowWords(text, &m, best, n)
+	for i, w := range ws {
+		if w.hit {
+			best = max(0, best+i-n/4)
+			ws = windowWords(text, &m, best, n)
+			break
+		}
+	}
+	from, to := ws[0].start, ws[len(ws)-1].end
 	if best == 0 {
 		from = 0
 	}
-	if end == len(ws) {
+	last := len(ws) < n
+	if !last {
+		next, _ := nextWord(text, to)
+		last = next >= len(text)
+	}
+	if last {
 		to = len(text)
 	}
-	out := spans(text, ws[best:end], from, to)
+	out := spans(text, ws, from, to)
+	for i := range out {
+		if !out[i].Match {
+			out[i].Text = collapseSpace(out[i].Text)
+		}
+	}
+	if best == 0 && len(out) > 0 && !out[0].Match {
+		out[0].Text = strings.TrimLeft(out[0].Text, " ")
+	}
+	if last && len(out) > 0 && !out[len(out)-1].Match {
+		out[len(out)-1].Text = strings.TrimRight(out[len(out)-1].Text, " ")
+	}
 	if from > 0 {
 		out = append([]news.Span{{Text: "…"}}, out...)
 	}
@@ -126,6 +157,81 @@ func Cut(text string, q news.Query, n int) []news.Span {
 		out = append(out, news.Span{Text: "…"})
 	}
 	return out
+}
+
+// windowWords returns n words of text from word number first on (fewer
+// at its end), each marked whether it answers the query.
+func windowWords(text string, m *matcher, first, n int) []word {
+	ws := make([]word, 0, n)
+	i := 0
+	for start, end := nextWord(text, 0); start < len(text) && len(ws) < n; start, end = nextWord(text, end) {
+		if i >= first {
+			ws = append(ws, word{start, end, m.match(text[start:end])})
+		}
+		i++
+	}
+	return ws
+}
+
+// nextWord returns the byte offsets of the first word of text at or after
+// byte i (see news.WordSpans); start is len(text) when there is none.
+func nextWord(text string, i int) (start, end int) {
+	for i < len(text) {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if asciiWord[c] {
+				return i, news.WordEnd(text, i)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if news.IsWordRune(r) {
+			return i, news.WordEnd(text, i)
+		}
+		i += size
+	}
+	return len(text), len(text)
+}
+
+// asciiWord marks the ASCII letters and digits.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = news.IsWordRune(rune(c))
+	}
+	return t
+}()
+
+// collapseSpace writes every run of white space in s as one space.
+func collapseSpace(s string) string {
+	clean := true
+	prevSpace := false
+	for _, r := range s {
+		sp := unicode.IsSpace(r)
+		if sp && (r != ' ' || prevSpace) {
+			clean = false
+			break
+		}
+		prevSpace = sp
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	prevSpace = false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if !prevSpace {
+				b.WriteByte(' ')
+			}
+			prevSpace = true
+			continue
+		}
+		prevSpace = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // spans splits text[from:to] into plain and matched spans.

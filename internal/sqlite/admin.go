@@ -35,9 +35,9 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 	var args []any
 	from := storyFrom
 	if !f.Query.Empty() {
-		from += " JOIN stories_fts ON stories_fts.rowid = s.id"
-		where = append(where, "stories_fts MATCH ?")
-		args = append(args, ftsColumns+"("+f.Query.FTS()+")")
+		where = append(where, "s.id IN (SELECT rowid FROM live_fts WHERE live_fts MATCH ?"+
+			" UNION ALL SELECT rowid FROM unlisted_fts WHERE unlisted_fts MATCH ?)")
+		args = append(args, f.Query.FTS(), f.Query.FTS())
 	}
 	if f.Status != "" {
 		where = append(where, "s.status = ?")
@@ -290,10 +290,7 @@ func (db *DB) SaveEmptyTrash(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, id := range ids {
-			if _, err := w.tx.ExecContext(ctx, "DELETE FROM stories_fts WHERE rowid = ?", id); err != nil {
-				return err
-			}
-			if _, err := w.tx.ExecContext(ctx, "DELETE FROM story_heads_fts WHERE rowid = ?", id); err != nil {
+			if err := w.deleteFTS(ctx, id); err != nil {
 				return err
 			}
 		}

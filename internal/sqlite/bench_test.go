@@ -224,3 +224,48 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearchStored runs reader searches against an existing database
+// named by NEWSDESK_BENCH_DB (make bench passes its 100k-story one; the
+// benchmark is skipped without it): a word in about 45 % of the synthetic
+// stories, a name in under 1 %, a word in none, two words, a phrase, a
+// word still being typed and a three-letter fragment. The query path
+// only: no page rendering.
+func BenchmarkSearchStored(b *testing.B) {
+	path := os.Getenv("NEWSDESK_BENCH_DB")
+	if path == "" {
+		b.Skip("NEWSDESK_BENCH_DB names no database")
+	}
+	ctx := context.Background()
+	db, err := OpenExisting(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []struct{ name, q string }{
+		{"common", "government"},
+		{"rare", "jodorn"},
+		{"few", "stovirt"},
+		{"absent", "zzyzx"},
+		{"two-words", "election campaign"},
+		{"phrase", `"prime minister"`},
+		{"prefix", "invest"},
+		{"fragment", "gov"},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			f := news.SearchFilter{Query: news.ParseQuery(q.q), Page: news.Page{Number: 1, Size: 20}}
+			res, err := db.Search(ctx, f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := db.Search(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(res.Total), "matches")
+		})
+	}
+}

@@ -274,6 +274,10 @@ func (db *DB) SaveText(ctx context.Context, texts map[int64]string) error {
 			if _, err := w.exec(ctx, "UPDATE stories SET body_text = ? WHERE id = ?", t, id); err != nil {
 				return fmt.Errorf("fill text of story %d: %w", id, err)
 			}
+			// Migration 0012 indexed these stories without their body.
+			if err := w.refillFTS(ctx, id); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -320,4 +324,29 @@ func (db *DB) SaveImport(ctx context.Context, items []store.Imported, ch store.C
 // SaveChanges stores ch alone.
 func (db *DB) SaveChanges(ctx context.Context, ch store.Changes) error {
 	return db.storyTx(ctx, ch, nil)
+}
+
+// ftsSource selects a story's full-text row from what is stored: the
+// columns of live_fts and unlisted_fts, for the story whose id is its one
+// argument.
+const ftsSource = `SELECT s.id, s.title, s.summary, coalesce(s.body_text, ''),
+	coalesce((SELECT group_concat(t.name, ' ') FROM story_tags st
+		JOIN tags t ON t.id = st.tag_id WHERE st.story_id = s.id), ''), src.name
+	FROM stories s JOIN sources src ON src.id = s.source_id WHERE s.id = ?`
+
+// refillFTS writes story id's full-text row again from what is stored.
+func (w *writer) refillFTS(ctx context.Context, id int64) error {
+	for _, q := range []string{
+		"DELETE FROM live_fts WHERE rowid = ?",
+		"DELETE FROM unlisted_fts WHERE rowid = ?",
+		"INSERT INTO live_fts (rowid, title, summary, body, tags, source) " + ftsSource +
+			" AND s.status = 'published' AND s.deleted_at IS NULL",
+		"INSERT INTO unlisted_fts (rowid, title, summary, body, tags, source) " + ftsSource +
+			" AND (s.status != 'published' OR s.deleted_at IS NOT NULL)",
+	} {
+		if _, err := w.exec(ctx, q, id); err != nil {
+			return fmt.Errorf("index text of story %d: %w", id, err)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"newsdesk/internal/news"
 )
@@ -12,17 +13,23 @@ import (
 // Search ranking. A search matching few stories (exactRankMax) ranks every
 // match: bm25 with a title match worth most, then tags, summary, source and
 // body, and recent stories up to half as much again. bm25 reads the whole
-// list of matches of every query word, so a search matching thousands
-// ranks a bounded pool instead: the newest stories whose headline or tags
-// match, then the newest of the other matches, each newest first. Counts
-// stop at searchCountCap ("1,000+").
+// list of matches of every query word, so a search matching more ranks a
+// bounded pool instead: the newest stories whose headline or tags match,
+// then the newest of the other matches. "Newest" there is the highest
+// story id, the order stories were added in, which FTS5 walks backwards
+// without reading older matches: for stories from feeds and wires that is
+// publish order, and an import adds its file in order. Counts stop at
+// searchCountCap ("1,000+").
+//
+// Reader searches read live_fts, which holds only the stories readers may
+// find (published, not trashed; those published with a time still to come
+// are left out at query time), so a query is a plain MATCH that FTS5
+// answers from its lists of matching ids, without a column filter that
+// would make it read every match's positions.
 const (
-	bm25Rank   = `bm25(stories_fts, 10.0, 3.0, 1.0, 4.0, 2.0, 0.0)`
+	bm25Rank   = `bm25(live_fts, 10.0, 3.0, 1.0, 4.0, 2.0)`
 	recency    = `(1.0 + 0.5 / (1.0 + (? - s.published_at) / 604800.0))`
 	searchRank = bm25Rank + ` * ` + recency
-	// ftsColumns keeps a reader's words to the text columns: "live" must
-	// not match every story's state.
-	ftsColumns = "{title summary body tags source}: "
 	// exactRankMax is the most matches ranked by bm25.
 	exactRankMax = 300
 	// searchPool is how many of the newest matches, and of the newest
@@ -33,6 +40,8 @@ const (
 	// filteredScan bounds the matches a search narrowed to a section or
 	// source looks up, newest first.
 	filteredScan = 5000
+	// prefixBudget bounds the time a search spends expanding a prefix.
+	prefixBudget = 5 * time.Millisecond
 	// snippetText is how much of a hit's text the snippet is cut from.
 	snippetText = 8192
 )
@@ -60,11 +69,6 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 		return res, nil
 	}
 	now := unix(db.Now())
-	match := ftsColumns + "(" + f.Query.FTS() + ") AND state: live"
-	matches, err := db.countMatches(ctx, match, searchCountCap+1)
-	if err != nil || matches == 0 {
-		return res, err
-	}
 	// Live in the index but not yet visible: published with a time still
 	// to come. Rare, and never counted or shown.
 	hidden, err := scanIDs(db.readQuery(ctx, `SELECT id FROM stories WHERE status = 'published'
@@ -72,11 +76,12 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	if err != nil {
 		return res, err
 	}
-	if len(hidden) > 0 && matches > searchCountCap {
-		if matches, err = db.countMatches(ctx, match, searchCountCap+1+len(hidden)); err != nil {
-			return res, err
-		}
+	q, matches, err := db.matchQuery(ctx, f.Query, searchCountCap+1+len(hidden))
+	if err != nil || matches == 0 {
+		return res, err
 	}
+	f.Query = q
+	match := q.FTS()
 	hiddenMatches, err := db.countHidden(ctx, match, hidden)
 	if err != nil {
 		return res, err
@@ -84,30 +89,28 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	if f.SectionSlug != "" || f.SourceSlug != "" {
 		return db.searchFiltered(ctx, f, match, matches, now)
 	}
-	res.Total = matches - hiddenMatches
 	if matches <= exactRankMax {
-		// Few matches: count them as the page shows them, one per story
-		// cluster.
-		if err := db.readQueryRow(ctx, "SELECT count(*) FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid WHERE stories_fts MATCH ? AND"+
-			visibleCard, match, now, now).Scan(&res.Total); err != nil {
-			return res, fmt.Errorf("count search %q: %w", match, err)
+		// Few matches: rank them all, and count them as the pages show
+		// them, one per story cluster. Only the page's stories are read
+		// in full.
+		ranked, err := scanIDs(db.readQuery(ctx, "SELECT s.id FROM live_fts JOIN stories s ON s.id = live_fts.rowid WHERE live_fts MATCH ? AND"+
+			visibleCard+" ORDER BY "+bm25Rank+" * "+recency+", s.id DESC", match, now, now, now))
+		if err != nil {
+			return res, fmt.Errorf("search %q: %w", match, err)
 		}
+		res.Total = len(ranked)
+		if f.Page.Offset() >= len(ranked) {
+			return res, nil
+		}
+		res.Stories, err = db.storiesByID(ctx, ranked[f.Page.Offset():min(len(ranked), f.Page.Offset()+f.Page.Size)])
+		return res, err
 	}
+	res.Total = matches - hiddenMatches
 	if res.Total > searchCountCap {
 		res.Total, res.Capped = searchCountCap, true
 	}
 	if res.Total <= 0 || f.Page.Offset() >= res.Total {
 		res.Total = max(res.Total, 0)
-		return res, nil
-	}
-	if matches <= exactRankMax {
-		res.Stories, err = db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+`
-			JOIN (SELECT rowid AS id, `+bm25Rank+` AS rank FROM stories_fts WHERE stories_fts MATCH ?) hits
-			ON hits.id = s.id WHERE`+visibleCard+` ORDER BY hits.rank * `+recency+`, s.id DESC LIMIT ? OFFSET ?`,
-			match, now, now, now, f.Page.Size, f.Page.Offset())
-		if err != nil {
-			return res, fmt.Errorf("search %q: %w", match, err)
-		}
 		return res, nil
 	}
 	pool := max(searchPool, f.Page.Offset()+f.Page.Size) + len(hidden)
@@ -116,20 +119,59 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 		return res, err
 	}
 	recent, err := scanIDs(db.readQuery(ctx,
-		"SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ?", match, pool))
+		"SELECT rowid FROM live_fts WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ?", match, pool))
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", match, err)
 	}
-	// Rank the pool by what is in the stories' first pages (time,
-	// visibility), then read only the page's stories in full.
-	page, err := scanIDs(db.readQuery(ctx, "SELECT s.id FROM stories s WHERE s.id IN "+jsonIDs+" AND"+visibleCard+
-		" ORDER BY s.id IN "+jsonIDs+" DESC, s.published_at DESC, s.id DESC LIMIT ? OFFSET ?",
-		idList(append(heads, recent...)), now, now, idList(heads), f.Page.Size, f.Page.Offset()))
+	// The pool in order: headline matches, then the others, each newest
+	// (highest id) first; only as many are looked up as the page needs.
+	page, err := db.firstCards(ctx, append(heads, recent...), f.Page.Offset(), f.Page.Size, now)
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", match, err)
 	}
 	res.Stories, err = db.storiesByID(ctx, page)
 	return res, err
+}
+
+// firstCards returns the stories of ids, in that order and without
+// repeats, that readers see as cards (visibleCard), skipping the first
+// skip of them and keeping n. It looks ids up a few more than it still
+// needs at a time, so a page costs about as many lookups as it shows.
+func (db *DB) firstCards(ctx context.Context, ids []int64, skip, n int, now int64) ([]int64, error) {
+	var out []int64
+	seen := make(map[int64]bool, len(ids))
+	for len(ids) > 0 && len(out) < skip+n {
+		need := skip + n - len(out)
+		var chunk []int64
+		for len(ids) > 0 && len(chunk) < need+need/4+4 {
+			if id := ids[0]; !seen[id] {
+				seen[id] = true
+				chunk = append(chunk, id)
+			}
+			ids = ids[1:]
+		}
+		if len(chunk) == 0 {
+			break
+		}
+		shown, err := scanIDs(db.readQuery(ctx, "SELECT s.id FROM stories s WHERE s.id IN "+jsonIDs+" AND"+visibleCard,
+			idList(chunk), now, now))
+		if err != nil {
+			return nil, err
+		}
+		ok := make(map[int64]bool, len(shown))
+		for _, id := range shown {
+			ok[id] = true
+		}
+		for _, id := range chunk {
+			if ok[id] {
+				out = append(out, id)
+			}
+		}
+	}
+	if len(out) <= skip {
+		return nil, nil
+	}
+	return out[skip:min(len(out), skip+n)], nil
 }
 
 // storiesByID reads the search hits ids in that order.
@@ -154,10 +196,38 @@ func (db *DB) storiesByID(ctx context.Context, ids []int64) ([]*news.Story, erro
 	return out, nil
 }
 
+// matchQuery returns q as it is searched and how many stories of live_fts
+// match it, counted up to limit. A last word still being typed matches as
+// a prefix, and FTS5 answers a prefix by merging the lists of every word
+// it starts, however many ("sta" starts thousands): so the word is
+// counted alone first, and when it already fills the count (limit) the
+// prefix could add nothing but stories after the first thousand and is
+// left out; and a prefix whose count takes longer than prefixBudget is
+// left out too, the word searched as typed.
+func (db *DB) matchQuery(ctx context.Context, q news.Query, limit int) (news.Query, int, error) {
+	if !q.Prefix {
+		n, err := db.countMatches(ctx, q.FTS(), limit)
+		return q, n, err
+	}
+	exact := q
+	exact.Prefix = false
+	n, err := db.countMatches(ctx, exact.FTS(), limit)
+	if err != nil || n >= limit {
+		return exact, n, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, prefixBudget)
+	defer cancel()
+	m, err := db.countMatches(pctx, q.FTS(), limit)
+	if err != nil && ctx.Err() == nil && pctx.Err() != nil {
+		return exact, n, nil
+	}
+	return q, m, err
+}
+
 // countMatches counts the index's matches of match, stopping at limit.
 func (db *DB) countMatches(ctx context.Context, match string, limit int) (int, error) {
 	var n int
-	err := db.readQueryRow(ctx, "SELECT count(*) FROM (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? LIMIT ?)",
+	err := db.readQueryRow(ctx, "SELECT count(*) FROM (SELECT rowid FROM live_fts WHERE live_fts MATCH ? LIMIT ?)",
 		match, limit).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count search %q: %w", match, err)
@@ -171,7 +241,7 @@ func (db *DB) countHidden(ctx context.Context, match string, ids []int64) (int, 
 		return 0, nil
 	}
 	var n int
-	err := db.readQueryRow(ctx, "SELECT count(*) FROM stories_fts WHERE stories_fts MATCH ? AND rowid IN "+jsonIDs,
+	err := db.readQueryRow(ctx, "SELECT count(*) FROM live_fts WHERE live_fts MATCH ? AND rowid IN "+jsonIDs,
 		match, idList(ids)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count hidden matches %q: %w", match, err)
@@ -189,7 +259,7 @@ func (db *DB) headlineMatches(ctx context.Context, q news.Query, match string, l
 		return ids, err
 	}
 	// An excluded word may be in the body.
-	return scanIDs(db.readQuery(ctx, "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid IN "+jsonIDs, match, idList(ids)))
+	return scanIDs(db.readQuery(ctx, "SELECT rowid FROM live_fts WHERE live_fts MATCH ? AND rowid IN "+jsonIDs, match, idList(ids)))
 }
 
 // searchFiltered is Search narrowed to a section or source. It looks up
@@ -207,7 +277,7 @@ func (db *DB) searchFiltered(ctx context.Context, f news.SearchFilter, match str
 		args = append(args, f.SourceSlug)
 	}
 	if matches <= exactRankMax {
-		from := " FROM stories_fts JOIN stories s ON s.id = stories_fts.rowid WHERE stories_fts MATCH ? AND" + where
+		from := " FROM live_fts JOIN stories s ON s.id = live_fts.rowid WHERE live_fts MATCH ? AND" + where
 		fargs := append([]any{match}, args...)
 		if err := db.readQueryRow(ctx, "SELECT count(*)"+from, fargs...).Scan(&res.Total); err != nil {
 			return res, fmt.Errorf("count search %q: %w", match, err)
@@ -225,7 +295,7 @@ func (db *DB) searchFiltered(ctx context.Context, f news.SearchFilter, match str
 		}
 		return res, nil
 	}
-	scan := `(SELECT rowid AS id FROM stories_fts WHERE stories_fts MATCH ? ORDER BY rowid DESC LIMIT ` +
+	scan := `(SELECT rowid AS id FROM live_fts WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ` +
 		fmt.Sprint(filteredScan) + `) m JOIN stories s ON s.id = m.id`
 	fargs := append([]any{match}, args...)
 	if err := db.readQueryRow(ctx, "SELECT count(*) FROM (SELECT 1 FROM "+scan+" WHERE"+where+" LIMIT ?)",

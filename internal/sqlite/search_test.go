@@ -179,7 +179,7 @@ func TestSearchManyMatches(t *testing.T) {
 
 // TestOpenFillsMissingText: stories written before body_text existed get
 // their text when the database is next opened (desk.Upgrade, which the
-// program runs after Open).
+// program runs after Open), and their body is indexed again with it.
 func TestOpenFillsMissingText(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	ctx := context.Background()
@@ -194,6 +194,16 @@ func TestOpenFillsMissingText(t *testing.T) {
 	if _, err := db.write.Exec("UPDATE stories SET body_text = NULL"); err != nil {
 		t.Fatal(err)
 	}
+	// As migration 0012 indexed such a story: without its body.
+	if _, err := db.write.Exec("DELETE FROM live_fts WHERE rowid = ?", s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.Exec("INSERT INTO live_fts (rowid, title, summary, body, tags, source) VALUES (?, ?, '', '', '', 'N')", s.ID, s.Title); err != nil {
+		t.Fatal(err)
+	}
+	if res := search(t, db, "bold"); res.Total != 0 {
+		t.Fatalf("bold found %d stories before the text was filled in", res.Total)
+	}
 	db.Close()
 	if db, err = Open(ctx, path); err != nil {
 		t.Fatal(err)
@@ -205,6 +215,9 @@ func TestOpenFillsMissingText(t *testing.T) {
 	var text string
 	if err := db.read.QueryRow("SELECT body_text FROM stories WHERE id = ?", s.ID).Scan(&text); err != nil || text != "Some bold words." {
 		t.Errorf("body_text = %q, %v; want the plain text", text, err)
+	}
+	if res := search(t, db, "bold"); res.Total != 1 {
+		t.Errorf("bold: %d stories, want the story whose text was filled in", res.Total)
 	}
 }
 

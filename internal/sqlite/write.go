@@ -91,17 +91,16 @@ type ftsRow struct {
 	drop                                      bool // delete only
 }
 
-// flushFTS writes the full-text rows collected in the transaction.
+// flushFTS writes the full-text rows collected in the transaction: a
+// story readers may find goes to live_fts and story_heads_fts, any other
+// to unlisted_fts (see migration 0012).
 func (w *writer) flushFTS(ctx context.Context) error {
 	ids := slices.Sorted(maps.Keys(w.fts))
 	for _, id := range ids {
 		r := w.fts[id]
 		if r.replace || r.drop {
-			if _, err := w.exec(ctx, "DELETE FROM stories_fts WHERE rowid = ?", id); err != nil {
-				return fmt.Errorf("delete fts of story %d: %w", id, err)
-			}
-			if _, err := w.exec(ctx, "DELETE FROM story_heads_fts WHERE rowid = ?", id); err != nil {
-				return fmt.Errorf("delete headline fts of story %d: %w", id, err)
+			if err := w.deleteFTS(ctx, id); err != nil {
+				return err
 			}
 		}
 	}
@@ -110,8 +109,12 @@ func (w *writer) flushFTS(ctx context.Context) error {
 		if r.drop {
 			continue
 		}
-		if _, err := w.exec(ctx, "INSERT INTO stories_fts (rowid, title, summary, body, tags, source, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			id, r.title, r.summary, r.body, r.tags, r.source, r.state); err != nil {
+		table := "unlisted_fts"
+		if r.state == "live" {
+			table = "live_fts"
+		}
+		if _, err := w.exec(ctx, "INSERT INTO "+table+" (rowid, title, summary, body, tags, source) VALUES (?, ?, ?, ?, ?, ?)",
+			id, r.title, r.summary, r.body, r.tags, r.source); err != nil {
 			return fmt.Errorf("insert fts of story %d: %w", id, err)
 		}
 		if r.state == "live" {
@@ -121,6 +124,16 @@ func (w *writer) flushFTS(ctx context.Context) error {
 		}
 	}
 	w.fts = nil
+	return nil
+}
+
+// deleteFTS removes story id from every full-text index.
+func (w *writer) deleteFTS(ctx context.Context, id int64) error {
+	for _, table := range []string{"live_fts", "unlisted_fts", "story_heads_fts"} {
+		if _, err := w.exec(ctx, "DELETE FROM "+table+" WHERE rowid = ?", id); err != nil {
+			return fmt.Errorf("delete %s row of story %d: %w", table, id, err)
+		}
+	}
 	return nil
 }
 
