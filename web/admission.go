@@ -13,23 +13,29 @@ import (
 )
 
 // gate bounds the requests that work the database hard (uncached
-// searches): at most slots run at once and a few more may wait briefly.
-// Past that a request is turned away at once with 503 and Retry-After, so
-// a flood of long-tail searches cannot take the cores from every other
-// page: cached pages and articles never pass through the gate.
+// searches): at most slots run at once and more may queue briefly (wait).
+// Past that a request is turned away with 503 and Retry-After, so a flood
+// of long-tail searches cannot take the cores from every other page:
+// cached pages and articles never pass through the gate. A search costs
+// about a millisecond, so a queue serves dozens within the wait; turning
+// them away at once instead made the flood's clients ask again and again,
+// and answering thousands of 503s a second took the cores itself.
 type gate struct {
 	slots   chan struct{}
 	waiters chan struct{}
 	wait    time.Duration
 }
 
+// gateQueue is how many requests may wait per slot.
+const gateQueue = 128
+
 // newGate admits n at a time (0: half the cores, at least one) and lets
-// 4n wait up to wait.
+// gateQueue×n wait up to wait.
 func newGate(n int, wait time.Duration) *gate {
 	if n <= 0 {
 		n = max(1, runtime.GOMAXPROCS(0)/2)
 	}
-	return &gate{slots: make(chan struct{}, n), waiters: make(chan struct{}, 4*n), wait: wait}
+	return &gate{slots: make(chan struct{}, n), waiters: make(chan struct{}, gateQueue*n), wait: wait}
 }
 
 // enter takes a slot, waiting a little if all are taken; ok is false when

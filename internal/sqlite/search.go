@@ -46,8 +46,10 @@ const (
 	snippetText = 8192
 )
 
-// hitColumns is cardColumns with the start of the body's plain text.
-var hitColumns = cardColumns + `, substr(coalesce(s.body_text, ''), 1, ` + fmt.Sprint(snippetText) + `)`
+// hitColumns is cardColumns without the key points, which results do not
+// show, and with the start of the body's plain text.
+var hitColumns = strings.Replace(cardColumns, "s.key_points", "'[]'", 1) +
+	`, substr(coalesce(s.body_text, ''), 1, ` + fmt.Sprint(snippetText) + `)`
 
 // Search returns one page of the visible stories matching f, best first,
 // and how many match. The work is bounded whatever the query: at most

@@ -71,6 +71,9 @@ func scanStoryText(row scanner, withText bool) (*news.Story, error) {
 		return nil, err
 	}
 	s.PublishedAt, s.CreatedAt, s.UpdatedAt = fromUnix(pub), fromUnix(created), fromUnix(updated)
+	if keyPoints == "[]" {
+		return &s, nil
+	}
 	if err := json.Unmarshal([]byte(keyPoints), &s.KeyPoints); err != nil {
 		return nil, fmt.Errorf("story %d key points: %w", s.ID, err)
 	}
