@@ -243,7 +243,7 @@ func BenchmarkSearchPageStored(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	srv, err := New(Config{BaseURL: "https://news.example", Logger: slog.New(slog.DiscardHandler)}, db)
+	srv, err := New(Config{BaseURL: "https://news.example", Logger: slog.New(slog.DiscardHandler)}, storeOf(db))
 	if err != nil {
 		b.Fatal(err)
 	}
