@@ -138,20 +138,24 @@ func (s *Server) changePassword(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
 	now, account := s.cfg.Now(), loginKey(u.Email)
-	if !s.logins.take(account, now, accountFailures) {
+	if ok, err := s.logins.take(ctx, account, now, accountFailures); err != nil {
+		return err
+	} else if !ok {
 		return s.render(c, http.StatusTooManyRequests, templates.AccountPage(templates.AccountView{Nav: s.nav(c),
 			Errors: map[string]string{"current": lockedMessage}}))
 	}
 	ok, err := auth.CheckPassword(u.PasswordHash, c.FormValue("current"))
 	if err != nil {
-		s.logins.release(account, now)
+		s.releaseAll(ctx, now, account)
 		return err
 	}
 	errs := map[string]string{}
 	if !ok {
 		errs["current"] = "That is not your current password."
 	} else {
-		s.logins.release(account, now)
+		if err := s.logins.release(ctx, account, now); err != nil {
+			return err
+		}
 		if msg := news.CheckPassword(c.FormValue("password")); msg != "" {
 			errs["password"] = msg
 		}

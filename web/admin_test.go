@@ -159,7 +159,7 @@ func TestLoginLockout(t *testing.T) {
 
 func TestSetupLinkCreatesFirstAdminOnce(t *testing.T) {
 	ts := newTestSite(t)
-	link := ts.srv.NewSetupToken()
+	link := mustSetupLink(t, ts.srv)
 	b := ts.browser(t)
 	if resp, _ := b.do("GET", "/admin/setup?token=wrong", nil); resp.StatusCode != 404 {
 		t.Errorf("wrong token = %d, want 404", resp.StatusCode)

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"crypto/subtle"
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -24,94 +24,22 @@ const (
 
 const lockedMessage = "Too many failed logins. For your safety, logging in is paused for 15 minutes."
 
-// limiter counts events per key within a sliding window.
-type limiter struct {
-	mu     sync.Mutex
-	window time.Duration
-	events map[string][]time.Time
-}
-
-func newLimiter(window time.Duration) *limiter {
-	return &limiter{window: window, events: map[string][]time.Time{}}
-}
-
-// take records an event for key if fewer than max happened within the
-// window, in one step, so that concurrent requests cannot all slip under
-// the limit. It returns the event's time for release, and whether it was
-// allowed.
-func (l *limiter) take(key string, now time.Time, max int) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ev := l.prune(key, now)
-	if len(ev) >= max {
-		return false
-	}
-	l.events[key] = append(ev, now)
-	if len(l.events) > 100_000 {
-		// Bound memory under a flood of distinct keys: idle keys go.
-		for k := range l.events {
-			l.prune(k, now)
-		}
-	}
-	return true
-}
-
-// release gives back one event taken for key at t.
-func (l *limiter) release(key string, t time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ev := l.events[key]
-	for i := len(ev) - 1; i >= 0; i-- {
-		if ev[i].Equal(t) {
-			l.events[key] = append(ev[:i:i], ev[i+1:]...)
-			return
-		}
-	}
-}
-
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.events, key)
-}
-
-func (l *limiter) prune(key string, now time.Time) []time.Time {
-	ev := l.events[key]
-	i := 0
-	for i < len(ev) && now.Sub(ev[i]) >= l.window {
-		i++
-	}
-	ev = ev[i:]
-	if len(ev) == 0 {
-		delete(l.events, key)
-	} else {
-		l.events[key] = ev
-	}
-	return ev
-}
-
-// setup is the one-time link that creates the first administrator.
-type setup struct {
-	mu      sync.Mutex
-	token   string
-	expires time.Time
-}
-
 // NewSetupToken makes a fresh one-time setup token, valid for an hour,
-// and returns the path of its link.
-func (s *Server) NewSetupToken() string {
-	s.setup.mu.Lock()
-	defer s.setup.mu.Unlock()
-	s.setup.token = auth.NewToken()
-	s.setup.expires = s.cfg.Now().Add(time.Hour)
-	return "/admin/setup?token=" + s.setup.token
+// and returns the path of its link. Every node may make one; each works
+// until the first administrator exists.
+func (s *Server) NewSetupToken(ctx context.Context) (string, error) {
+	token := auth.NewToken()
+	if err := s.store.AddSetupToken(ctx, auth.TokenID(token), s.cfg.Now().Add(time.Hour)); err != nil {
+		return "", fmt.Errorf("store setup token: %w", err)
+	}
+	return "/admin/setup?token=" + url.QueryEscape(token), nil
 }
 
-func (s *Server) setupValid(token string) bool {
-	s.setup.mu.Lock()
-	defer s.setup.mu.Unlock()
-	return s.setup.token != "" && s.cfg.Now().Before(s.setup.expires) &&
-		subtle.ConstantTimeCompare([]byte(token), []byte(s.setup.token)) == 1
+func (s *Server) setupValid(ctx context.Context, token string) (bool, error) {
+	if token == "" {
+		return false, nil
+	}
+	return s.store.SetupTokenValid(ctx, auth.TokenID(token), s.cfg.Now())
 }
 
 // secure reports whether the request came over HTTPS: directly, or
@@ -205,12 +133,19 @@ func (s *Server) login(c echo.Context) error {
 	account, ip := loginKey(email), "ip:"+c.RealIP()
 	// Each try takes a failure slot up front and gives it back if the
 	// password is right: concurrent guesses cannot outrun the count.
-	if !s.logins.take(account, now, accountFailures) {
+	if ok, err := s.logins.take(ctx, account, now, accountFailures); err != nil {
+		return err
+	} else if !ok {
 		v.Error = lockedMessage
 		return s.render(c, http.StatusTooManyRequests, templates.LoginPage(v))
 	}
-	if !s.logins.take(ip, now, ipFailures) {
-		s.logins.release(account, now)
+	if ok, err := s.logins.take(ctx, ip, now, ipFailures); err != nil || !ok {
+		if rerr := s.logins.release(ctx, account, now); err == nil {
+			err = rerr
+		}
+		if err != nil {
+			return err
+		}
 		v.Error = lockedMessage
 		return s.render(c, http.StatusTooManyRequests, templates.LoginPage(v))
 	}
@@ -219,8 +154,7 @@ func (s *Server) login(c echo.Context) error {
 	defer func() {
 		// A server error is not a failed login.
 		if err != nil && news.ErrorCode(err) != news.ENOTFOUND {
-			s.logins.release(account, now)
-			s.logins.release(ip, now)
+			s.releaseAll(ctx, now, account, ip)
 		}
 	}()
 	switch news.ErrorCode(err) {
@@ -238,8 +172,12 @@ func (s *Server) login(c echo.Context) error {
 		v.Error = "That email and password do not match an active account."
 		return s.render(c, http.StatusUnauthorized, templates.LoginPage(v))
 	}
-	s.logins.reset(account)
-	s.logins.release(ip, now)
+	if err = s.logins.reset(ctx, account); err != nil {
+		return err
+	}
+	if err = s.logins.release(ctx, ip, now); err != nil {
+		return err
+	}
 	// A new session id at every login: an id planted before login is useless.
 	if ck, err := c.Cookie(s.sessionCookieName(c)); err == nil {
 		if err := s.store.EndSession(ctx, ck.Value); err != nil {
@@ -256,6 +194,16 @@ func (s *Server) login(c echo.Context) error {
 		next = "/admin/stories"
 	}
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// releaseAll gives back the login slots taken at now for keys, logging
+// what it could not give back: the request already has an error to report.
+func (s *Server) releaseAll(ctx context.Context, now time.Time, keys ...string) {
+	for _, k := range keys {
+		if err := s.logins.release(ctx, k, now); err != nil {
+			s.log.Error("release login slot", "err", err)
+		}
+	}
 }
 
 // loginKey is the login limiter's key for an account: failed logins and
@@ -286,7 +234,9 @@ func (s *Server) showSetup(c echo.Context) error {
 	token := c.QueryParam("token")
 	if n, err := s.store.UserCount(c.Request().Context()); err != nil {
 		return err
-	} else if n > 0 || !s.setupValid(token) {
+	} else if ok, err := s.setupValid(c.Request().Context(), token); err != nil {
+		return err
+	} else if n > 0 || !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "This setup link is no longer valid.")
 	}
 	return s.render(c, http.StatusOK, templates.SetupPage(templates.SetupView{Token: token}))
@@ -299,7 +249,9 @@ func (s *Server) doSetup(c echo.Context) error {
 	token := c.FormValue("token")
 	if n, err := s.store.UserCount(ctx); err != nil {
 		return err
-	} else if n > 0 || !s.setupValid(token) {
+	} else if ok, err := s.setupValid(ctx, token); err != nil {
+		return err
+	} else if n > 0 || !ok {
 		return echo.NewHTTPError(http.StatusNotFound, "This setup link is no longer valid.")
 	}
 	u := &news.User{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: news.RoleAdmin}
@@ -310,9 +262,9 @@ func (s *Server) doSetup(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, templates.SetupPage(templates.SetupView{
 			Token: token, Email: c.FormValue("email"), Name: c.FormValue("name"), Errors: news.FieldErrors(err)}))
 	}
-	s.setup.mu.Lock()
-	s.setup.token = ""
-	s.setup.mu.Unlock()
+	if err := s.store.EndSetup(ctx); err != nil {
+		return err
+	}
 	sess, err := s.store.CreateSession(ctx, u.ID)
 	if err != nil {
 		return err

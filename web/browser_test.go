@@ -114,7 +114,7 @@ func artifacts(t *testing.T) string {
 func TestBrowserNewsroomEndToEnd(t *testing.T) {
 	base, srv, _ := liveSite(t)
 	ctx := newBrowser(t)
-	link := srv.NewSetupToken()
+	link := mustSetupLink(t, srv)
 
 	var text, url string
 	run := func(what string, actions ...chromedp.Action) {

@@ -127,12 +127,19 @@ func (s *Server) postComment(c echo.Context) error {
 	}
 	// Take a slot from both limits in one step each, before writing, so
 	// that simultaneous posts cannot all pass; give them back on failure.
-	if !s.commentsByIP.take(ip, now, commentsPerIP) {
+	if ok, err := s.commentsByIP.take(ctx, ip, now, commentsPerIP); err != nil {
+		return err
+	} else if !ok {
 		form.Message = "Too many comments in a short time. Please wait a few minutes and try again."
 		return s.rejectComment(c, st, http.StatusTooManyRequests, form)
 	}
-	if !s.commentsByStory.take(st.Slug, now, commentsPerStory) {
-		s.commentsByIP.release(ip, now)
+	if ok, err := s.commentsByStory.take(ctx, st.Slug, now, commentsPerStory); err != nil || !ok {
+		if rerr := s.commentsByIP.release(ctx, ip, now); err == nil {
+			err = rerr
+		}
+		if err != nil {
+			return err
+		}
 		form.Message = "Too many comments on this story just now. Please wait a minute and try again."
 		return s.rejectComment(c, st, http.StatusTooManyRequests, form)
 	}
@@ -141,8 +148,14 @@ func (s *Server) postComment(c echo.Context) error {
 		Commenter: auth.TokenID(commenter)}
 	err = s.store.AddComment(ctx, cm, set.AutoApprove)
 	if err != nil {
-		s.commentsByIP.release(ip, now)
-		s.commentsByStory.release(st.Slug, now)
+		for _, r := range []struct {
+			l   *limiter
+			key string
+		}{{s.commentsByIP, ip}, {s.commentsByStory, st.Slug}} {
+			if err := r.l.release(ctx, r.key, now); err != nil {
+				s.log.Error("release comment slot", "err", err)
+			}
+		}
 	}
 	switch news.ErrorCode(err) {
 	case "":

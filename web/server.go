@@ -93,6 +93,9 @@ type Store interface {
 	CommentSettings(ctx context.Context) (news.CommentSettings, error)
 	SetCommentSettings(ctx context.Context, set news.CommentSettings) error
 	Secret(ctx context.Context) ([]byte, error)
+
+	// Rate limits and the setup link, shared by every node.
+	SharedState
 }
 
 // Config is how the site is run.
@@ -139,7 +142,6 @@ type Server struct {
 	gate   *gate      // admits uncached searches
 	// gateFull counts requests the gate turned away.
 	gateFull atomic.Int64
-	setup    setup
 	logins   *limiter
 	cop      *http.CrossOriginProtection
 	secret   []byte
@@ -191,8 +193,9 @@ func New(cfg Config, store Store) (*Server, error) {
 	}
 	s := &Server{e: echo.New(), cfg: cfg, store: store, assets: assets, log: cfg.Logger, secret: secret,
 		atomID: atomID, atomStarted: atomStarted,
-		logins: newLimiter(failureWindow), cop: http.NewCrossOriginProtection(),
-		commentsByIP: newLimiter(commentIPWindow), commentsByStory: newLimiter(commentBurstWindw)}
+		logins: newLimiter(store, "login", failureWindow), cop: http.NewCrossOriginProtection(),
+		commentsByIP:    newLimiter(store, "comment-ip", commentIPWindow),
+		commentsByStory: newLimiter(store, "comment-story", commentBurstWindw)}
 	s.gate = newGate(cfg.HeavyRequests, 50*time.Millisecond)
 	s.feeds = cfg.Feeds
 	if fs, ok := store.(FeedStore); ok && s.feeds.Store == nil {

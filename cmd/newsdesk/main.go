@@ -180,7 +180,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		if !flagGiven(fs, "base-url") && os.Getenv("NEWSDESK_BASE_URL") == "" {
 			site = listenURL(ln.Addr())
 		}
-		link := site + srv.NewSetupToken()
+		path, err := srv.NewSetupToken(ctx)
+		if err != nil {
+			return err
+		}
+		link := site + path
 		log.Warn("no users yet: open the one-time setup link within an hour to create the first admin", "url", link)
 		if isTerminal(stderr) {
 			logw.Flush()
