@@ -27,6 +27,7 @@ import (
 
 	"golang.org/x/term"
 
+	"newsdesk/internal/cluster"
 	"newsdesk/internal/demo"
 	"newsdesk/internal/desk"
 	"newsdesk/internal/fetch"
@@ -157,10 +158,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			log.Info("loaded demo stories", "count", loaded)
 		}
 	}
-	// Notice imports and other writers of the same file.
-	go db.WatchVersion(ctx, time.Second)
+	// Notice other nodes' and processes' writes; elect who runs the
+	// schedule. A new leader publishes and polls at once.
+	elector, startCluster := coordinate(ctx, db, log)
 	fetcher := newFetcher(*allowPrivate)
-	poller := poll.New(poll.Config{Store: db, Get: fetcher, Import: poll.IngestInto(dk), Log: log})
+	poller := poll.New(poll.Config{Store: db, Get: fetcher, Import: poll.IngestInto(dk), Log: log,
+		Leading: elector.Leading})
+	publishNow := make(chan struct{}, 1)
+	startCluster(func() {
+		poller.Wake()
+		wake(publishNow)
+	})
 	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log,
 		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl, TrustProxy: *trustProxy,
 		Feeds: web.Feeds{Poller: poller, Get: fetcher}, Pictures: pics}, site{db, dk})
@@ -191,7 +199,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "\nNo users yet. To create the first admin, open this link within an hour:\n\n  %s\n\n", link)
 		}
 	}
-	go publishScheduled(ctx, dk, log)
+	go publishScheduled(ctx, dk, elector, publishNow, log)
 	go sweepImages(ctx, db, log)
 	polled := make(chan struct{})
 	go func() {
@@ -235,12 +243,15 @@ func isTerminal(w io.Writer) bool {
 }
 
 // publishScheduled flips scheduled stories to published when their time
-// comes, without a restart and without waiting for a visitor.
-func publishScheduled(ctx context.Context, db *desk.Desk, log *slog.Logger) {
+// comes, without a restart and without waiting for a visitor: every 15
+// seconds, and at once when now says so, on the node that leads.
+func publishScheduled(ctx context.Context, db *desk.Desk, lead cluster.Elector, now <-chan struct{}, log *slog.Logger) {
 	t := time.NewTicker(15 * time.Second)
 	defer t.Stop()
 	for {
-		if n, err := db.PublishDue(ctx); err != nil && ctx.Err() == nil {
+		if !lead.Leading() {
+			// Another node publishes.
+		} else if n, err := db.PublishDue(ctx); err != nil && ctx.Err() == nil {
 			log.Error("publish scheduled stories", "err", err)
 		} else if n > 0 {
 			log.Info("published scheduled stories", "count", n)
@@ -249,6 +260,7 @@ func publishScheduled(ctx context.Context, db *desk.Desk, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-now:
 		}
 	}
 }
@@ -269,6 +281,14 @@ func openDesk(ctx context.Context, db *sqlite.DB, pics *media.Pictures) (*desk.D
 		return nil, err
 	}
 	return dk, nil
+}
+
+// wake sends on a channel of one slot unless a send is already pending.
+func wake(c chan<- struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
 }
 
 // pictures is the step that makes stories' pictures before they are

@@ -88,6 +88,10 @@ type Config struct {
 	Log         *slog.Logger     // default slog.Default()
 	// Jitter spreads a delay; default: ±10 % at random. Tests make it exact.
 	Jitter func(time.Duration) time.Duration
+	// Leading says whether this node runs the schedule; nil means always.
+	// Of several nodes sharing a database only the leader polls (Wake it
+	// when it becomes the leader); any node can still FetchNow.
+	Leading func() bool
 }
 
 // Poller schedules and runs feed fetches.
@@ -186,6 +190,9 @@ func (p *Poller) Wait() { p.wg.Wait() }
 // says how long until the scheduler should look again.
 func (p *Poller) Tick(ctx context.Context) (time.Duration, error) {
 	const maxWait = 5 * time.Second // feeds added by another process are noticed this fast
+	if p.cfg.Leading != nil && !p.cfg.Leading() {
+		return maxWait, nil
+	}
 	feeds, err := p.cfg.Store.Feeds(ctx)
 	if err != nil {
 		return maxWait, err

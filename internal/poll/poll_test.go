@@ -569,3 +569,27 @@ func TestDroppedPicturesAreReported(t *testing.T) {
 		t.Errorf("%d stories imported, want 2", n)
 	}
 }
+
+// Of several nodes only the leader polls: a follower's Tick fetches
+// nothing, and the same poller fetches once it leads.
+func TestOnlyTheLeaderPolls(t *testing.T) {
+	var fetches atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		fmt.Fprint(w, rss(item(1, "Harbour reopens", "Ships sail again.")))
+	}))
+	defer srv.Close()
+	r := newRig(t, fetch.Options{AllowPrivate: true}, 2)
+	var leading atomic.Bool
+	r.p.cfg.Leading = leading.Load
+	r.addFeed(srv.URL+"/rss", time.Minute)
+	r.tick()
+	if n := fetches.Load(); n != 0 || r.stories() != 0 {
+		t.Fatalf("a follower fetched %d times", n)
+	}
+	leading.Store(true)
+	r.tick()
+	if n := fetches.Load(); n != 1 || r.stories() != 1 {
+		t.Fatalf("the leader fetched %d times and has %d stories, want 1 and 1", n, r.stories())
+	}
+}
