@@ -3,6 +3,7 @@ package related_test
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"newsdesk/internal/markdown"
 	"newsdesk/internal/news"
 	"newsdesk/internal/related"
+	"newsdesk/internal/summary"
 )
 
 // The labelled evaluation set (docs/RELEVANCE.md says how it was made):
@@ -37,6 +39,7 @@ type evalItem struct {
 
 type record struct {
 	Arc         string   `json:"arc"`
+	Event       string   `json:"event"`
 	Title       string   `json:"title"`
 	Summary     string   `json:"summary"`
 	Body        string   `json:"body"`
@@ -86,18 +89,8 @@ func evalSet(t *testing.T) []evalItem {
 		t.Fatal(err)
 	}
 	var items []evalItem
-	add := func(r record, event, arc, kind string) evalItem {
-		pub, err := time.Parse(time.RFC3339, r.PublishedAt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		it := evalItem{title: r.Title, summary: r.Summary, body: r.Body, source: r.Source, section: news.Slugify(r.Section),
-			published: pub, event: event, arc: arc, kind: kind}
-		for _, tag := range news.NewTags(r.Tags) {
-			it.tags = append(it.tags, tag.Slug)
-		}
-		items = append(items, it)
-		return it
+	add := func(r record, event, arc, kind string) {
+		items = appendItem(t, items, r, event, arc, kind)
 	}
 	demo := readRecords(t, "../demo/stories.ndjson")
 	byURL := map[string]record{}
@@ -141,11 +134,30 @@ func evalSet(t *testing.T) []evalItem {
 	for _, r := range readRecords(t, "testdata/eval-distractors.ndjson") {
 		add(r, r.URL, r.Arc, "distractor")
 	}
+	renumber(items)
+	return items
+}
+
+func appendItem(t *testing.T, items []evalItem, r record, event, arc, kind string) []evalItem {
+	t.Helper()
+	pub, err := time.Parse(time.RFC3339, r.PublishedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := evalItem{title: r.Title, summary: r.Summary, body: r.Body, source: r.Source, section: news.Slugify(r.Section),
+		published: pub, event: event, arc: arc, kind: kind}
+	for _, tag := range news.NewTags(r.Tags) {
+		it.tags = append(it.tags, tag.Slug)
+	}
+	return append(items, it)
+}
+
+// renumber sorts items in publish order and numbers them from 1.
+func renumber(items []evalItem) {
 	sort.SliceStable(items, func(i, j int) bool { return items[i].published.Before(items[j].published) })
 	for i := range items {
 		items[i].id = int64(i + 1)
 	}
-	return items
 }
 
 func shift(t *testing.T, ts string, d time.Duration) string {
@@ -156,11 +168,20 @@ func shift(t *testing.T, ts string, d time.Duration) string {
 	return p.Add(d).Format(time.RFC3339)
 }
 
-// TestEvaluation reports duplicate precision and recall and related
-// precision@5 and recall@6 on the labelled set, and holds them to the
-// targets of docs/RELEVANCE.md.
-func TestEvaluation(t *testing.T) {
-	items := evalSet(t)
+// scores are the measures of one evaluation run.
+type scores struct {
+	items, pairs             int
+	tp, fp, fn               int
+	precision, recall        float64 // duplicates
+	p5, p5strict, r6         float64 // related
+	judged                   int
+	falseMerges, missedPairs []string
+}
+
+// evaluate places every item as the store does, in publish order, then
+// scores duplicate pairs among the items counted and the related lists
+// of the judged items counted.
+func evaluate(items []evalItem, counted func(evalItem) bool) scores {
 	idx := related.NewIndex()
 	cluster := map[int64]int64{}
 	for _, it := range items {
@@ -180,27 +201,33 @@ func TestEvaluation(t *testing.T) {
 		})
 		cluster[it.id] = res.Cluster
 	}
+	var sc scores
+	sc.items = len(items)
 
 	// Duplicates: over all pairs, predicted "same cluster" against "same event".
-	var tp, fp, fn int
 	for i := range items {
 		for j := i + 1; j < len(items); j++ {
 			a, b := items[i], items[j]
+			if !counted(a) && !counted(b) {
+				continue
+			}
 			same, said := a.event == b.event, cluster[a.id] == cluster[b.id]
+			pair := fmt.Sprintf("%q (%s, %s) and %q (%s, %s)", a.title, a.source, a.kind, b.title, b.source, b.kind)
 			switch {
 			case same && said:
-				tp++
+				sc.tp++
 			case said:
-				fp++
-				t.Errorf("false merge: %q (%s, %s) with %q (%s, %s)", a.title, a.source, a.kind, b.title, b.source, b.kind)
+				sc.fp++
+				sc.falseMerges = append(sc.falseMerges, pair)
 			case same:
-				fn++
-				t.Logf("missed copy: %q (%s, %s) and %q (%s, %s)", a.title, a.source, a.kind, b.title, b.source, b.kind)
+				sc.fn++
+				sc.missedPairs = append(sc.missedPairs, pair)
 			}
 		}
 	}
-	precision := ratio(tp, tp+fp)
-	recall := ratio(tp, tp+fn)
+	sc.pairs = sc.tp + sc.fn
+	sc.precision = ratio(sc.tp, sc.tp+sc.fp)
+	sc.recall = ratio(sc.tp, sc.tp+sc.fn)
 
 	// Related: for each judged item, the first five and six related
 	// stories against the other events of its arc.
@@ -208,27 +235,28 @@ func TestEvaluation(t *testing.T) {
 	for _, it := range items {
 		byID[it.id] = it
 	}
+	relevantTo := func(it evalItem, id int64) bool {
+		o := byID[id]
+		return o.arc == it.arc && o.event != it.event
+	}
 	var pSum, capSum, rSum float64
 	var pN, capN, rN int
 	for _, it := range items {
-		if it.arc == "" {
+		if it.arc == "" || !counted(it) {
 			continue
 		}
-		res := idx.Related(it.id, 8, nil)
+		list := idx.Related(it.id, 8, nil).Related
 		relevant := map[string]bool{}
 		for _, o := range items {
 			if o.arc == it.arc && o.event != it.event {
 				relevant[o.event] = true
 			}
 		}
-		list := res.Related
 		if n := min(5, len(list)); n > 0 {
 			hits := 0
 			for _, m := range list[:n] {
-				if o := byID[m.ID]; o.arc == it.arc && o.event != it.event {
+				if relevantTo(it, m.ID) {
 					hits++
-				} else {
-					_ = o // unjudged or another topic: not relevant
 				}
 			}
 			pSum += float64(hits) / float64(n)
@@ -239,7 +267,7 @@ func TestEvaluation(t *testing.T) {
 		if k := min(5, len(relevant), len(list)); k > 0 {
 			hits := 0
 			for _, m := range list[:k] {
-				if o := byID[m.ID]; o.arc == it.arc && o.event != it.event {
+				if relevantTo(it, m.ID) {
 					hits++
 				}
 			}
@@ -257,21 +285,91 @@ func TestEvaluation(t *testing.T) {
 			rN++
 		}
 	}
-	p5, r6 := pSum/float64(max(pN, 1)), rSum/float64(max(rN, 1))
-	p5cap := capSum / float64(max(capN, 1))
-	t.Logf("evaluation set: %d items, %d true copy pairs", len(items), tp+fn)
-	t.Logf("duplicates: precision %.3f, recall %.3f (%d found, %d false, %d missed)", precision, recall, tp, fp, fn)
-	t.Logf("related: precision@5 %.3f over %d stories (strict: %.3f), recall@6 %.3f over %d stories", p5cap, capN, p5, r6, rN)
-	if precision < 1 {
-		t.Errorf("duplicate precision %.3f, want 1.0", precision)
+	sc.p5strict, sc.r6 = pSum/float64(max(pN, 1)), rSum/float64(max(rN, 1))
+	sc.p5 = capSum / float64(max(capN, 1))
+	sc.judged = capN
+	return sc
+}
+
+func (sc scores) log(t *testing.T, name string) {
+	t.Helper()
+	t.Logf("%s: %d items, %d true copy pairs", name, sc.items, sc.pairs)
+	t.Logf("%s: duplicates: precision %.3f, recall %.3f (%d found, %d false, %d missed)", name, sc.precision, sc.recall, sc.tp, sc.fp, sc.fn)
+	t.Logf("%s: related: precision@5 %.3f over %d stories (strict: %.3f), recall@6 %.3f", name, sc.p5, sc.judged, sc.p5strict, sc.r6)
+}
+
+// TestEvaluation reports duplicate precision and recall and related
+// precision@5 and recall@6 on the labelled set, and holds them to the
+// targets of docs/RELEVANCE.md.
+func TestEvaluation(t *testing.T) {
+	items := evalSet(t)
+	sc := evaluate(items, func(evalItem) bool { return true })
+	sc.log(t, "evaluation set")
+	for _, m := range sc.falseMerges {
+		t.Errorf("false merge: %s", m)
 	}
-	if recall < 0.95 {
-		t.Errorf("duplicate recall %.3f, want ≥ 0.95", recall)
+	for _, m := range sc.missedPairs {
+		t.Logf("missed copy: %s", m)
 	}
-	// The target is 0.95; ranking related stories has not been tuned
-	// for it yet (docs/RELEVANCE.md), so this holds the level reached.
-	if p5cap < 0.90 {
-		t.Errorf("related precision@5 %.3f, want ≥ 0.90 (target 0.95)", p5cap)
+	if sc.precision < 1 {
+		t.Errorf("duplicate precision %.3f, want 1.0", sc.precision)
+	}
+	if sc.recall < 0.95 {
+		t.Errorf("duplicate recall %.3f, want ≥ 0.95", sc.recall)
+	}
+	if sc.p5 < 0.95 {
+		t.Errorf("related precision@5 %.3f, want ≥ 0.95", sc.p5)
+	}
+}
+
+// TestEvaluationHeldOut scores the held-out stories
+// (testdata/eval-heldout.ndjson), placed among the whole evaluation set:
+// they were written and labelled before the ranking was last changed
+// and were not looked at while changing it (docs/RELEVANCE.md).
+func TestEvaluationHeldOut(t *testing.T) {
+	items := evalSet(t)
+	for _, r := range readRecords(t, "testdata/eval-heldout.ndjson") {
+		items = appendItem(t, items, r, r.Event, r.Arc, "heldout")
+	}
+	renumber(items)
+	sc := evaluate(items, func(it evalItem) bool { return it.kind == "heldout" })
+	sc.log(t, "held-out")
+	for _, m := range sc.falseMerges {
+		t.Errorf("false merge: %s", m)
+	}
+	if sc.precision < 1 {
+		t.Errorf("duplicate precision %.3f, want 1.0", sc.precision)
+	}
+	if sc.recall < 0.95 {
+		t.Errorf("duplicate recall %.3f, want ≥ 0.95", sc.recall)
+	}
+	// Measured once after the change it checks: 0.800 (docs/RELEVANCE.md
+	// says why the target is not met here); this holds that level.
+	if sc.p5 < 0.80 {
+		t.Errorf("related precision@5 %.3f, want ≥ 0.80 (target 0.95)", sc.p5)
+	}
+}
+
+// TestEvaluationSuggestedTags scores the evaluation set with every tag
+// replaced by the ones the site suggests from the text, as for a feed
+// item that carries none: the ranking must not rest on hand-given tags.
+func TestEvaluationSuggestedTags(t *testing.T) {
+	items := evalSet(t)
+	for i := range items {
+		it := &items[i]
+		it.tags = nil
+		for _, tag := range news.NewTags(summary.Keywords(it.title, markdown.Text(it.body), 4)) {
+			it.tags = append(it.tags, tag.Slug)
+		}
+	}
+	sc := evaluate(items, func(evalItem) bool { return true })
+	sc.log(t, "suggested tags")
+	if sc.precision < 1 {
+		t.Errorf("duplicate precision %.3f, want 1.0", sc.precision)
+	}
+	// Levels measured with hand-given tags ignored (docs/RELEVANCE.md).
+	if sc.p5 < 0.82 || sc.r6 < 0.85 {
+		t.Errorf("related precision@5 %.3f, recall@6 %.3f, want ≥ 0.82 and ≥ 0.85", sc.p5, sc.r6)
 	}
 }
 

@@ -2,8 +2,9 @@
 // the same story carried by several sources.
 //
 // Similarity is the cosine of tf-idf vectors made of each story's most
-// distinctive terms plus its tags, boosted for the same section and damped
-// by the time between the two stories. Copies of a story (the same story
+// distinctive terms plus its tags, boosted for the same section, halved
+// when the two share no tag (their topic labels), and damped by the time
+// between the two stories. Copies of a story (the same story
 // from another source) are recognised by Compare, which weighs headline,
 // lede, names, numbers and time (copies.go): only the strongest text
 // matches are compared, since a copy of a story is always among its
@@ -25,13 +26,14 @@ import (
 // Tuning. The values were chosen on the demo corpus and the synthetic
 // benchmark corpus; see docs/ARCHITECTURE.md.
 const (
-	vectorTerms   = 30                  // terms kept per story
-	tagWeight     = 3                   // a tag counts as this many mentions
-	dupCandidates = 30                  // text matches checked for copies
-	recencyScale  = 14 * 24 * time.Hour // time gap that halves a score
-	sectionBoost  = 1.15
-	minScore      = 0.06
-	minShared     = 2 // terms two stories must share to be related
+	vectorTerms    = 30                  // terms kept per story
+	tagWeight      = 3                   // a tag counts as this many mentions
+	dupCandidates  = 30                  // text matches checked for copies
+	recencyScale   = 14 * 24 * time.Hour // time gap that halves a score
+	sectionBoost   = 1.15
+	untaggedFactor = 0.5
+	minScore       = 0.06
+	minShared      = 2 // terms two stories must share to be related
 	// A term in more than 1 story in commonCut (and at least commonMin
 	// stories) says little about a topic and is skipped when scoring: it
 	// would only add long posting lists to walk.
@@ -108,16 +110,37 @@ type Index struct {
 	byID    map[int64]int32
 	live    int
 
-	dead    []bool            // by entry: removed or replaced
-	lists   map[int64][]Match // last related list given out per story
-	scores  []float64         // scratch, one slot per entry
-	shared  []uint8           // scratch: terms shared with the query story
-	touched []int32
+	dead   []bool            // by entry: removed or replaced
+	lists  map[int64][]Match // last related list given out per story
+	scores []float64         // scratch, one slot per entry
+	shared []uint8           // scratch: terms shared with the query story
+	tags   []uint8           // scratch: tags shared with the query story
+
+	// Tags in forms that fold alike ("#flood", "#floods", "#flooded")
+	// are one topic label: tagGroup gives a term's group in groups, or
+	// -1 for a word.
+	tagGroup []int32
+	groups   [][]int32
+	groupOf  map[string]int32
+	touched  []int32
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{dict: map[string]int32{}, byID: map[int64]int32{}, lists: map[int64][]Match{}}
+	return &Index{dict: map[string]int32{}, byID: map[int64]int32{}, lists: map[int64][]Match{}, groupOf: map[string]int32{}}
+}
+
+// foldTag is the form of a tag slug that its inflections share:
+// each word folded as terms fold words ("interest-rates" and
+// "interest-rate" meet).
+func foldTag(slug string) string {
+	words := strings.Split(slug, "-")
+	for i, w := range words {
+		if t := terms.Normalize(w); t != "" {
+			words[i] = t
+		}
+	}
+	return strings.Join(words, "-")
 }
 
 func (x *Index) termID(t string) int32 {
@@ -127,6 +150,17 @@ func (x *Index) termID(t string) int32 {
 		x.dict[t] = id
 		x.names = append(x.names, t)
 		x.post = append(x.post, nil)
+		g := int32(-1)
+		if tag, ok := strings.CutPrefix(t, "#"); ok {
+			key := foldTag(tag)
+			if g, ok = x.groupOf[key]; !ok {
+				g = int32(len(x.groups))
+				x.groupOf[key] = g
+				x.groups = append(x.groups, nil)
+			}
+			x.groups[g] = append(x.groups[g], id)
+		}
+		x.tagGroup = append(x.tagGroup, g)
 	}
 	return id
 }
@@ -226,6 +260,7 @@ func (x *Index) insert(s Story, vec []posting, fp Fingerprint) {
 	x.entries[at].norm = x.norm(vec)
 	x.scores = append(x.scores, 0)
 	x.shared = append(x.shared, 0)
+	x.tags = append(x.tags, 0)
 	x.dead = append(x.dead, false)
 }
 
@@ -289,34 +324,50 @@ func (x *Index) Related(id int64, k int, place func(compared []Candidate) int64)
 		return Result{Cluster: id}
 	}
 	q := &x.entries[at]
+	qTags := false
 	for _, p := range q.terms {
 		if x.common(p.doc) {
 			continue
 		}
 		idf := x.idf(p.doc)
 		wq := logTF(p.tf) * idf * idf
-		for _, d := range x.post[p.doc] {
-			if x.dead[d.doc] || d.doc == at {
-				continue
+		// A tag is walked in each of its forms: a story carrying any
+		// of them shares the topic label, and the term when the form
+		// is the same.
+		forms := []int32{p.doc}
+		if g := x.tagGroup[p.doc]; g >= 0 {
+			forms, qTags = x.groups[g], true
+		}
+		for _, t := range forms {
+			for _, d := range x.post[t] {
+				if x.dead[d.doc] || d.doc == at {
+					continue
+				}
+				if x.shared[d.doc] == 0 {
+					x.touched = append(x.touched, d.doc)
+				}
+				if t == p.doc {
+					x.scores[d.doc] += wq * logTF(d.tf)
+				}
+				x.shared[d.doc] = min(x.shared[d.doc]+1, math.MaxUint8)
+				if x.tagGroup[t] >= 0 {
+					x.tags[d.doc] = min(x.tags[d.doc]+1, math.MaxUint8)
+				}
 			}
-			if x.shared[d.doc] == 0 {
-				x.touched = append(x.touched, d.doc)
-			}
-			x.scores[d.doc] += wq * logTF(d.tf)
-			x.shared[d.doc] = min(x.shared[d.doc]+1, math.MaxUint8)
 		}
 	}
 	type cand struct {
 		at    int32
 		score float64
+		tags  uint8
 	}
 	cands := make([]cand, 0, len(x.touched))
 	for _, d := range x.touched {
 		// Too little in common is not a topic, however recent.
 		if sc := x.scores[d] / (q.norm*x.entries[d].norm + 1e-9); x.shared[d] >= minShared && sc >= minScore {
-			cands = append(cands, cand{d, sc})
+			cands = append(cands, cand{d, sc, x.tags[d]})
 		}
-		x.scores[d], x.shared[d] = 0, 0
+		x.scores[d], x.shared[d], x.tags[d] = 0, 0, 0
 	}
 	x.touched = x.touched[:0]
 	byScore := func(a, b cand) int {
@@ -339,14 +390,26 @@ func (x *Index) Related(id int64, k int, place func(compared []Candidate) int64)
 	skip := map[int64]bool{q.ID: true, res.Cluster: true}
 
 	// Then topic neighbours, preferring the same section and nearby times.
-	for i := range cands {
-		e := &x.entries[cands[i].at]
+	topical := cands[:0]
+	for _, c := range cands {
+		// A story that shares none of this one's tags (its topic labels,
+		// given or suggested from its text) shares words only, which is
+		// weaker evidence of one topic: it needs that much more text in
+		// common, and too little is no topic at all.
+		if qTags && c.tags == 0 {
+			if c.score *= untaggedFactor; c.score < minScore {
+				continue
+			}
+		}
+		e := &x.entries[c.at]
 		if e.Section != "" && e.Section == q.Section {
-			cands[i].score *= sectionBoost
+			c.score *= sectionBoost
 		}
 		gap := q.Published.Sub(e.Published).Abs()
-		cands[i].score /= 1 + float64(gap)/float64(recencyScale)
+		c.score /= 1 + float64(gap)/float64(recencyScale)
+		topical = append(topical, c)
 	}
+	cands = topical
 	cands = topN(cands, keepCandidates, byScore)
 	for _, c := range cands {
 		e := &x.entries[c.at]
