@@ -31,7 +31,7 @@ const (
 	dupCandidates  = 30                  // text matches checked for copies
 	recencyScale   = 14 * 24 * time.Hour // time gap that halves a score
 	sectionBoost   = 1.15
-	untaggedFactor = 0.5
+	untaggedFactor = 0.5 // a candidate sharing no tag counts this much
 	minScore       = 0.06
 	minShared      = 2 // terms two stories must share to be related
 	// A term in more than 1 story in commonCut (and at least commonMin

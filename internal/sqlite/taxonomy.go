@@ -86,10 +86,13 @@ func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
 }
 
 // TrendingTags returns up to n tags carried by the most visible stories
-// published within the window before now, most used first.
+// published within the window before now, most used first; the copies of
+// one story (a cluster) count once.
 func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]news.Tag, error) {
 	now := db.Now()
-	return queryAll(ctx, db, scanCountedTag, `SELECT t.id, t.name, t.slug, count(*) AS n FROM story_tags st
+	// A story carried by five sources is one story: count its cluster once.
+	return queryAll(ctx, db, scanCountedTag, `SELECT t.id, t.name, t.slug,
+		count(DISTINCT coalesce(nullif(s.cluster_id, 0), -s.id)) AS n FROM story_tags st
 		JOIN tags t ON t.id = st.tag_id
 		JOIN stories s ON s.id = st.story_id
 		WHERE st.published_at > ? AND`+visible+`
