@@ -223,7 +223,8 @@ func (db *DB) FillCoverage(ctx context.Context, list []*news.Story) error {
 
 // Related returns the stories shown beside story id, best first: one card
 // per story cluster (its lead), never the story's own cluster, each with
-// the other sources carrying it. A story with fewer close neighbours than
+// limit gets recent stories of its section, then of its tags, then the
+// latest stories, after them.
 // limit gets recent stories of its section, then of its tags, after them.
 func (db *DB) Related(ctx context.Context, id int64, limit int) ([]news.Related, error) {
 	now := unix(db.Now())
@@ -265,6 +266,16 @@ func (db *DB) Related(ctx context.Context, id int64, limit int) ([]news.Related,
 		recent, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+` WHERE s.id IN (SELECT st.story_id FROM story_tags st
 			WHERE st.tag_id IN (SELECT tag_id FROM story_tags WHERE story_id = ?) ORDER BY st.published_at DESC LIMIT ?)
 			AND s.cluster_id != ? AND`+visibleCard+" ORDER BY s.published_at DESC, s.id DESC", id, 4*limit, cluster, now, now)
+		if err != nil {
+			return nil, err
+		}
+		keep(recent)
+	}
+	if len(list) < limit {
+		// A story with no section and tags of its own: the latest stories,
+		// so that an article page never has an empty list.
+		recent, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+" WHERE s.cluster_id != ? AND"+
+			visibleCard+" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", cluster, now, now, 2*limit)
 		if err != nil {
 			return nil, err
 		}
