@@ -223,9 +223,9 @@ func (db *DB) FillCoverage(ctx context.Context, list []*news.Story) error {
 
 // Related returns the stories shown beside story id, best first: one card
 // per story cluster (its lead), never the story's own cluster, each with
+// the other sources carrying it. A story with fewer close neighbours than
 // limit gets recent stories of its section, then of its tags, then the
 // latest stories, after them.
-// limit gets recent stories of its section, then of its tags, after them.
 func (db *DB) Related(ctx context.Context, id int64, limit int) ([]news.Related, error) {
 	now := unix(db.Now())
 	var cluster int64
