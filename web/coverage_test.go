@@ -42,6 +42,16 @@ func TestOneCardPerStoryAndCoverage(t *testing.T) {
 	if resp, _ := ts.get(t, "/coverage/no-such-story"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown coverage = %d, want 404", resp.StatusCode)
 	}
+	// Feeds: one entry per story, except a source's own feed.
+	for _, feed := range []string{"/feed.xml", "/tags/flood/feed.xml", "/sections/world/feed.xml"} {
+		_, body := ts.get(t, feed)
+		if !strings.Contains(body, "/articles/"+lead+`"`) || strings.Contains(body, "/articles/"+copySlug+`"`) {
+			t.Errorf("%s: want the wire's entry and not the copy's", feed)
+		}
+	}
+	if _, body := ts.get(t, "/sources/continental-press/feed.xml"); !strings.Contains(body, "/articles/"+copySlug+`"`) {
+		t.Errorf("the copy's source feed does not list it")
+	}
 	_, body = ts.get(t, "/articles/"+copySlug)
 	if !strings.Contains(body, `href="/coverage/`+copySlug+`"`) {
 		t.Errorf("article page does not link to its full coverage")

@@ -2,9 +2,11 @@ package sqlite
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
+	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
 )
 
@@ -93,5 +95,46 @@ func TestRelatedNeverEmpty(t *testing.T) {
 		if !r.Nearby || r.Story.ID == s.ID {
 			t.Errorf("related %q: nearby %v, want only other stories marked nearby", r.Story.Title, r.Nearby)
 		}
+	}
+}
+
+// An editor's merge racing an import of copies: both land.
+func TestMergeRacingAnImport(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	lines := importDemo(t, db)
+	wire, _ := db.StoryBySlug(ctx, "malaria-vaccine-cuts-severe-cases-by-two-thirds-in-large-african-trial")
+	quake, _ := db.StoryBySlug(ctx, "magnitude-6-2-earthquake-strikes-southern-peru-damaging-homes-in-andean-towns")
+	var wg sync.WaitGroup
+	var rep ingest.Report
+	wg.Add(2)
+	go func() { defer wg.Done(); rep = importMirror(t, db, lines) }()
+	go func() {
+		defer wg.Done()
+		if err := db.MergeClusters(ctx, quake.ID, wire.ID, 0); err != nil {
+			t.Error(err)
+		}
+	}()
+	wg.Wait()
+	if rep.Added != len(lines) {
+		t.Errorf("import during the merge: %s, want all %d added", rep, len(lines))
+	}
+	wire, _ = db.StoryBySlug(ctx, wire.Slug)
+	quake, _ = db.StoryBySlug(ctx, quake.Slug)
+	if quake.ClusterID != wire.ClusterID {
+		t.Error("the merge was lost to the import")
+	}
+	names, _ := versionSources(t, db, wire.Slug)
+	yahoo := 0
+	for _, n := range names {
+		if n == "Yahoo News" {
+			yahoo++
+		}
+	}
+	// The merged cluster holds the wire's and the quake's stories and
+	// the mirrored copy of each (two of the quake: the Continental Press
+	// write-up is a copy too).
+	if yahoo < 2 {
+		t.Errorf("merged cluster holds %d mirrored copies (%v), want the copies of both stories", yahoo, names)
 	}
 }
