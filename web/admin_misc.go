@@ -12,37 +12,67 @@ import (
 	"newsdesk/templates"
 )
 
-// showTaxonomy handles GET /admin/taxonomy.
-func (s *Server) showTaxonomy(c echo.Context) error {
-	return s.renderTaxonomy(c, http.StatusOK, flash(c), "")
+// taxonomyPageSize is how many sources, sections or tags one page lists.
+const taxonomyPageSize = 50
+
+// taxonomyState is which list of the taxonomy page is shown: every form
+// on it carries these back, so that a change returns to the same place.
+func taxonomyState(c echo.Context) templates.TaxonomyState {
+	st := templates.TaxonomyState{List: c.FormValue("list"), Query: strings.TrimSpace(c.FormValue("q")), Page: 1}
+	switch st.List {
+	case "sources", "sections", "tags":
+	default:
+		st.List = "sections"
+	}
+	if n, err := strconv.Atoi(c.FormValue("page")); err == nil && n > 1 && n < 1e6 {
+		st.Page = n
+	}
+	return st
 }
 
-func (s *Server) renderTaxonomy(c echo.Context, status int, msg, errMsg string) error {
+// showTaxonomy handles GET /admin/taxonomy?list=&q=&page=: one list of
+// sources, sections or tags, searched by name, a page at a time.
+func (s *Server) showTaxonomy(c echo.Context) error {
+	return s.renderTaxonomy(c, http.StatusOK, templates.TaxonomyFailure{})
+}
+
+// renderTaxonomy renders the taxonomy page; a failed form comes back
+// with what was typed in it and the reason beside it.
+func (s *Server) renderTaxonomy(c echo.Context, status int, failed templates.TaxonomyFailure) error {
 	ctx := c.Request().Context()
-	v := templates.TaxonomyView{Nav: s.nav(c), Flash: msg, Error: errMsg}
+	v := templates.TaxonomyView{Nav: s.nav(c), TaxonomyState: taxonomyState(c), Failed: failed}
+	if status == http.StatusOK {
+		v.Flash = flash(c)
+	}
 	var err error
-	if v.Sources, err = s.store.AllSources(ctx); err != nil {
+	v.Items, v.Total, err = s.store.Names(ctx, news.NameFilter{Kind: v.List, Query: v.Query,
+		Page: news.Page{Number: v.Page, Size: taxonomyPageSize}})
+	if err != nil {
 		return err
 	}
-	if v.Original, err = s.store.OriginalSources(ctx); err != nil {
-		return err
-	}
-	if v.Sections, err = s.store.AllSections(ctx); err != nil {
-		return err
-	}
-	if v.Tags, err = s.store.AllTags(ctx); err != nil {
-		return err
+	v.Pages = max(1, (v.Total+taxonomyPageSize-1)/taxonomyPageSize)
+	if v.List == "sources" {
+		if v.Original, err = s.store.OriginalSources(ctx); err != nil {
+			return err
+		}
 	}
 	return s.render(c, status, templates.TaxonomyPage(v))
 }
 
-// taxonomyResult redirects after a change, or re-renders with the error.
-func (s *Server) taxonomyResult(c echo.Context, err error, done string) error {
+// taxonomyResult redirects back to the list after a change, or
+// re-renders it with the failed form as typed: 422 for a value to
+// correct, 409 for a change the data does not allow.
+func (s *Server) taxonomyResult(c echo.Context, err error, done string, failed templates.TaxonomyFailure) error {
 	switch code := news.ErrorCode(err); code {
 	case "":
-		return c.Redirect(http.StatusSeeOther, "/admin/taxonomy?done="+done)
+		return c.Redirect(http.StatusSeeOther, taxonomyState(c).URL()+"&done="+done)
 	case news.EINVALID, news.ECONFLICT, news.ENOTFOUND:
-		return s.renderTaxonomy(c, codeStatus[code], "", news.ErrorMessage(err))
+		failed.Error = news.ErrorMessage(err)
+		status := codeStatus[code]
+		if code == news.ECONFLICT && failed.Form != "delete" {
+			status = http.StatusUnprocessableEntity // a name already taken: correct it
+		}
+		return s.renderTaxonomy(c, status, failed)
 	}
 	return err
 }
@@ -54,7 +84,9 @@ func (s *Server) renameNamed(kind string) echo.HandlerFunc {
 		if err != nil {
 			return echo.ErrNotFound
 		}
-		return s.taxonomyResult(c, s.store.Rename(c.Request().Context(), kind, id, c.FormValue("name")), "renamed")
+		name := c.FormValue("name")
+		return s.taxonomyResult(c, s.store.Rename(c.Request().Context(), kind, id, name), "renamed",
+			templates.TaxonomyFailure{Form: "rename", ID: id, Name: name})
 	}
 }
 
@@ -66,17 +98,59 @@ func (s *Server) setSourceOriginal(c echo.Context) error {
 	if err != nil {
 		return echo.ErrNotFound
 	}
-	return s.taxonomyResult(c, s.store.SetSourceOriginal(c.Request().Context(), id, c.FormValue("original") == "1"), "saved")
+	return s.taxonomyResult(c, s.store.SetSourceOriginal(c.Request().Context(), id, c.FormValue("original") == "1"), "saved",
+		templates.TaxonomyFailure{Form: "original", ID: id})
 }
 
 // addSection handles POST /admin/sections.
 func (s *Server) addSection(c echo.Context) error {
-	return s.taxonomyResult(c, s.store.AddSection(c.Request().Context(), c.FormValue("name")), "added")
+	name := c.FormValue("name")
+	return s.taxonomyResult(c, s.store.AddSection(c.Request().Context(), name), "added",
+		templates.TaxonomyFailure{Form: "add", Name: name})
 }
 
 // mergeTags handles POST /admin/tags/merge.
 func (s *Server) mergeTags(c echo.Context) error {
-	return s.taxonomyResult(c, s.store.MergeTags(c.Request().Context(), c.FormValue("from"), c.FormValue("into")), "merged")
+	from, into := strings.TrimSpace(c.FormValue("from")), strings.TrimSpace(c.FormValue("into"))
+	return s.taxonomyResult(c, s.store.MergeTags(c.Request().Context(), from, into), "merged",
+		templates.TaxonomyFailure{Form: "merge", From: from, Into: into})
+}
+
+// confirmDeleteName handles GET /admin/{sections,tags}/:id/delete: the
+// question before an unused section or tag is deleted, or why it cannot be.
+func (s *Server) confirmDeleteName(kind string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+		if err != nil {
+			return echo.ErrNotFound
+		}
+		list, _, err := s.store.Names(c.Request().Context(), news.NameFilter{Kind: kind, ID: id, Page: news.Page{Number: 1, Size: 1}})
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return echo.ErrNotFound
+		}
+		st := taxonomyState(c)
+		st.List = kind
+		return s.render(c, http.StatusOK, templates.DeleteNamePage(s.nav(c), st, list[0]))
+	}
+}
+
+// deleteName handles POST /admin/{sections,tags}/:id/delete, from the
+// confirmation page; a section or tag still in use is refused.
+func (s *Server) deleteName(kind string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+		if err != nil {
+			return echo.ErrNotFound
+		}
+		if c.FormValue("confirm") != "yes" {
+			return c.Redirect(http.StatusSeeOther, "/admin/"+kind+"/"+strconv.FormatInt(id, 10)+"/delete")
+		}
+		return s.taxonomyResult(c, s.store.DeleteName(c.Request().Context(), kind, id), "deleted",
+			templates.TaxonomyFailure{Form: "delete", ID: id})
+	}
 }
 
 // listUsers handles GET /admin/users.

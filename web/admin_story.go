@@ -91,6 +91,8 @@ func flash(c echo.Context) string {
 		return "Renamed."
 	case "merged":
 		return "Tags merged."
+	case "deleted":
+		return "Deleted."
 	case "added":
 		return "Added."
 	case "user":

@@ -24,6 +24,13 @@ func TestBrowserAdminOnAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := strconv.FormatInt(st.ID, 10)
+	if err := db.AddSection(bg, "Obituaries and Remembrances of Long Lives"); err != nil {
+		t.Fatal(err)
+	}
+	unused, _, err := db.Names(bg, news.NameFilter{Kind: "sections", Query: "obituaries", Page: news.Page{Number: 1, Size: 1}})
+	if err != nil || len(unused) != 1 {
+		t.Fatalf("the unused section: %v %v", unused, err)
+	}
 	ctx := newBrowser(t)
 	if err := chromedp.Run(ctx,
 		network.SetCacheDisabled(true),
@@ -38,7 +45,9 @@ func TestBrowserAdminOnAPhone(t *testing.T) {
 	}
 	for _, path := range []string{"/admin/stories", "/admin/stories?trash=1", "/admin/stories/new", "/admin/stories/" + id,
 		"/admin/stories/" + id + "/revisions", "/admin/stories/" + id + "/preview", "/admin/comments", "/admin/taxonomy",
-		"/admin/users", "/admin/settings", "/admin/account", "/admin/trash/empty"} {
+		"/admin/users", "/admin/settings", "/admin/account", "/admin/trash/empty",
+		"/admin/taxonomy?list=sources", "/admin/taxonomy?list=tags", "/admin/taxonomy?list=tags&q=flood",
+		"/admin/sections/" + strconv.FormatInt(unused[0].ID, 10) + "/delete"} {
 		checkNoSidewaysScroll(t, ctx, base+path, 390)
 	}
 }

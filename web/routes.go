@@ -65,6 +65,10 @@ func (s *Server) routes() {
 	u.POST("/sources/:id/original", s.setSourceOriginal)
 	u.POST("/tags/:id", s.renameNamed("tags"))
 	u.POST("/tags/merge", s.mergeTags)
+	for _, kind := range []string{"sections", "tags"} {
+		u.GET("/"+kind+"/:id/delete", s.confirmDeleteName(kind))
+		u.POST("/"+kind+"/:id/delete", s.deleteName(kind))
+	}
 	if s.feeds.Store != nil {
 		u.GET("/sources", s.showSources)
 		u.POST("/feeds", s.addFeed)

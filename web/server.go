@@ -78,7 +78,8 @@ type Store interface {
 	SetSourceOriginal(ctx context.Context, id int64, original bool) error
 	AllSections(ctx context.Context) ([]news.Section, error)
 	AllSources(ctx context.Context) ([]news.Source, error)
-	AllTags(ctx context.Context) ([]news.Tag, error)
+	Names(ctx context.Context, f news.NameFilter) ([]news.Name, int, error)
+	DeleteName(ctx context.Context, kind string, id int64) error
 	AddSection(ctx context.Context, name string) error
 	Rename(ctx context.Context, kind string, id int64, name string) error
 	MergeTags(ctx context.Context, fromSlug, intoSlug string) error

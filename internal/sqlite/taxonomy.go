@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,12 +119,6 @@ func (db *DB) AllSections(ctx context.Context) ([]news.Section, error) {
 	return queryAll(ctx, db, scanSection, "SELECT id, name, slug FROM sections ORDER BY name")
 }
 
-// AllTags returns every tag with its number of stories, most used first.
-func (db *DB) AllTags(ctx context.Context) ([]news.Tag, error) {
-	return queryAll(ctx, db, scanCountedTag, `SELECT t.id, t.name, t.slug, count(st.story_id) AS n FROM tags t
-		LEFT JOIN story_tags st ON st.tag_id = t.id GROUP BY t.id ORDER BY n DESC, t.name`)
-}
-
 // AddSection creates a section named name.
 func (db *DB) AddSection(ctx context.Context, name string) error {
 	name = strings.Join(strings.Fields(name), " ")
@@ -208,4 +203,68 @@ func scanSection(row scanner) (news.Section, error) {
 func scanCountedTag(row scanner) (news.Tag, error) {
 	var t news.Tag
 	return t, row.Scan(&t.ID, &t.Name, &t.Slug, &t.Count)
+}
+
+// namesOf is each managed kind's story count and order: tags most used
+// first (a long tail of one-story tags), sources and sections by name.
+var namesOf = map[string]struct{ count, order string }{
+	"sources":  {"(SELECT count(*) FROM stories s WHERE s.source_id = x.id)", "x.name"},
+	"sections": {"(SELECT count(*) FROM stories s WHERE s.section_id = x.id)", "x.name"},
+	"tags":     {"(SELECT count(*) FROM story_tags st WHERE st.tag_id = x.id)", "n DESC, x.name"},
+}
+
+// Names returns one page of the sources, sections or tags whose name or
+// slug contains f.Query, each with its number of stories, and how many
+// match in all.
+func (db *DB) Names(ctx context.Context, f news.NameFilter) ([]news.Name, int, error) {
+	of, ok := namesOf[f.Kind]
+	if !ok {
+		return nil, 0, news.Errorf(news.ENOTFOUND, "No such list.")
+	}
+	where, args := "", []any{}
+	if f.ID != 0 {
+		where, args = " WHERE x.id = ?", append(args, f.ID)
+	} else if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
+		where = ` WHERE x.name LIKE ? ESCAPE '\' OR x.slug LIKE ? ESCAPE '\'`
+		args = append(args, like, like)
+	}
+	var total int
+	if err := db.readQueryRow(ctx, "SELECT count(*) FROM "+f.Kind+" x"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count %s: %w", f.Kind, err)
+	}
+	list, err := queryAll(ctx, db, func(row scanner) (news.Name, error) {
+		var n news.Name
+		return n, row.Scan(&n.ID, &n.Name, &n.Slug, &n.Stories)
+	}, "SELECT x.id, x.name, x.slug, "+of.count+" AS n FROM "+f.Kind+" x"+where+" ORDER BY "+of.order+" LIMIT ? OFFSET ?",
+		append(args, f.Page.Size, f.Page.Offset())...)
+	return list, total, err
+}
+
+// DeleteName deletes the section or tag (kind "sections" or "tags") with
+// the given id, if no story, draft or trashed one, is filed under it.
+func (db *DB) DeleteName(ctx context.Context, kind string, id int64) error {
+	what := map[string]string{"sections": "section", "tags": "tag"}[kind]
+	if what == "" {
+		return news.Errorf(news.ENOTFOUND, "Only sections and tags can be deleted.")
+	}
+	return db.dataTx(ctx, func(w *writer) error {
+		var name string
+		var n int
+		err := w.queryRow(ctx, "SELECT x.name, "+namesOf[kind].count+" FROM "+kind+" x WHERE x.id = ?", id).Scan(&name, &n)
+		if err != nil {
+			return notFound(err, "That %s no longer exists.", what)
+		}
+		if n > 0 {
+			stories := "1 story"
+			if n != 1 {
+				stories = strconv.Itoa(n) + " stories"
+			}
+			return news.Errorf(news.ECONFLICT, "The %s %q is still used by %s (counting drafts and the trash), so it was not deleted.", what, name, stories)
+		}
+		if _, err := w.tx.ExecContext(ctx, "DELETE FROM "+kind+" WHERE id = ?", id); err != nil {
+			return fmt.Errorf("delete %s %d: %w", what, id, err)
+		}
+		return nil
+	})
 }
