@@ -60,8 +60,8 @@ func (s *Server) renderTaxonomy(c echo.Context, status int, failed templates.Tax
 }
 
 // taxonomyResult redirects back to the list after a change, or
-// re-renders it with the failed form as typed: 422 for a value to
-// correct, 409 for a change the data does not allow.
+// re-renders it with the failed form as typed: 422 for what was typed
+// and needs correcting, 409 or 404 for a change the data does not allow.
 func (s *Server) taxonomyResult(c echo.Context, err error, done string, failed templates.TaxonomyFailure) error {
 	switch code := news.ErrorCode(err); code {
 	case "":
@@ -69,8 +69,8 @@ func (s *Server) taxonomyResult(c echo.Context, err error, done string, failed t
 	case news.EINVALID, news.ECONFLICT, news.ENOTFOUND:
 		failed.Error = news.ErrorMessage(err)
 		status := codeStatus[code]
-		if code == news.ECONFLICT && failed.Form != "delete" {
-			status = http.StatusUnprocessableEntity // a name already taken: correct it
+		if failed.Form == "add" || failed.Form == "rename" || failed.Form == "merge" {
+			status = http.StatusUnprocessableEntity // a name taken, a slug unknown: correct what was typed
 		}
 		return s.renderTaxonomy(c, status, failed)
 	}

@@ -125,8 +125,8 @@ func TestTaxonomyFormsKeepWhatWasTyped(t *testing.T) {
 	doc = parse(t, body)
 	f, _ := doc.Find("#merge-from").Attr("value")
 	i, _ := doc.Find("#merge-into").Attr("value")
-	if resp.StatusCode != http.StatusNotFound || f != "nosuch" || i != "flood" {
-		t.Errorf("refused merge = %d with %q into %q, want 404 with both kept", resp.StatusCode, f, i)
+	if resp.StatusCode != http.StatusUnprocessableEntity || f != "nosuch" || i != "flood" || doc.Find("#merge-error").Length() != 1 {
+		t.Errorf("refused merge = %d with %q into %q, want 422 with both kept beside the error", resp.StatusCode, f, i)
 	}
 	// A rename that works returns to the same list and search.
 	resp, _ = ed.post(from, action, url.Values{"name": {"Worldwide"}, "list": {"sections"}, "q": {"wor"}})
