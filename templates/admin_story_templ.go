@@ -618,8 +618,8 @@ func (f StoryForm) action() string {
 func (f StoryForm) fields() [][2]string {
 	return [][2]string{{"title", f.Title}, {"slug", f.Slug}, {"summary", f.Summary}, {"body", f.Body},
 		{"source", f.Source}, {"url", f.URL}, {"author", f.Author}, {"dateline", f.Dateline}, {"section", f.Section},
-		{"tags", f.Tags}, {"image_url", f.ImageURL}, {"image_alt", f.ImageAlt}, {"published_at", f.PublishedAt},
-		{"status", f.Status}}
+		{"tags", f.Tags}, {"image_url", f.ImageURL}, {"image_alt", f.ImageAlt}, {"image_caption", f.ImageCaption},
+		{"image_credit", f.ImageCredit}, {"published_at", f.PublishedAt}, {"status", f.Status}}
 }
 
 func (f StoryForm) title() string {
