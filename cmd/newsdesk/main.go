@@ -142,6 +142,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	for _, f := range db.Tightened {
+		log.Warn("database file was readable by other users; made it readable by its owner only",
+			"file", f.File, "was", f.Was.String(), "now", (f.Was & 0o700).String())
+	}
 	pics := pictures(db, newFetcher(*allowPrivate))
 	dk, err := openDesk(ctx, db, pics)
 	if err != nil {
@@ -341,6 +345,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 		return 1, err
 	}
 	defer db.Close()
+	noteTightened(os.Stderr, db)
 	dk, err := openDesk(ctx, db, pictures(db, client))
 	if err != nil {
 		return 1, err
@@ -514,5 +519,16 @@ func openExistingDB(ctx context.Context, path string) (*sqlite.DB, error) {
 	if errors.Is(err, iofs.ErrNotExist) {
 		return nil, fmt.Errorf("database %s does not exist (check --db or NEWSDESK_DB; serve and import create a new one)", path)
 	}
+	if err == nil {
+		noteTightened(os.Stderr, db)
+	}
 	return db, err
+}
+
+// noteTightened tells the operator of a command which database files
+// opening it made owner-only (files made before the 0600 rule).
+func noteTightened(w io.Writer, db *sqlite.DB) {
+	for _, f := range db.Tightened {
+		fmt.Fprintf(w, "newsdesk: %s was readable by other users (%v); it is now readable by its owner only (%v)\n", f.File, f.Was, f.Was&0o700)
+	}
 }

@@ -323,3 +323,47 @@ func TestUserAddErrorsNameFlags(t *testing.T) {
 		t.Errorf("user add error = %q, want the flag named and no web-form wording", msg)
 	}
 }
+
+// A database made before the 0600 rule is made owner-only by serve, which
+// logs that it did.
+func TestServeTightensAnOldDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	in := `{"title":"One","body":"Body one.","published_at":"2026-03-15T10:00:00Z","url":"https://w.example/1"}`
+	if code, out, err := runCmd(t, in, "import", "--db", path, "-"); code != 0 || err != nil {
+		t.Fatalf("import = %d %v %s", code, err, out)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		_, err := run(ctx, []string{"serve", "--no-demo", "--addr", "127.0.0.1:0", "--db", path}, strings.NewReader(""), io.Discard, &logs)
+		done <- err
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(logs.String(), `"msg":"serving"`) && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	}
+	if !strings.Contains(logs.String(), `readable by its owner only","file":"`+path+`","was":"-rw-r--r--","now":"-rw-------"`) {
+		t.Errorf("serve did not log making %s owner-only:\n%s", path, logs.String())
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("after serve opened it, the database is %v (%v), want -rw-------", fi.Mode().Perm(), err)
+	}
+	// The commands that only open a database say so too.
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, err := runCmd(t, "", "feeds", "list", "--db", path); code != 0 || err != nil {
+		t.Fatalf("feeds list = %d %v %s", code, err, out)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("after feeds list the database is %v, want -rw-------", fi.Mode().Perm())
+	}
+}

@@ -36,6 +36,11 @@ type DB struct {
 	// Now is the store's clock; tests replace it.
 	Now func() time.Time
 
+	// Tightened names the files (the database, its -wal and -shm) that
+	// other users could read and that opening made owner-only, with the
+	// mode each had: files made before the 0600 rule. The caller logs it.
+	Tightened []Tightening
+
 	version atomic.Int64 // meta.version as last seen
 
 	// Prepared read statements, by query text. database/sql prepares each
@@ -122,6 +127,7 @@ func (db *DB) readQueryRow(ctx context.Context, query string, args ...any) *sql.
 // migrations it lacks. A new file is readable by its owner only (0600), as
 // are its -wal and -shm files, which SQLite creates with the database's
 // mode: it holds password hashes, session hashes and the site's secret.
+// An existing file that others can read is made owner-only (Tightened).
 func Open(ctx context.Context, path string) (*DB, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err == nil {
@@ -144,11 +150,41 @@ func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, "mode=rw&")
 }
 
+// Tightening is a file whose permissions Open narrowed to its owner.
+type Tightening struct {
+	File string
+	Was  fs.FileMode
+}
+
+// tighten takes group and world access away from the database file and
+// its -wal and -shm files where they have any.
+func tighten(path string) ([]Tightening, error) {
+	var done []Tightening
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		} else if err != nil {
+			return done, fmt.Errorf("check database file mode: %w", err)
+		}
+		if mode := fi.Mode().Perm(); mode&0o077 != 0 {
+			if err := os.Chmod(name, mode&0o700); err != nil {
+				return done, fmt.Errorf("make %s readable by its owner only: %w", name, err)
+			}
+			done = append(done, Tightening{File: name, Was: mode})
+		}
+	}
+	return done, nil
+}
+
 func open(ctx context.Context, path, mode string) (*DB, error) {
 	db := &DB{Now: time.Now}
+	var err error
+	if db.Tightened, err = tighten(path); err != nil {
+		return nil, err
+	}
 	pragmas := mode + "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
-	var err error
 	// The writer gets a larger page cache (64 MiB): batch imports touch
 	// the same B-tree pages over and over.
 	if db.write, err = sql.Open("sqlite", file+"?"+pragmas+"&_pragma=cache_size(-65536)&_pragma=temp_store(memory)&_txlock=immediate"); err != nil {

@@ -291,3 +291,55 @@ func TestHostileBodiesSave(t *testing.T) {
 		t.Errorf("key points = %q, want 3", many.KeyPoints)
 	}
 }
+
+// A database file made before the 0600 rule, and its -wal and -shm files,
+// are made owner-only when opened, and the store says which it changed.
+func TestOpenTightensReadableFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(db.Tightened) != 0 {
+		t.Errorf("a new database reports %v tightened", db.Tightened)
+	}
+	if err := db.AddSection(context.Background(), "Kept"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, name := range []string{path + "-wal", path + "-shm"} {
+		if _, err := os.Stat(name); os.IsNotExist(err) {
+			// Closed cleanly, SQLite removed them: leave empty ones, as a
+			// crashed or running process would leave its own.
+			if err := os.WriteFile(name, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(name, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err = Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if len(db.Tightened) != 3 || db.Tightened[0].File != path || db.Tightened[0].Was != 0o644 {
+		t.Errorf("Tightened = %+v, want the database, -wal and -shm, each once 0644", db.Tightened)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s is %v after open, want -rw-------", filepath.Base(name), fi.Mode().Perm())
+		}
+	}
+	list, err := db.AllSections(context.Background())
+	if err != nil || len(list) != 1 || list[0].Name != "Kept" {
+		t.Errorf("the reopened database lost its data: %v, %v", list, err)
+	}
+}
