@@ -29,7 +29,7 @@ func addTaggedStories(t *testing.T, ts *testSite, n int) {
 			"published_at": "2026-03-10T10:00:00Z", "url": fmt.Sprintf("https://tagged.example/%d", i), "tags": tags})
 		b.Write(append(line, '\n'))
 	}
-	if rep, err := ingest.Import(context.Background(), ts.db, strings.NewReader(b.String()), ""); err != nil || len(rep.Rejected) > 0 {
+	if rep, err := ingest.Import(context.Background(), deskOf(ts.db), strings.NewReader(b.String()), ""); err != nil || len(rep.Rejected) > 0 {
 		t.Fatalf("import: %v %v", rep, err)
 	}
 }

@@ -25,13 +25,13 @@ func TestBrowserCoverage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := ingest.Import(context.Background(), db, f, ""); err != nil {
+	if _, err := ingest.Import(context.Background(), deskOf(db), f, ""); err != nil {
 		t.Fatal(err)
 	}
 	// A syndicator's excerpt-only copy of the wire's malaria story, two
 	// hours after it: the story now has three versions.
 	syndicated := `{"title": "Malaria Vaccine Cuts Severe Cases by Two-Thirds in Large African Trial", "body": "An experimental malaria vaccine cut cases of severe malaria among young children by about two-thirds over two years in a large trial across four African countries, researchers reported on Sunday, raising hopes for a new tool against a disease that still kills hundreds of thousands of children each year.", "published_at": "2026-03-15T11:10:00Z", "source": "Yahoo News", "url": "https://yahoo.example/malaria-vaccine-cuts-severe-cases"}`
-	if rep, err := ingest.Import(context.Background(), db, strings.NewReader(syndicated), ""); err != nil || rep.Copies != 1 {
+	if rep, err := ingest.Import(context.Background(), deskOf(db), strings.NewReader(syndicated), ""); err != nil || rep.Copies != 1 {
 		t.Fatalf("import the copy: %v %v, want one copy", rep, err)
 	}
 

@@ -52,7 +52,7 @@ func TestTrashAndRestoreKeepTheStoryListed(t *testing.T) {
 	if names, lead := versionSources(t, db, staffSlug); len(names) != 2 || lead != "Global Wire" {
 		t.Fatalf("before: versions %v led by %s, want two led by Global Wire", names, lead)
 	}
-	if err := db.TrashStory(ctx, wire.ID); err != nil {
+	if err := deskOf(db).TrashStory(ctx, wire.ID); err != nil {
 		t.Fatal(err)
 	}
 	if names, lead := versionSources(t, db, staffSlug); len(names) != 1 || lead != "Newsdesk Staff" {
@@ -61,7 +61,7 @@ func TestTrashAndRestoreKeepTheStoryListed(t *testing.T) {
 	if c := cards(); len(c) != 1 || c[0].Slug != staffSlug || len(c[0].AlsoCoveredBy) != 0 {
 		t.Errorf("wire trashed: #malaria lists %d cards, want the staff version alone", len(c))
 	}
-	if err := db.RestoreStory(ctx, wire.ID); err != nil {
+	if err := deskOf(db).RestoreStory(ctx, wire.ID); err != nil {
 		t.Fatal(err)
 	}
 	if names, lead := versionSources(t, db, staffSlug); len(names) != 2 || lead != "Global Wire" {
@@ -81,7 +81,7 @@ func TestRelatedNeverEmpty(t *testing.T) {
 	importDemo(t, db)
 	s := &news.Story{Title: "Quorbling Zentrix Wibbleton Frobnicates", Body: "Quorbling zentrix wibbleton frobnicates the glimmerhorn.",
 		Source: news.Source{Name: "Newsdesk"}, Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour)}
-	if err := db.CreateStory(ctx, s, 0); err != nil {
+	if err := deskOf(db).CreateStory(ctx, s, 0); err != nil {
 		t.Fatal(err)
 	}
 	rel, err := db.Related(ctx, s.ID, 6)
@@ -111,7 +111,7 @@ func TestMergeRacingAnImport(t *testing.T) {
 	go func() { defer wg.Done(); rep = importMirror(t, db, lines) }()
 	go func() {
 		defer wg.Done()
-		if err := db.MergeClusters(ctx, quake.ID, wire.ID, 0); err != nil {
+		if err := deskOf(db).MergeClusters(ctx, quake.ID, wire.ID, 0); err != nil {
 			t.Error(err)
 		}
 	}()

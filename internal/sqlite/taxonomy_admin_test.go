@@ -85,7 +85,7 @@ func TestDeleteNameOnlyWhenUnused(t *testing.T) {
 	if err != nil || len(opera) != 1 {
 		t.Fatalf("stories tagged #opera: %d, %v", len(opera), err)
 	}
-	if err := db.TrashStory(ctx, opera[0].ID); err != nil {
+	if err := deskOf(db).TrashStory(ctx, opera[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	tags, _, _ := db.Names(ctx, news.NameFilter{Kind: "tags", Query: "opera", Page: news.Page{Number: 1, Size: 10}})
@@ -95,7 +95,7 @@ func TestDeleteNameOnlyWhenUnused(t *testing.T) {
 	if err := db.DeleteName(ctx, "tags", tags[0].ID); news.ErrorCode(err) != news.ECONFLICT {
 		t.Errorf("deleting a tag of a trashed story: %v, want a refusal", err)
 	}
-	if n, err := db.EmptyTrash(ctx); err != nil || n != 1 {
+	if n, err := deskOf(db).EmptyTrash(ctx); err != nil || n != 1 {
 		t.Fatalf("EmptyTrash = %d, %v", n, err)
 	}
 	if err := db.DeleteName(ctx, "tags", tags[0].ID); err != nil {
