@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"newsdesk/internal/news"
 )
@@ -40,8 +39,6 @@ const (
 	// filteredScan bounds the matches a search narrowed to a section or
 	// source looks up, newest first.
 	filteredScan = 5000
-	// prefixBudget bounds the time a search spends expanding a prefix.
-	prefixBudget = 5 * time.Millisecond
 	// snippetText is how much of a hit's text the snippet is cut from.
 	snippetText = 8192
 )
@@ -78,7 +75,7 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	if err != nil {
 		return res, err
 	}
-	q, matches, err := db.matchQuery(ctx, f.Query, searchCountCap+1+len(hidden))
+	q, matches, newest, err := db.matchQuery(ctx, f.Query, searchCountCap+1+len(hidden))
 	if err != nil || matches == 0 {
 		return res, err
 	}
@@ -120,10 +117,12 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	if err != nil {
 		return res, err
 	}
-	recent, err := scanIDs(db.readQuery(ctx,
-		"SELECT rowid FROM live_fts WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ?", match, pool))
-	if err != nil {
-		return res, fmt.Errorf("search %q: %w", match, err)
+	recent := newest[:min(len(newest), pool)]
+	if newest == nil {
+		if recent, err = scanIDs(db.readQuery(ctx,
+			"SELECT rowid FROM live_fts WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ?", match, pool)); err != nil {
+			return res, fmt.Errorf("search %q: %w", match, err)
+		}
 	}
 	// The pool in order: headline matches, then the others, each newest
 	// (highest id) first; only as many are looked up as the page needs.
@@ -201,29 +200,28 @@ func (db *DB) storiesByID(ctx context.Context, ids []int64) ([]*news.Story, erro
 // matchQuery returns q as it is searched and how many stories of live_fts
 // match it, counted up to limit. A last word still being typed matches as
 // a prefix, and FTS5 answers a prefix by merging the lists of every word
-// it starts, however many ("sta" starts thousands): so the word is
-// counted alone first, and when it already fills the count (limit) the
-// prefix could add nothing but stories after the first thousand and is
-// left out; and a prefix whose count takes longer than prefixBudget is
-// left out too, the word searched as typed.
-func (db *DB) matchQuery(ctx context.Context, q news.Query, limit int) (news.Query, int, error) {
-	if !q.Prefix {
-		n, err := db.countMatches(ctx, q.FTS(), limit)
-		return q, n, err
+// it starts, however many ("gov" starts "government", "governor", …): so
+// the word is counted alone first, and when it already fills the count
+// the prefix could add nothing but stories after the first thousand and
+// is left out. Otherwise the prefix is searched, and newest holds the
+// ids of its newest matches (up to limit), read in the same pass as the
+// count so that the merge is done once for both.
+func (db *DB) matchQuery(ctx context.Context, q news.Query, limit int) (_ news.Query, n int, newest []int64, err error) {
+	if q.Prefix {
+		exact := q
+		exact.Prefix = false
+		if n, err = db.countMatches(ctx, exact.FTS(), limit); err != nil || n >= limit {
+			return exact, n, nil, err
+		}
+		newest, err = scanIDs(db.readQuery(ctx,
+			"SELECT rowid FROM live_fts WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ?", q.FTS(), limit))
+		if err != nil {
+			return q, 0, nil, fmt.Errorf("search %q: %w", q.FTS(), err)
+		}
+		return q, len(newest), newest, nil
 	}
-	exact := q
-	exact.Prefix = false
-	n, err := db.countMatches(ctx, exact.FTS(), limit)
-	if err != nil || n >= limit {
-		return exact, n, err
-	}
-	pctx, cancel := context.WithTimeout(ctx, prefixBudget)
-	defer cancel()
-	m, err := db.countMatches(pctx, q.FTS(), limit)
-	if err != nil && ctx.Err() == nil && pctx.Err() != nil {
-		return exact, n, nil
-	}
-	return q, m, err
+	n, err = db.countMatches(ctx, q.FTS(), limit)
+	return q, n, nil, err
 }
 
 // countMatches counts the index's matches of match, stopping at limit.
