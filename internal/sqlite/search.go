@@ -75,7 +75,8 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	if err != nil {
 		return res, err
 	}
-	q, matches, newest, err := db.matchQuery(ctx, f.Query, searchCountCap+1+len(hidden))
+	pool := max(searchPool, f.Page.Offset()+f.Page.Size) + len(hidden)
+	q, matches, newest, err := db.matchQuery(ctx, f.Query, searchCountCap+1+len(hidden), pool)
 	if err != nil || matches == 0 {
 		return res, err
 	}
@@ -112,7 +113,6 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 		res.Total = max(res.Total, 0)
 		return res, nil
 	}
-	pool := max(searchPool, f.Page.Offset()+f.Page.Size) + len(hidden)
 	heads, err := db.headlineMatches(ctx, f.Query, match, pool)
 	if err != nil {
 		return res, err
@@ -204,21 +204,25 @@ func (db *DB) storiesByID(ctx context.Context, ids []int64) ([]*news.Story, erro
 // the word is counted alone first, and when it already fills the count
 // the prefix could add nothing but stories after the first thousand and
 // is left out. Otherwise the prefix is searched, and newest holds the
-// ids of its newest matches (up to limit), read in the same pass as the
+// ids of its newest matches (up to pool), read in the same pass as the
 // count so that the merge is done once for both.
-func (db *DB) matchQuery(ctx context.Context, q news.Query, limit int) (_ news.Query, n int, newest []int64, err error) {
+func (db *DB) matchQuery(ctx context.Context, q news.Query, limit, pool int) (_ news.Query, n int, newest []int64, err error) {
 	if q.Prefix {
 		exact := q
 		exact.Prefix = false
 		if n, err = db.countMatches(ctx, exact.FTS(), limit); err != nil || n >= limit {
 			return exact, n, nil, err
 		}
-		newest, err = scanIDs(db.readQuery(ctx,
-			"SELECT rowid FROM live_fts WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ?", q.FTS(), limit))
+		rows, err := db.readQuery(ctx, `SELECT id, count(*) OVER () FROM (SELECT rowid AS id FROM live_fts
+			WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY id DESC LIMIT ?`, q.FTS(), limit, pool)
+		newest, err = scanAll(rows, err, func(row scanner) (int64, error) {
+			var id int64
+			return id, row.Scan(&id, &n)
+		})
 		if err != nil {
 			return q, 0, nil, fmt.Errorf("search %q: %w", q.FTS(), err)
 		}
-		return q, len(newest), newest, nil
+		return q, n, newest, nil
 	}
 	n, err = db.countMatches(ctx, q.FTS(), limit)
 	return q, n, nil, err
