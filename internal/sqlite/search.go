@@ -39,6 +39,10 @@ const (
 	// filteredScan bounds the matches a search narrowed to a section or
 	// source looks up, newest first.
 	filteredScan = 5000
+	// prefixPages is the most pages of the index (about 4 KB each) whose
+	// lists a prefix may merge: "jodorn" fills 2 at 100k stories, "gov"
+	// 79, "sta" 355, "g" 1,779.
+	prefixPages = 24
 	// snippetText is how much of a hit's text the snippet is cut from.
 	snippetText = 8192
 )
@@ -213,6 +217,15 @@ func (db *DB) matchQuery(ctx context.Context, q news.Query, limit, pool int) (_ 
 		if n, err = db.countMatches(ctx, exact.FTS(), limit); err != nil || n >= limit {
 			return exact, n, nil, err
 		}
+		// The prefix is the last token of the last word: "don't" is
+		// searched as the phrase "don t*".
+		toks := strings.FieldsFunc(q.Terms[len(q.Terms)-1], func(r rune) bool { return r == ' ' || r == '\'' || r == '’' })
+		if len(toks) == 0 {
+			return exact, n, nil, nil
+		}
+		if broad, err := db.broadPrefix(ctx, toks[len(toks)-1]); err != nil || broad {
+			return exact, n, nil, err
+		}
 		rows, err := db.readQuery(ctx, `SELECT id, count(*) OVER () FROM (SELECT rowid AS id FROM live_fts
 			WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY id DESC LIMIT ?`, q.FTS(), limit, pool)
 		newest, err = scanAll(rows, err, func(row scanner) (int64, error) {
@@ -226,6 +239,37 @@ func (db *DB) matchQuery(ctx context.Context, q news.Query, limit, pool int) (_ 
 	}
 	n, err = db.countMatches(ctx, q.FTS(), limit)
 	return q, n, nil, err
+}
+
+// broadPrefix reports whether the words of live_fts that start with
+// prefix fill more than prefixPages pages of the index, so that merging
+// their lists would cost more than a search may (FTS5 merges them all
+// before it returns a match, and nothing can stop it midway). It reads the
+// index's page directory (the %_idx table: each segment's leaf pages by
+// their first word, page numbers stored doubled) with a few lookups per
+// segment. The index holds words folded and stemmed: a prefix that is not
+// plain lowercase ASCII, or a phrase, is not measured.
+func (db *DB) broadPrefix(ctx context.Context, prefix string) (bool, error) {
+	if prefix == "" || strings.IndexFunc(prefix, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') }) >= 0 {
+		return false, nil
+	}
+	// Main index entries start with "0"; the range ends where the prefix
+	// with its last byte raised begins.
+	lo := "0" + prefix
+	hi := lo[:len(lo)-1] + string(lo[len(lo)-1]+1)
+	var pages int
+	err := db.readQueryRow(ctx, `WITH RECURSIVE seg(id) AS (
+			SELECT min(segid) FROM live_fts_idx
+			UNION ALL SELECT (SELECT min(segid) FROM live_fts_idx WHERE segid > seg.id) FROM seg WHERE seg.id IS NOT NULL)
+		SELECT coalesce(sum(
+			coalesce((SELECT pgno FROM live_fts_idx i WHERE i.segid = seg.id AND i.term >= CAST(?2 AS BLOB) ORDER BY i.term LIMIT 1),
+				(SELECT max(pgno) + 2 FROM live_fts_idx i WHERE i.segid = seg.id)) / 2
+			- coalesce((SELECT pgno FROM live_fts_idx i WHERE i.segid = seg.id AND i.term < CAST(?1 AS BLOB) ORDER BY i.term DESC LIMIT 1), 0) / 2), 0)
+		FROM seg WHERE seg.id IS NOT NULL`, lo, hi).Scan(&pages)
+	if err != nil {
+		return false, fmt.Errorf("measure prefix %q: %w", prefix, err)
+	}
+	return pages > prefixPages, nil
 }
 
 // countMatches counts the index's matches of match, stopping at limit.

@@ -240,3 +240,36 @@ func TestSearchApostrophes(t *testing.T) {
 		}
 	}
 }
+
+// A prefix that starts the words of many pages of the index is measured as
+// broad before FTS5 is asked to merge their lists; a rare one is not.
+func TestBroadPrefix(t *testing.T) {
+	db := newTestDB(t)
+	ctx := context.Background()
+	tx, err := db.write.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := "stable stack staff stage stamp stand start state station status statue stake stall stairs stadium"
+	for i := range 4000 {
+		extra := ""
+		if i%500 == 0 {
+			extra = " jodorn"
+		}
+		if _, err := tx.Exec("INSERT INTO live_fts (rowid, title, summary, body, tags, source) VALUES (?, 'Story', '', ?, '', 'Wire')",
+			i+1, body+extra); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		prefix string
+		broad  bool
+	}{{"sta", true}, {"st", true}, {"jod", false}, {"jodorn", false}, {"zzz", false}, {"s", true}} {
+		if got, err := db.broadPrefix(ctx, tt.prefix); err != nil || got != tt.broad {
+			t.Errorf("broadPrefix(%q) = %v, %v; want %v", tt.prefix, got, err, tt.broad)
+		}
+	}
+}
