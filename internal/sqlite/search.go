@@ -263,7 +263,7 @@ func (db *DB) broadPrefix(ctx context.Context, prefix string) (bool, error) {
 			UNION ALL SELECT (SELECT min(segid) FROM live_fts_idx WHERE segid > seg.id) FROM seg WHERE seg.id IS NOT NULL)
 		SELECT coalesce(sum(
 			coalesce((SELECT pgno FROM live_fts_idx i WHERE i.segid = seg.id AND i.term >= CAST(?2 AS BLOB) ORDER BY i.term LIMIT 1),
-				(SELECT max(pgno) + 2 FROM live_fts_idx i WHERE i.segid = seg.id)) / 2
+				(SELECT pgno + 2 FROM live_fts_idx i WHERE i.segid = seg.id ORDER BY i.term DESC LIMIT 1)) / 2
 			- coalesce((SELECT pgno FROM live_fts_idx i WHERE i.segid = seg.id AND i.term < CAST(?1 AS BLOB) ORDER BY i.term DESC LIMIT 1), 0) / 2), 0)
 		FROM seg WHERE seg.id IS NOT NULL`, lo, hi).Scan(&pages)
 	if err != nil {
