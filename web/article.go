@@ -45,6 +45,10 @@ func (s *Server) articleView(c echo.Context, st *news.Story) (templates.ArticleV
 	if v.Copies, err = s.store.CopyStories(ctx, st); err != nil {
 		return v, err
 	}
+	// The comments and their count change the story's key.
+	shows(c, news.StoryKey(st.ID))
+	showsRelatedOf(c, st, v.Related, relatedShown)
+	showsStories(c, v.Copies)
 	if v.Sections, err = s.navSections(ctx); err != nil {
 		return v, err
 	}
@@ -83,6 +87,10 @@ func (s *Server) showFront(c echo.Context) error {
 	if page > 1 && len(v.Latest) == 0 {
 		return errPastLastPage
 	}
+	// Section blocks and trending tags change with the list of all
+	// stories too.
+	shows(c, news.KeyFront)
+	showsStories(c, v.Latest)
 	if v.Sections, err = s.navSections(ctx); err != nil {
 		return err
 	}
@@ -96,6 +104,7 @@ func (s *Server) showFront(c echo.Context) error {
 				return err
 			}
 			v.Blocks = append(v.Blocks, templates.SectionBlock{Section: sec, Stories: list})
+			showsStories(c, list)
 		}
 		if v.Trending, err = s.trendingTags(ctx); err != nil {
 			return err
@@ -110,6 +119,7 @@ type listing struct {
 	heading string
 	path    string // e.g. /tags/flood
 	filter  news.StoryFilter
+	key     string // its cache key, e.g. tag:flood
 }
 
 // listingOf looks up the tag, source, section or author (by route prefix)
@@ -119,19 +129,19 @@ func (s *Server) listingOf(c echo.Context, prefix string) (listing, error) {
 	switch prefix {
 	case "tags":
 		t, err := s.store.Tag(ctx, slug)
-		return listing{"Tag", "#" + t.Name, "/tags/" + t.Slug, news.StoryFilter{TagSlug: t.Slug}}, err
+		return listing{"Tag", "#" + t.Name, "/tags/" + t.Slug, news.StoryFilter{TagSlug: t.Slug}, news.ListKey("tag", t.Slug)}, err
 	case "authors":
 		names, err := s.store.Author(ctx, slug)
 		if err != nil {
 			return listing{}, err
 		}
-		return listing{"Author", names[0], "/authors/" + slug, news.StoryFilter{Authors: names}}, nil
+		return listing{"Author", names[0], "/authors/" + slug, news.StoryFilter{Authors: names}, news.ListKey("author", slug)}, nil
 	case "sources":
 		src, err := s.store.Source(ctx, slug)
-		return listing{"Source", src.Name, "/sources/" + src.Slug, news.StoryFilter{SourceSlug: src.Slug}}, err
+		return listing{"Source", src.Name, "/sources/" + src.Slug, news.StoryFilter{SourceSlug: src.Slug}, news.ListKey("source", src.Slug)}, err
 	default:
 		sec, err := s.store.Section(ctx, slug)
-		return listing{"Section", sec.Name, "/sections/" + sec.Slug, news.StoryFilter{SectionSlug: sec.Slug}}, err
+		return listing{"Section", sec.Name, "/sections/" + sec.Slug, news.StoryFilter{SectionSlug: sec.Slug}, news.ListKey("section", sec.Slug)}, err
 	}
 }
 
@@ -142,6 +152,7 @@ func (s *Server) showList(prefix string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		shows(c, l.key)
 		return s.renderList(c, templates.ListView{Kind: l.kind, Heading: l.heading, Path: l.path}, l.filter)
 	}
 }
@@ -160,6 +171,7 @@ func (s *Server) renderList(c echo.Context, v templates.ListView, f news.StoryFi
 	if v.Page > 1 && len(v.Stories) == 0 {
 		return errPastLastPage
 	}
+	showsStories(c, v.Stories)
 	if v.Sections, err = s.navSections(ctx); err != nil {
 		return err
 	}

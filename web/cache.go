@@ -5,10 +5,12 @@ import (
 	"cmp"
 	"compress/gzip"
 	"container/list"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,28 +18,61 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"newsdesk/internal/news"
 )
 
 // pageCache keeps rendered reader pages in memory, plain and gzipped, so
 // that a warm request costs neither a render nor a compression. Entries
-// are keyed by URL and belong to one data version: any write raises the
-// version, so no page rendered before a write is served after it returns.
-// Entries also expire after ttl, which keeps "5 minutes ago" honest. The
-// cache is bounded by bytes and evicts the least recently used page.
+// are keyed by URL and know what they show, as cache keys (news.StoryKey,
+// news.KeyFront …): a write names the keys it changed, and only the pages
+// showing one of them are thrown away (apply), before any request after
+// the write is answered (Server.syncCache). A page that named no keys goes
+// with any change. Entries also expire after ttl, which keeps "5 minutes
+// ago" and scheduled stories honest. The cache is bounded by bytes and
+// evicts the least recently used page.
 type pageCache struct {
 	mu    sync.Mutex
 	ll    *list.List // front is most recently used
 	items map[string]*list.Element
-	size  int
-	limit int
-	ttl   time.Duration
+	// byKey indexes the pages by the keys they show; anyKey holds the
+	// pages that named none.
+	byKey  map[string]map[string]struct{}
+	anyKey map[string]struct{}
+	size   int
+	limit  int
+	ttl    time.Duration
 
-	hits, misses atomic.Int64
+	// seen is the data version whose changes have been applied; recent
+	// are the last changes applied, oldest first: a page rendered before
+	// one of them is stored only if none touches what it shows.
+	seen   atomic.Int64
+	recent []applied
+
+	// syncMu makes one request at a time apply new changes; nav is the
+	// header's section list as of seen (navOK false when unknown).
+	syncMu sync.Mutex
+	nav    []news.Section
+	navOK  bool
+
+	hits, misses, dropped, flushes atomic.Int64
 }
+
+// applied is one call of apply: the changes after data version from up to
+// to.
+type applied struct {
+	from, to int64
+	keys     []string // sorted
+	all      bool
+}
+
+// recentKept bounds pageCache.recent: a render that spans more changes
+// than this is not stored.
+const recentKept = 64
 
 type page struct {
 	key      string
-	version  int64
+	version  int64 // the data version read before rendering
 	created  time.Time
 	ctype    string
 	body, gz []byte
@@ -45,15 +80,29 @@ type page struct {
 	modified time.Time // Last-Modified; the render time unless the handler said
 	// cacheControl overrides the server's page Cache-Control when set.
 	cacheControl string
+	// keys are what the page shows (sorted, no repeats); named says the
+	// handler named them (a page naming none goes with any change).
+	keys  []string
+	named bool
+	// surrogate and tags are keys as the Surrogate-Key and Cache-Tag
+	// headers carry them.
+	surrogate, tags string
 }
 
-func (p *page) cost() int { return len(p.key) + len(p.body) + len(p.gz) + 256 }
+func (p *page) cost() int {
+	n := len(p.key) + len(p.body) + len(p.gz) + len(p.surrogate) + len(p.tags) + 256
+	for _, k := range p.keys {
+		n += len(k) + 48 // the key and its place in the index
+	}
+	return n
+}
 
 func newPageCache(limit int, ttl time.Duration) *pageCache {
-	return &pageCache{ll: list.New(), items: map[string]*list.Element{}, limit: limit, ttl: ttl}
+	return &pageCache{ll: list.New(), items: map[string]*list.Element{}, byKey: map[string]map[string]struct{}{},
+		anyKey: map[string]struct{}{}, limit: limit, ttl: ttl}
 }
 
-func (pc *pageCache) get(key string, version int64, now time.Time) *page {
+func (pc *pageCache) get(key string, now time.Time) *page {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	el, ok := pc.items[key]
@@ -61,7 +110,7 @@ func (pc *pageCache) get(key string, version int64, now time.Time) *page {
 		return nil
 	}
 	p := el.Value.(*page)
-	if p.version != version || now.Sub(p.created) >= pc.ttl {
+	if now.Sub(p.created) >= pc.ttl {
 		pc.remove(el)
 		return nil
 	}
@@ -69,6 +118,9 @@ func (pc *pageCache) get(key string, version int64, now time.Time) *page {
 	return p
 }
 
+// put stores p, unless a change applied since p's render began touches
+// what it shows: p may hold data from before that write. (A change not yet
+// applied is applied later, and throws p away if it touches it.)
 func (pc *pageCache) put(p *page) {
 	if len(p.body)+len(p.key) > pc.limit/4 {
 		return // one huge page must not flush the cache
@@ -76,20 +128,147 @@ func (pc *pageCache) put(p *page) {
 	p.compress()
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
+	if pc.changedSince(p) {
+		return
+	}
 	if el, ok := pc.items[p.key]; ok {
 		pc.remove(el)
 	}
 	pc.items[p.key] = pc.ll.PushFront(p)
 	pc.size += p.cost()
+	if !p.named {
+		pc.anyKey[p.key] = struct{}{}
+	}
+	for _, k := range p.keys {
+		set := pc.byKey[k]
+		if set == nil {
+			set = map[string]struct{}{}
+			pc.byKey[k] = set
+		}
+		set[p.key] = struct{}{}
+	}
 	for pc.size > pc.limit {
 		pc.remove(pc.ll.Back())
 	}
 }
 
+// changedSince reports whether a change applied after p.version may touch
+// p; true when the changes that far back are no longer known.
+func (pc *pageCache) changedSince(p *page) bool {
+	seen := pc.seen.Load()
+	if p.version >= seen {
+		return false
+	}
+	if len(pc.recent) == 0 || pc.recent[0].from > p.version {
+		return true
+	}
+	for _, a := range pc.recent {
+		if a.to <= p.version {
+			continue
+		}
+		if a.all || !p.named {
+			return true
+		}
+		for _, k := range p.keys {
+			if _, found := slices.BinarySearch(a.keys, k); found {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (pc *pageCache) remove(el *list.Element) {
 	p := pc.ll.Remove(el).(*page)
 	delete(pc.items, p.key)
+	delete(pc.anyKey, p.key)
+	for _, k := range p.keys {
+		if set := pc.byKey[k]; set != nil {
+			delete(set, p.key)
+			if len(set) == 0 {
+				delete(pc.byKey, k)
+			}
+		}
+	}
 	pc.size -= p.cost()
+}
+
+// apply throws away the pages that ch, the changes after data version
+// from, touches, and records it for put. It returns how many pages went.
+func (pc *pageCache) apply(from int64, ch news.Changes) int {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	n := 0
+	if _, all := slices.BinarySearch(ch.Keys, news.KeyAll); all {
+		ch.All = true
+	}
+	if ch.All {
+		n = len(pc.items)
+		pc.ll.Init()
+		clear(pc.items)
+		clear(pc.byKey)
+		clear(pc.anyKey)
+		pc.size = 0
+		pc.flushes.Add(1)
+	} else {
+		drop := func(key string) {
+			if el, ok := pc.items[key]; ok {
+				pc.remove(el)
+				n++
+			}
+		}
+		for key := range pc.anyKey {
+			drop(key)
+		}
+		for _, k := range ch.Keys {
+			for key := range pc.byKey[k] {
+				drop(key)
+			}
+		}
+	}
+	pc.dropped.Add(int64(n))
+	if len(pc.recent) == recentKept {
+		pc.recent = slices.Delete(pc.recent, 0, 1)
+	}
+	pc.recent = append(pc.recent, applied{from: from, to: ch.Version, keys: ch.Keys, all: ch.All})
+	pc.seen.Store(ch.Version)
+	return n
+}
+
+// syncCache applies the writes made since the render cache last looked
+// (by this process or another, see Store.Changes) before a request is
+// answered from it or a page is stored in it. The section list in every
+// page's header is compared as well: when it changed, every page did.
+func (s *Server) syncCache(ctx context.Context) {
+	pc := s.cache
+	if s.store.Version() == pc.seen.Load() {
+		return
+	}
+	pc.syncMu.Lock()
+	defer pc.syncMu.Unlock()
+	from := pc.seen.Load()
+	if s.store.Version() == from {
+		return // another request applied them
+	}
+	ch := s.store.Changes(from)
+	if !ch.All {
+		nav, err := s.store.Sections(ctx)
+		ch.All = err != nil || !pc.navOK || !slices.Equal(nav, pc.nav)
+		// A write that lands while the sections are read may or may not be
+		// in them: then the next change compares with nothing and empties
+		// the cache.
+		pc.nav, pc.navOK = nav, err == nil && s.store.Version() == ch.Version
+	}
+	pc.apply(from, ch)
+}
+
+// startCache begins the render cache at the store's current version.
+func (s *Server) startCache(ctx context.Context) {
+	// The sections first: a write between the two reads leaves the cache
+	// behind it, and the next request applies it and compares.
+	nav, err := s.store.Sections(ctx)
+	s.cache.nav, s.cache.navOK = nav, err == nil
+	s.cache.seen.Store(s.store.Version())
 }
 
 // CacheStats reports the render cache's counters.
@@ -97,6 +276,9 @@ type CacheStats struct {
 	Hits, Misses int64
 	Entries      int
 	Bytes        int
+	// Dropped counts pages thrown away by writes; Flushes the writes
+	// that threw away every page.
+	Dropped, Flushes int64
 }
 
 // CacheStats returns the render cache's counters.
@@ -106,7 +288,8 @@ func (s *Server) CacheStats() CacheStats {
 	}
 	s.cache.mu.Lock()
 	defer s.cache.mu.Unlock()
-	return CacheStats{Hits: s.cache.hits.Load(), Misses: s.cache.misses.Load(), Entries: len(s.cache.items), Bytes: s.cache.size}
+	return CacheStats{Hits: s.cache.hits.Load(), Misses: s.cache.misses.Load(), Entries: len(s.cache.items), Bytes: s.cache.size,
+		Dropped: s.cache.dropped.Load(), Flushes: s.cache.flushes.Load()}
 }
 
 // capture is a ResponseWriter that keeps what a handler writes.
@@ -131,8 +314,9 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		key := cacheKey(r)
-		// The version is read before rendering: a write during the render
-		// leaves the page under the old version, never the new one.
+		// The version is read before rendering: should a write change what
+		// the page shows during the render, put sees it and does not keep
+		// the page.
 		version := s.store.Version()
 		now := s.cfg.Now()
 
@@ -156,6 +340,7 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		h := orig.Header()
 		p := newPage(key, version, now, h.Get(echo.HeaderContentType), rec.buf.Bytes())
+		p.setKeys(c)
 		// A handler that knows better (feeds, robots.txt) keeps its own
 		// freshness and modification time.
 		p.cacheControl = h.Get(echo.HeaderCacheControl)
@@ -216,6 +401,13 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p *page) (sta
 	h.Set("ETag", p.etag)
 	h.Set(echo.HeaderLastModified, p.modified.UTC().Format(http.TimeFormat))
 	h.Set(echo.HeaderCacheControl, cmp.Or(p.cacheControl, s.cfg.PageCacheControl))
+	if p.surrogate != "" {
+		// What the page shows, for a CDN or proxy that purges by key
+		// (docs/CACHING.md): Fastly and Varnish xkey read the first,
+		// Cloudflare the second.
+		h.Set("Surrogate-Key", p.surrogate)
+		h.Set("Cache-Tag", p.tags)
+	}
 	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
 	if notModified(r, p) {
 		w.WriteHeader(http.StatusNotModified)
@@ -236,7 +428,8 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p *page) (sta
 // through Echo: the same headers and log line as the routed path, none of
 // the routing. It reports whether it answered.
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request) bool {
-	p := s.cache.get(cacheKey(r), s.store.Version(), s.cfg.Now())
+	s.syncCache(r.Context())
+	p := s.cache.get(cacheKey(r), s.cfg.Now())
 	if p == nil {
 		s.cache.misses.Add(1)
 		return false

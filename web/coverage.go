@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"newsdesk/internal/news"
 	"newsdesk/templates"
 )
 
@@ -24,6 +25,11 @@ func (s *Server) showCoverage(c echo.Context) error {
 	if v.Related, err = s.store.Related(ctx, v.Lead.ID, relatedShown); err != nil {
 		return err
 	}
+	// A new version changes the key of every other one (the cluster's
+	// members), so the versions' keys cover the list of them.
+	shows(c, news.StoryKey(st.ID))
+	showsStories(c, v.Versions)
+	showsRelatedOf(c, v.Lead, v.Related, relatedShown)
 	if v.Sections, err = s.navSections(ctx); err != nil {
 		return err
 	}

@@ -44,6 +44,7 @@ func (s *Server) storyFeed(c echo.Context, title, path, alternate string, f news
 	if err != nil {
 		return err
 	}
+	showsStories(c, list)
 	if err := s.store.FillTags(ctx, list); err != nil {
 		return err
 	}
@@ -52,6 +53,7 @@ func (s *Server) storyFeed(c echo.Context, title, path, alternate string, f news
 
 // showFeed handles GET /feed.xml.
 func (s *Server) showFeed(c echo.Context) error {
+	shows(c, news.KeyFront)
 	return s.storyFeed(c, s.cfg.SiteName+": latest stories", "/feed.xml", "/", news.StoryFilter{})
 }
 
@@ -63,6 +65,7 @@ func (s *Server) showListFeed(prefix string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		shows(c, l.key)
 		return s.storyFeed(c, s.cfg.SiteName+": "+l.heading, l.path+"/feed.xml", l.path, l.filter)
 	}
 }
@@ -84,6 +87,8 @@ func (s *Server) showStoryFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	showsStories(c, list) // the story and its copies
+	showsRelatedOf(c, st, rel, relatedKept)
 	for _, r := range rel {
 		list = append(list, r.Story)
 	}
@@ -102,6 +107,7 @@ func (s *Server) showStoryFeed(c echo.Context) error {
 // showSitemapIndex handles GET /sitemap.xml: one sitemap per month of
 // stories (split at 50,000 URLs) and one of list pages.
 func (s *Server) showSitemapIndex(c echo.Context) error {
+	shows(c, news.KeySitemap)
 	months, err := s.store.StoryMonths(c.Request().Context())
 	if err != nil {
 		return err
@@ -122,6 +128,7 @@ func (s *Server) showSitemapIndex(c echo.Context) error {
 
 // showSitemap handles GET /sitemaps/:name: pages.xml or stories-YYYY-MM-N.xml.
 func (s *Server) showSitemap(c echo.Context) error {
+	shows(c, news.KeySitemap)
 	ctx := c.Request().Context()
 	name := c.Param("name")
 	if name == "pages.xml" {
@@ -160,6 +167,7 @@ func (s *Server) showSitemap(c echo.Context) error {
 
 // showNewsSitemap handles GET /news-sitemap.xml: stories of the last 48 hours.
 func (s *Server) showNewsSitemap(c echo.Context) error {
+	shows(c, news.KeySitemap)
 	list, err := s.store.StoriesSince(c.Request().Context(), s.cfg.Now().Add(-feed.NewsWindow), feed.MaxNewsURLs)
 	if err != nil {
 		return err
@@ -173,6 +181,7 @@ func (s *Server) showRobots(c echo.Context) error {
 		"Sitemap: " + s.cfg.BaseURL + "/sitemap.xml\n" +
 		"Sitemap: " + s.cfg.BaseURL + "/news-sitemap.xml\n"
 	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=3600")
+	shows(c) // the same whatever is written
 	return c.String(http.StatusOK, body)
 }
 

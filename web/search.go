@@ -37,6 +37,8 @@ func (s *Server) search(c echo.Context) error {
 		return errPastLastPage
 	}
 	v.Total, v.Capped = res.Total, res.Capped
+	shows(c, news.KeySearch)
+	showsStories(c, res.Stories)
 	v.More = page*pageSize < res.Total
 	for _, st := range res.Stories {
 		v.Hits = append(v.Hits, templates.SearchHit{

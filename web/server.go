@@ -23,7 +23,10 @@ import (
 // Store is what the handlers read from and write to; *sqlite.DB is one.
 type Store interface {
 	Ping(ctx context.Context) error
+	// Version grows with every write; Changes says what the writes after
+	// a version changed, as cache keys.
 	Version() int64
+	Changes(since int64) news.Changes
 	StoryBySlug(ctx context.Context, slug string) (*news.Story, error)
 	Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, bool, error)
 	Related(ctx context.Context, id int64, limit int) ([]news.Related, error)
@@ -204,6 +207,7 @@ func New(cfg Config, store Store) (*Server, error) {
 	}
 	if cfg.PageCacheBytes > 0 {
 		s.cache = newPageCache(cfg.PageCacheBytes, pageTTL)
+		s.startCache(context.Background())
 	}
 	s.pics = cfg.Pictures
 	if s.pics == nil {

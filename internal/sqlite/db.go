@@ -42,6 +42,8 @@ type DB struct {
 	Tightened []Tightening
 
 	version atomic.Int64 // meta.version as last seen
+	changes changeLog    // what the versions recently seen changed
+	pollMu  sync.Mutex   // one pollVersion at a time
 
 	// Prepared read statements, by query text. database/sql prepares each
 	// on every pooled connection as needed; reusing them saves parsing
@@ -206,12 +208,13 @@ func open(ctx context.Context, path, mode string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	db.changes.start(db.Version())
 	return db, nil
 }
 
 // Version is a number that grows whenever the stored data changes. Writes
 // through this DB raise it before they return; writes by other processes
-// are seen by WatchVersion.
+// are seen by WatchVersion. Changes says what changed in between.
 func (db *DB) Version() int64 { return db.version.Load() }
 
 // WatchVersion polls for writes made by other processes (such as an import
@@ -229,10 +232,19 @@ func (db *DB) WatchVersion(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// pollVersion reads the data version and, when another process raised
+// it, what its writes changed (Changes), before raising the version here.
 func (db *DB) pollVersion(ctx context.Context) error {
+	db.pollMu.Lock()
+	defer db.pollMu.Unlock()
 	var v int64
 	if err := db.readQueryRow(ctx, "SELECT version FROM meta").Scan(&v); err != nil {
 		return fmt.Errorf("read data version: %w", err)
+	}
+	if known := db.Version(); v > known {
+		if err := db.readChanges(ctx, known, v); err != nil {
+			return err
+		}
 	}
 	db.raiseVersion(v)
 	return nil

@@ -47,7 +47,7 @@ func (db *DB) transact(ctx context.Context, fn func(*writer) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	w := &writer{tx: tx, db: db, ids: map[string]int64{}}
+	w := &writer{tx: tx, db: db, ids: map[string]int64{}, keys: news.KeySet{}}
 	if err := fn(w); err != nil {
 		return err
 	}
@@ -58,6 +58,9 @@ func (db *DB) transact(ctx context.Context, fn func(*writer) error) error {
 	if !w.quiet {
 		if err := tx.QueryRowContext(ctx, "UPDATE meta SET version = version + 1 RETURNING version").Scan(&version); err != nil {
 			return fmt.Errorf("bump data version: %w", err)
+		}
+		if err := db.logChanges(ctx, tx, version, w.keys); err != nil {
+			return err
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -81,8 +84,10 @@ type writer struct {
 	// story at a time leave one tiny segment per story to merge.
 	fts map[int64]ftsRow
 	// quiet says the transaction changes nothing a reader sees, so cached
-	// pages stay valid.
+	// pages stay valid. Otherwise keys are what it changes (news.StoryKey
+	// …); none means everything.
 	quiet bool
+	keys  news.KeySet
 }
 
 type ftsRow struct {

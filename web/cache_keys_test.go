@@ -1,0 +1,233 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"newsdesk/internal/news"
+)
+
+func testPage(key string, version int64, keys ...string) *page {
+	p := newPage(key, version, now, "text/html", []byte("<p>"+key+"</p>"))
+	if keys != nil {
+		p.named = true
+		p.keys = keys
+	}
+	return p
+}
+
+func (pc *pageCache) has(key string) bool { return pc.get(key, now) != nil }
+
+func TestPageCacheApplyDropsOnlyTouchedPages(t *testing.T) {
+	pc := newPageCache(1<<20, time.Minute)
+	pc.put(testPage("/articles/a", 0, "related:1", "story:1", "story:2"))
+	pc.put(testPage("/articles/b", 0, "related:2", "story:2"))
+	pc.put(testPage("/tags/x", 0, "story:2", "tag:x"))
+	pc.put(testPage("/robots.txt", 0, []string{}...)) // named, shows nothing
+	pc.put(testPage("/unnamed", 0))                    // named nothing: goes with any change
+
+	if n := pc.apply(0, news.Changes{Version: 1, Keys: []string{"related:1", "story:9"}}); n != 2 {
+		t.Errorf("apply(related:1) dropped %d pages, want 2 (/articles/a, /unnamed)", n)
+	}
+	for key, want := range map[string]bool{"/articles/a": false, "/unnamed": false, "/articles/b": true, "/tags/x": true, "/robots.txt": true} {
+		if pc.has(key) != want {
+			t.Errorf("after a change of related:1: cached %s = %v, want %v", key, !want, want)
+		}
+	}
+	pc.apply(1, news.Changes{Version: 2, Keys: []string{"story:2"}})
+	if pc.has("/articles/b") || pc.has("/tags/x") || !pc.has("/robots.txt") {
+		t.Error("a change of story:2 must drop every page showing it, and only those")
+	}
+	if len(pc.byKey) != 0 {
+		t.Errorf("index keeps %d keys of pages no longer cached", len(pc.byKey))
+	}
+	pc.apply(2, news.Changes{Version: 3, All: true})
+	if pc.has("/robots.txt") || len(pc.items) != 0 || pc.size != 0 {
+		t.Error("a change of everything must empty the cache")
+	}
+}
+
+// A page rendered from data older than a change that touches it is not
+// stored: it may show what the write changed. One the change does not
+// touch is stored.
+func TestPageCachePutAfterAChange(t *testing.T) {
+	pc := newPageCache(1<<20, time.Minute)
+	pc.apply(0, news.Changes{Version: 5, Keys: []string{"story:1"}})
+	pc.put(testPage("/articles/a", 4, "story:1"))
+	pc.put(testPage("/articles/b", 4, "story:2"))
+	pc.put(testPage("/articles/c", 5, "story:1"))
+	pc.put(testPage("/unnamed", 4))
+	for key, want := range map[string]bool{"/articles/a": false, "/articles/b": true, "/articles/c": true, "/unnamed": false} {
+		if pc.has(key) != want {
+			t.Errorf("cached %s = %v, want %v", key, !want, want)
+		}
+	}
+	// A render older than every change the cache still knows is not
+	// stored: what happened before is unknown.
+	pc.put(testPage("/articles/d", -1, "story:3"))
+	if pc.has("/articles/d") {
+		t.Error("a page older than the changes known was stored")
+	}
+	for v := int64(6); v < 6+recentKept; v++ {
+		pc.apply(v-1, news.Changes{Version: v, Keys: []string{"story:1"}})
+	}
+	pc.put(testPage("/articles/e", 4, "story:3"))
+	pc.put(testPage("/articles/f", 5, "story:3"))
+	if pc.has("/articles/e") || !pc.has("/articles/f") {
+		t.Error("a page rendered before the oldest change kept was stored, or one after it was not")
+	}
+}
+
+// keyedStore is the real store whose writes a test announces itself, with
+// the keys it names.
+type keyedStore struct {
+	siteStore
+	mu      sync.Mutex
+	version int64
+	log     map[int64][]string
+}
+
+func (k *keyedStore) Version() int64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.version
+}
+
+func (k *keyedStore) Changes(since int64) news.Changes {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	ch := news.Changes{Version: k.version}
+	set := news.KeySet{}
+	for v := since + 1; v <= k.version; v++ {
+		set.Add(k.log[v]...)
+	}
+	ch.Keys = set.Sorted()
+	return ch
+}
+
+// change announces a write that changed keys.
+func (k *keyedStore) change(keys ...string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.version++
+	k.log[k.version] = keys
+}
+
+// newKeyedSite is newTestSite over a keyedStore.
+func newKeyedSite(t *testing.T) (*testSite, *keyedStore) {
+	t.Helper()
+	ts := newTestSite(t)
+	ks := &keyedStore{siteStore: siteStore{ts.db, deskOf(ts.db)}, log: map[int64][]string{}}
+	srv, err := New(Config{BaseURL: "https://news.example", Now: ts.db.Now, PageCacheBytes: DefaultPageCacheBytes,
+		Logger: slog.New(slog.NewTextHandler(testLog, nil))}, ks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &testSite{Server: hs, db: ts.db, srv: srv, clock: ts.clock}, ks
+}
+
+// cached fetches path and reports whether the render cache answered.
+func (ts *testSite) cached(t *testing.T, path string) bool {
+	t.Helper()
+	before := ts.srv.CacheStats().Hits
+	if resp, _ := ts.get(t, path); resp.StatusCode != 200 {
+		t.Fatalf("GET %s = %d", path, resp.StatusCode)
+	}
+	return ts.srv.CacheStats().Hits == before+1
+}
+
+// Pages show what their keys say, and a change of keys throws away only
+// the pages that show one of them.
+func TestChangedKeysDropOnlyPagesShowingThem(t *testing.T) {
+	ts, ks := newKeyedSite(t)
+	ctx := context.Background()
+	flood, err := ts.db.StoryBySlug(ctx, floodSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chips := "/articles/chipmaker-unveils-low-power-processor-for-laptops"
+	article := "/articles/" + floodSlug
+	paths := []string{"/", article, chips, "/tags/flood", "/sections/sport", "/feed.xml", "/sitemap.xml", "/search?q=flood", "/robots.txt"}
+	for _, p := range paths {
+		ts.get(t, p)
+	}
+	for _, p := range paths {
+		if !ts.cached(t, p) {
+			t.Fatalf("GET %s again: not from the cache", p)
+		}
+	}
+
+	tests := []struct {
+		keys  []string
+		stale []string // the pages that must be rendered again
+	}{
+		{[]string{news.StoryKey(flood.ID)}, []string{"/", article, "/tags/flood", "/feed.xml", "/search?q=flood"}},
+		{[]string{news.RelatedKey(flood.ID)}, []string{article}},
+		{[]string{news.ListKey("section", "sport")}, []string{"/sections/sport"}},
+		{[]string{news.KeySitemap}, []string{"/sitemap.xml"}},
+		{[]string{news.KeyFront, "tag:nothing-shown"}, []string{"/", "/feed.xml"}},
+		{[]string{"story:999999"}, nil},
+	}
+	for _, tt := range tests {
+		ks.change(tt.keys...)
+		for _, p := range paths {
+			want := !slices.Contains(tt.stale, p)
+			if got := ts.cached(t, p); got != want {
+				t.Errorf("after a change of %v: GET %s from the cache = %v, want %v", tt.keys, p, got, want)
+			}
+		}
+	}
+	ks.change(news.KeyAll)
+	for _, p := range paths {
+		if ts.cached(t, p) {
+			t.Errorf("after a change of everything: GET %s from the cache", p)
+		}
+	}
+}
+
+// The keys a page shows go out as Surrogate-Key and Cache-Tag, cached or
+// not, so that a CDN can purge by them too.
+func TestSurrogateKeys(t *testing.T) {
+	ts := newTestSite(t)
+	ctx := context.Background()
+	flood, err := ts.db.StoryBySlug(ctx, floodSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path string
+		want []string
+	}{
+		{"/articles/" + floodSlug, []string{news.StoryKey(flood.ID), news.RelatedKey(flood.ID)}},
+		{"/", []string{news.KeyFront, news.StoryKey(flood.ID)}},
+		{"/tags/flood", []string{"tag:flood", news.StoryKey(flood.ID)}},
+		{"/sources/global-wire/feed.xml", []string{"source:global-wire", news.StoryKey(flood.ID)}},
+		{"/sitemap.xml", []string{news.KeySitemap}},
+		{"/search?q=vltava", []string{news.KeySearch, news.StoryKey(flood.ID)}},
+	}
+	for _, tt := range tests {
+		for range 2 { // rendered, then cached
+			resp, _ := ts.get(t, tt.path)
+			sk, tags := strings.Fields(resp.Header.Get("Surrogate-Key")), strings.Split(resp.Header.Get("Cache-Tag"), ",")
+			if !slices.Equal(sk, tags) {
+				t.Errorf("GET %s: Surrogate-Key %v and Cache-Tag %v differ", tt.path, sk, tags)
+			}
+			for _, k := range tt.want {
+				if !slices.Contains(sk, k) {
+					t.Errorf("GET %s: Surrogate-Key %q lacks %s", tt.path, resp.Header.Get("Surrogate-Key"), k)
+				}
+			}
+		}
+	}
+	if resp, _ := ts.get(t, "/robots.txt"); resp.Header.Get("Surrogate-Key") != "" {
+		t.Errorf("robots.txt shows no data, but has Surrogate-Key %q", resp.Header.Get("Surrogate-Key"))
+	}
+}
