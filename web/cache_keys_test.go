@@ -30,7 +30,7 @@ func TestPageCacheApplyDropsOnlyTouchedPages(t *testing.T) {
 	pc.put(testPage("/articles/b", 0, "related:2", "story:2"))
 	pc.put(testPage("/tags/x", 0, "story:2", "tag:x"))
 	pc.put(testPage("/robots.txt", 0, []string{}...)) // named, shows nothing
-	pc.put(testPage("/unnamed", 0))                    // named nothing: goes with any change
+	pc.put(testPage("/unnamed", 0))                   // named nothing: goes with any change
 
 	if n := pc.apply(0, news.Changes{Version: 1, Keys: []string{"related:1", "story:9"}}); n != 2 {
 		t.Errorf("apply(related:1) dropped %d pages, want 2 (/articles/a, /unnamed)", n)
