@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -71,11 +72,15 @@ type applied struct {
 const recentKept = 64
 
 type page struct {
-	key      string
-	version  int64 // the data version read before rendering
-	created  time.Time
-	ctype    string
-	body, gz []byte
+	key     string
+	version int64 // the data version read before rendering
+	created time.Time
+	ctype   string
+	// plain is the page as rendered; gz is it compressed. The cache keeps
+	// plain only once a client without gzip asks for it (plainOf): every
+	// browser takes gzip, and a page kept compressed only costs a third.
+	plain    atomic.Pointer[[]byte]
+	gz       []byte
 	etag     string
 	modified time.Time // Last-Modified; the render time unless the handler said
 	// cacheControl overrides the server's page Cache-Control when set.
@@ -90,7 +95,10 @@ type page struct {
 }
 
 func (p *page) cost() int {
-	n := len(p.key) + len(p.body) + len(p.gz) + len(p.surrogate) + len(p.tags) + 256
+	n := len(p.key) + len(p.gz) + len(p.surrogate) + len(p.tags) + 256
+	if b := p.plain.Load(); b != nil {
+		n += len(*b)
+	}
 	for _, k := range p.keys {
 		n += len(k) + 48 // the key and its place in the index
 	}
@@ -120,9 +128,10 @@ func (pc *pageCache) get(key string, now time.Time) *page {
 
 // put stores p, unless a change applied since p's render began touches
 // what it shows: p may hold data from before that write. (A change not yet
-// applied is applied later, and throws p away if it touches it.)
-func (pc *pageCache) put(p *page) {
-	if len(p.body)+len(p.key) > pc.limit/4 {
+// applied is applied later, and throws p away if it touches it.) The plain
+// page is kept beside the compressed one only when keepPlain.
+func (pc *pageCache) put(p *page, keepPlain bool) {
+	if len(*p.plain.Load())+len(p.key) > pc.limit/4 {
 		return // one huge page must not flush the cache
 	}
 	p.compress()
@@ -130,6 +139,9 @@ func (pc *pageCache) put(p *page) {
 	defer pc.mu.Unlock()
 	if pc.changedSince(p) {
 		return
+	}
+	if p.gz != nil && !keepPlain {
+		p.plain.Store(nil)
 	}
 	if el, ok := pc.items[p.key]; ok {
 		pc.remove(el)
@@ -176,6 +188,36 @@ func (pc *pageCache) changedSince(p *page) bool {
 		}
 	}
 	return false
+}
+
+// plainOf returns p uncompressed, keeping it from now on beside the
+// compressed copy when p is in the cache.
+func (s *Server) plainOf(p *page) []byte {
+	if b := p.plain.Load(); b != nil {
+		return *b
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(p.gz))
+	if err != nil {
+		panic("page cache: " + err.Error()) // we compressed it ourselves
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		panic("page cache: " + err.Error())
+	}
+	if pc := s.cache; pc != nil {
+		pc.mu.Lock()
+		defer pc.mu.Unlock()
+		if p.plain.Load() == nil {
+			p.plain.Store(&b)
+			if el, ok := pc.items[p.key]; ok && el.Value.(*page) == p {
+				pc.size += len(b)
+				for pc.size > pc.limit && pc.ll.Len() > 1 {
+					pc.remove(pc.ll.Back())
+				}
+			}
+		}
+	}
+	return b
 }
 
 func (pc *pageCache) remove(el *list.Element) {
@@ -348,7 +390,7 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 			p.modified = t
 		}
 		if s.cache != nil {
-			s.cache.put(p)
+			s.cache.put(p, !acceptsGzip(r))
 		}
 		return s.servePage(c, p)
 	}
@@ -362,8 +404,9 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 const gzipLevel = 6
 
 func newPage(key string, version int64, now time.Time, ctype string, body []byte) *page {
-	p := &page{key: key, version: version, created: now.Truncate(time.Second), ctype: ctype,
-		body: bytes.Clone(body), etag: etag(body)}
+	p := &page{key: key, version: version, created: now.Truncate(time.Second), ctype: ctype, etag: etag(body)}
+	plain := bytes.Clone(body)
+	p.plain.Store(&plain)
 	p.modified = p.created
 	return p
 }
@@ -377,12 +420,13 @@ func etag(body []byte) string {
 
 // compress keeps a gzipped copy of pages worth compressing.
 func (p *page) compress() {
-	if p.gz != nil || len(p.body) <= 512 {
+	plain := *p.plain.Load()
+	if p.gz != nil || len(plain) <= 512 {
 		return
 	}
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzipLevel)
-	zw.Write(p.body)
+	zw.Write(plain)
 	zw.Close()
 	p.gz = buf.Bytes()
 }
@@ -413,10 +457,12 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p *page) (sta
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified, 0
 	}
-	body := p.body
+	var body []byte
 	if p.gz != nil && acceptsGzip(r) {
 		h.Set(echo.HeaderContentEncoding, "gzip")
 		body = p.gz
+	} else {
+		body = s.plainOf(p)
 	}
 	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)

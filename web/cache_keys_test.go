@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -26,11 +28,11 @@ func (pc *pageCache) has(key string) bool { return pc.get(key, now) != nil }
 
 func TestPageCacheApplyDropsOnlyTouchedPages(t *testing.T) {
 	pc := newPageCache(1<<20, time.Minute)
-	pc.put(testPage("/articles/a", 0, "related:1", "story:1", "story:2"))
-	pc.put(testPage("/articles/b", 0, "related:2", "story:2"))
-	pc.put(testPage("/tags/x", 0, "story:2", "tag:x"))
-	pc.put(testPage("/robots.txt", 0, []string{}...)) // named, shows nothing
-	pc.put(testPage("/unnamed", 0))                   // named nothing: goes with any change
+	pc.put(testPage("/articles/a", 0, "related:1", "story:1", "story:2"), false)
+	pc.put(testPage("/articles/b", 0, "related:2", "story:2"), false)
+	pc.put(testPage("/tags/x", 0, "story:2", "tag:x"), false)
+	pc.put(testPage("/robots.txt", 0, []string{}...), false) // named, shows nothing
+	pc.put(testPage("/unnamed", 0), false)                   // named nothing: goes with any change
 
 	if n := pc.apply(0, news.Changes{Version: 1, Keys: []string{"related:1", "story:9"}}); n != 2 {
 		t.Errorf("apply(related:1) dropped %d pages, want 2 (/articles/a, /unnamed)", n)
@@ -59,10 +61,10 @@ func TestPageCacheApplyDropsOnlyTouchedPages(t *testing.T) {
 func TestPageCachePutAfterAChange(t *testing.T) {
 	pc := newPageCache(1<<20, time.Minute)
 	pc.apply(0, news.Changes{Version: 5, Keys: []string{"story:1"}})
-	pc.put(testPage("/articles/a", 4, "story:1"))
-	pc.put(testPage("/articles/b", 4, "story:2"))
-	pc.put(testPage("/articles/c", 5, "story:1"))
-	pc.put(testPage("/unnamed", 4))
+	pc.put(testPage("/articles/a", 4, "story:1"), false)
+	pc.put(testPage("/articles/b", 4, "story:2"), false)
+	pc.put(testPage("/articles/c", 5, "story:1"), false)
+	pc.put(testPage("/unnamed", 4), false)
 	for key, want := range map[string]bool{"/articles/a": false, "/articles/b": true, "/articles/c": true, "/unnamed": false} {
 		if pc.has(key) != want {
 			t.Errorf("cached %s = %v, want %v", key, !want, want)
@@ -70,15 +72,15 @@ func TestPageCachePutAfterAChange(t *testing.T) {
 	}
 	// A render older than every change the cache still knows is not
 	// stored: what happened before is unknown.
-	pc.put(testPage("/articles/d", -1, "story:3"))
+	pc.put(testPage("/articles/d", -1, "story:3"), false)
 	if pc.has("/articles/d") {
 		t.Error("a page older than the changes known was stored")
 	}
 	for v := int64(6); v < 6+recentKept; v++ {
 		pc.apply(v-1, news.Changes{Version: v, Keys: []string{"story:1"}})
 	}
-	pc.put(testPage("/articles/e", 4, "story:3"))
-	pc.put(testPage("/articles/f", 5, "story:3"))
+	pc.put(testPage("/articles/e", 4, "story:3"), false)
+	pc.put(testPage("/articles/f", 5, "story:3"), false)
 	if pc.has("/articles/e") || !pc.has("/articles/f") {
 		t.Error("a page rendered before the oldest change kept was stored, or one after it was not")
 	}
@@ -229,5 +231,50 @@ func TestSurrogateKeys(t *testing.T) {
 	}
 	if resp, _ := ts.get(t, "/robots.txt"); resp.Header.Get("Surrogate-Key") != "" {
 		t.Errorf("robots.txt shows no data, but has Surrogate-Key %q", resp.Header.Get("Surrogate-Key"))
+	}
+}
+
+// A page first asked for by a gzip client is kept compressed only; a
+// client without gzip then gets the same bytes uncompressed, kept from
+// then on.
+func TestPageCacheKeepsPlainOnlyWhenAsked(t *testing.T) {
+	ts := newTestSite(t)
+	path := "/articles/" + floodSlug
+	req, _ := http.NewRequest("GET", ts.URL+path, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatal("gzip client got no gzip")
+	}
+	plain := func() string {
+		req, _ := http.NewRequest("GET", ts.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "identity")
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.Header.Get("Content-Encoding") != "" {
+			t.Fatalf("Accept-Encoding: identity answered with %s", resp.Header.Get("Content-Encoding"))
+		}
+		return string(b)
+	}
+	before := ts.srv.CacheStats()
+	cached := plain()
+	after := ts.srv.CacheStats()
+	if after.Hits != before.Hits+1 {
+		t.Fatal("plain request after a gzip one: not from the cache")
+	}
+	if after.Bytes <= before.Bytes {
+		t.Errorf("cache bytes %d → %d: the plain page should now be kept too", before.Bytes, after.Bytes)
+	}
+	ts.srv.cache = nil // the same page rendered again
+	if rendered := plain(); cached != rendered {
+		t.Error("the plain page from the compressed copy differs from the rendered one")
 	}
 }
