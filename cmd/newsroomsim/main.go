@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -72,6 +73,7 @@ func run() error {
 	flag.IntVar(&cfg.cacheMB, "cache-mb", 64, "render cache size in MiB, as serve --cache-mb")
 	flag.BoolVar(&cfg.global, "global", false, "empty the whole cache on every write (the behaviour before keys)")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "random seed")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
 	flag.Parse()
 	if cfg.db == "" {
 		return errors.New("-db is required")
@@ -113,6 +115,17 @@ func run() error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "newsroomsim: first publish (loads the related index) in %s\n", time.Since(t0).Round(time.Millisecond))
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	return sim.run(ctx)
 }
 
@@ -337,9 +350,13 @@ func (s *sim) run(ctx context.Context) error {
 	return nil
 }
 
-// read fetches one page and records its latency from when it was due.
+// read fetches one page, as a browser does with gzip, and records its
+// latency from when it was due. The body is read, not decompressed: the
+// reader's work is not the server's.
 func (s *sim) read(j job) {
-	resp, err := s.client.Get(s.base + j.path)
+	req, _ := http.NewRequest(http.MethodGet, s.base+j.path, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := s.client.Do(req)
 	ok := err == nil
 	if ok {
 		_, err = io.Copy(io.Discard, resp.Body)
