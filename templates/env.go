@@ -23,6 +23,42 @@ type Env struct {
 	// Location is the newsroom's time zone: every date and time the
 	// site shows is in it. Nil means UTC.
 	Location *time.Location
+	// Fresh, when set, learns until when the page reads as rendered.
+	Fresh *Fresh
+}
+
+// Fresh learns, while a page renders, until when it reads the same: the
+// first moment one of its relative times ("5 minutes ago", "yesterday")
+// would read differently. The render cache keeps the page no longer.
+type Fresh struct{ until time.Time }
+
+// Note says that the page reads differently from t on.
+func (f *Fresh) Note(t time.Time) {
+	if f != nil && (f.until.IsZero() || t.Before(f.until)) {
+		f.until = t
+	}
+}
+
+// Until returns the earliest moment noted; zero when none was.
+func (f *Fresh) Until() time.Time {
+	if f == nil {
+		return time.Time{}
+	}
+	return f.until
+}
+
+// ago is Ago(t, e.Now), noting when it will read differently.
+func (e Env) ago(t time.Time) string {
+	e.Fresh.Note(AgoChanges(t, e.Now))
+	return Ago(t, e.Now)
+}
+
+// updated is updatedAt in the newsroom's zone, noting when it will read
+// differently: at the next midnight there.
+func (e Env) updated(t time.Time) string {
+	now := e.localNow()
+	e.Fresh.Note(nextMidnight(now))
+	return updatedAt(t, now)
 }
 
 // LongDate is t as a date and time in the newsroom's zone, which it names.
@@ -85,6 +121,29 @@ func Ago(t, now time.Time) string {
 		return t.Format("2 January")
 	}
 	return t.Format("2 January 2006")
+}
+
+// AgoChanges returns the first moment after now at which Ago(t, …) may
+// read differently from Ago(t, now): until then, it reads the same.
+func AgoChanges(t, now time.Time) time.Time {
+	d := now.Sub(t)
+	switch {
+	case d <= -time.Minute:
+		return t.Add(-time.Minute + 1) // the date, then "just now"
+	case d < time.Minute:
+		return t.Add(time.Minute)
+	case d < time.Hour:
+		return t.Add((d/time.Minute + 1) * time.Minute)
+	case d < 24*time.Hour:
+		return t.Add((d/time.Hour + 1) * time.Hour)
+	}
+	return nextMidnight(now) // days ago, and dates, change at midnight
+}
+
+// nextMidnight is the start of the day after now's, in now's zone.
+func nextMidnight(now time.Time) time.Time {
+	y, m, d := now.Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, now.Location())
 }
 
 // calendarDays counts the midnights between t and now (in now's zone).

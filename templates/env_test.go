@@ -32,3 +32,31 @@ func TestAgo(t *testing.T) {
 		}
 	}
 }
+
+// TestAgoChanges: Ago reads the same from now until AgoChanges, which is
+// never further than a day for a time in the past.
+func TestAgoChanges(t *testing.T) {
+	now := time.Date(2026, 3, 15, 12, 0, 30, 0, time.FixedZone("X", 3600))
+	for _, d := range []time.Duration{-48 * time.Hour, -2 * time.Minute, -time.Minute, -30 * time.Second, 0, 59 * time.Second,
+		time.Minute, 90 * time.Second, 59*time.Minute + 59*time.Second, time.Hour, 5*time.Hour + 7*time.Minute,
+		23*time.Hour + 59*time.Minute, 24 * time.Hour, 36 * time.Hour, 6 * 24 * time.Hour, 8 * 24 * time.Hour, 400 * 24 * time.Hour} {
+		pub := now.Add(-d)
+		until := AgoChanges(pub, now)
+		if !until.After(now) || (d >= 0 && until.Sub(now) > 24*time.Hour) {
+			t.Errorf("AgoChanges(now-%s) = %s, want within a day after now", d, until.Sub(now))
+			continue
+		}
+		want := Ago(pub, now)
+		step := max(time.Second, until.Sub(now)/500)
+		for x := now; x.Before(until); x = x.Add(step) {
+			if got := Ago(pub, x); got != want {
+				t.Errorf("published now-%s: at now+%s Ago = %q, before AgoChanges (now+%s) it must stay %q",
+					d, x.Sub(now), got, until.Sub(now), want)
+				break
+			}
+		}
+		if got := Ago(pub, until.Add(-time.Nanosecond)); got != want {
+			t.Errorf("published now-%s: just before AgoChanges Ago = %q, want %q", d, got, want)
+		}
+	}
+}

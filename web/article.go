@@ -60,6 +60,10 @@ func (s *Server) articleView(c echo.Context, st *news.Story) (templates.ArticleV
 		return v, err
 	}
 	now := s.cfg.Now()
+	if set.CloseAfterDays > 0 {
+		// The form goes when the comments close.
+		freshOf(c).Note(st.PublishedAt.Add(time.Duration(set.CloseAfterDays) * 24 * time.Hour))
+	}
 	v.CommentForm = templates.CommentForm{
 		Open:  set.CommentsOpen(st, now),
 		Token: s.commentToken(st.ID, now),

@@ -29,8 +29,9 @@ import (
 // news.KeyFront …): a write names the keys it changed, and only the pages
 // showing one of them are thrown away (apply), before any request after
 // the write is answered (Server.syncCache). A page that named no keys goes
-// with any change. Entries also expire after ttl, which keeps "5 minutes
-// ago" and scheduled stories honest. The cache is bounded by bytes and
+// with any change. Entries also expire: when the first relative time on
+// the page ("5 minutes ago") would read differently (templates.Fresh),
+// and at the latest after pageTTL. The cache is bounded by bytes and
 // evicts the least recently used page.
 type pageCache struct {
 	mu    sync.Mutex
@@ -42,7 +43,6 @@ type pageCache struct {
 	anyKey map[string]struct{}
 	size   int
 	limit  int
-	ttl    time.Duration
 
 	// seen is the data version whose changes have been applied; recent
 	// are the last changes applied, oldest first: a page rendered before
@@ -75,6 +75,7 @@ type page struct {
 	key     string
 	version int64 // the data version read before rendering
 	created time.Time
+	expires time.Time // when the clock alone changes it ("5 minutes ago")
 	ctype   string
 	// plain is the page as rendered; gz is it compressed. The cache keeps
 	// plain only once a client without gzip asks for it (plainOf): every
@@ -105,9 +106,9 @@ func (p *page) cost() int {
 	return n
 }
 
-func newPageCache(limit int, ttl time.Duration) *pageCache {
+func newPageCache(limit int) *pageCache {
 	return &pageCache{ll: list.New(), items: map[string]*list.Element{}, byKey: map[string]map[string]struct{}{},
-		anyKey: map[string]struct{}{}, limit: limit, ttl: ttl}
+		anyKey: map[string]struct{}{}, limit: limit}
 }
 
 func (pc *pageCache) get(key string, now time.Time) *page {
@@ -118,7 +119,7 @@ func (pc *pageCache) get(key string, now time.Time) *page {
 		return nil
 	}
 	p := el.Value.(*page)
-	if now.Sub(p.created) >= pc.ttl {
+	if !now.Before(p.expires) {
 		pc.remove(el)
 		return nil
 	}
@@ -383,6 +384,9 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 		h := orig.Header()
 		p := newPage(key, version, now, h.Get(echo.HeaderContentType), rec.buf.Bytes())
 		p.setKeys(c)
+		if until := freshOf(c).Until(); !until.IsZero() && until.Before(p.expires) {
+			p.expires = until
+		}
 		// A handler that knows better (feeds, robots.txt) keeps its own
 		// freshness and modification time.
 		p.cacheControl = h.Get(echo.HeaderCacheControl)
@@ -408,6 +412,7 @@ func newPage(key string, version int64, now time.Time, ctype string, body []byte
 	plain := bytes.Clone(body)
 	p.plain.Store(&plain)
 	p.modified = p.created
+	p.expires = p.created.Add(pageTTL)
 	return p
 }
 

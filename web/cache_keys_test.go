@@ -27,7 +27,7 @@ func testPage(key string, version int64, keys ...string) *page {
 func (pc *pageCache) has(key string) bool { return pc.get(key, now) != nil }
 
 func TestPageCacheApplyDropsOnlyTouchedPages(t *testing.T) {
-	pc := newPageCache(1<<20, time.Minute)
+	pc := newPageCache(1 << 20)
 	pc.put(testPage("/articles/a", 0, "related:1", "story:1", "story:2"), false)
 	pc.put(testPage("/articles/b", 0, "related:2", "story:2"), false)
 	pc.put(testPage("/tags/x", 0, "story:2", "tag:x"), false)
@@ -59,7 +59,7 @@ func TestPageCacheApplyDropsOnlyTouchedPages(t *testing.T) {
 // stored: it may show what the write changed. One the change does not
 // touch is stored.
 func TestPageCachePutAfterAChange(t *testing.T) {
-	pc := newPageCache(1<<20, time.Minute)
+	pc := newPageCache(1 << 20)
 	pc.apply(0, news.Changes{Version: 5, Keys: []string{"story:1"}})
 	pc.put(testPage("/articles/a", 4, "story:1"), false)
 	pc.put(testPage("/articles/b", 4, "story:2"), false)
@@ -276,5 +276,40 @@ func TestPageCacheKeepsPlainOnlyWhenAsked(t *testing.T) {
 	ts.srv.cache = nil // the same page rendered again
 	if rendered := plain(); cached != rendered {
 		t.Error("the plain page from the compressed copy differs from the rendered one")
+	}
+}
+
+// A cached page lasts until one of its relative times would read
+// differently: the front page with a story from 5 minutes ago for a
+// minute, an article of yesterday's until midnight (or pageTTL).
+func TestPageCacheExpiresWithItsRelativeTimes(t *testing.T) {
+	ts := newTestSite(t)
+	st := &news.Story{Title: "Harbour crane collapses", Body: "A crane fell into the harbour.", Source: news.Source{Name: "Harbor Times"},
+		URL: "https://harbor.example/crane", Status: news.StatusPublished, PublishedAt: now.Add(-5 * time.Minute)}
+	if _, err := ts.db.UpsertStories(context.Background(), []*news.Story{st}); err != nil {
+		t.Fatal(err)
+	}
+	chips := "/articles/chipmaker-unveils-low-power-processor-for-laptops"
+	if _, body := ts.get(t, "/"); !strings.Contains(body, "5 minutes ago") {
+		t.Fatal("front page lacks the story of 5 minutes ago")
+	}
+	ts.get(t, chips)
+	ts.clock.Advance(30 * time.Second)
+	if !ts.cached(t, "/") || !ts.cached(t, chips) {
+		t.Error("30 seconds later, the pages should still come from the cache")
+	}
+	ts.clock.Advance(31 * time.Second)
+	if ts.cached(t, "/") {
+		t.Error("a minute later, the front page came from the cache")
+	}
+	if _, body := ts.get(t, "/"); !strings.Contains(body, "6 minutes ago") {
+		t.Error("a minute later, the front page does not say 6 minutes ago")
+	}
+	if !ts.cached(t, chips) {
+		t.Error("an article of yesterday's went after a minute")
+	}
+	ts.clock.Advance(pageTTL)
+	if ts.cached(t, chips) {
+		t.Errorf("after %s, the article came from the cache", pageTTL)
 	}
 }

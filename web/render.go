@@ -30,7 +30,22 @@ func (s *Server) env(c echo.Context) templates.Env {
 		Asset:    s.assets.URL,
 		CSRF:     tok,
 		Location: s.location(c.Request().Context()),
+		Fresh:    freshOf(c),
 	}
+}
+
+const freshCtx = "fresh"
+
+// freshOf returns what learns until when the page being rendered reads
+// as rendered (templates.Fresh): its relative times note it as they
+// render, a handler what else the clock changes.
+func freshOf(c echo.Context) *templates.Fresh {
+	f, _ := c.Get(freshCtx).(*templates.Fresh)
+	if f == nil {
+		f = &templates.Fresh{}
+		c.Set(freshCtx, f)
+	}
+	return f
 }
 
 // pageParam reads ?page=N: absent means 1; anything but a positive number

@@ -132,7 +132,11 @@ type Config struct {
 const (
 	DefaultPageCacheBytes   = 64 << 20
 	DefaultPageCacheControl = "public, max-age=60, stale-while-revalidate=600"
-	pageTTL                 = 60 * time.Second
+	// pageTTL is the longest the render cache keeps a page: writes throw
+	// pages away as they change them, and pages expire sooner when a
+	// relative time on them would read differently; this bounds what
+	// else the clock changes (trending tags move over three days).
+	pageTTL = 10 * time.Minute
 )
 
 // Server is the newsdesk web site.
@@ -206,7 +210,7 @@ func New(cfg Config, store Store) (*Server, error) {
 		s.feeds.Store = fs
 	}
 	if cfg.PageCacheBytes > 0 {
-		s.cache = newPageCache(cfg.PageCacheBytes, pageTTL)
+		s.cache = newPageCache(cfg.PageCacheBytes)
 		s.startCache(context.Background())
 	}
 	s.pics = cfg.Pictures
