@@ -286,7 +286,7 @@ func TestPageCacheExpiresWithItsRelativeTimes(t *testing.T) {
 	ts := newTestSite(t)
 	st := &news.Story{Title: "Harbour crane collapses", Body: "A crane fell into the harbour.", Source: news.Source{Name: "Harbor Times"},
 		URL: "https://harbor.example/crane", Status: news.StatusPublished, PublishedAt: now.Add(-5 * time.Minute)}
-	if _, err := ts.db.UpsertStories(context.Background(), []*news.Story{st}); err != nil {
+	if _, err := deskOf(ts.db).UpsertStories(context.Background(), []*news.Story{st}); err != nil {
 		t.Fatal(err)
 	}
 	chips := "/articles/chipmaker-unveils-low-power-processor-for-laptops"

@@ -37,6 +37,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"newsdesk/internal/desk"
 	"newsdesk/internal/news"
 	"newsdesk/internal/sqlite"
 	"newsdesk/web"
@@ -85,9 +86,13 @@ func run() error {
 	}
 	defer db.Close()
 
-	var store web.Store = db
+	dk := desk.New(db)
+	if err := dk.Upgrade(ctx); err != nil {
+		return err
+	}
+	var store web.Store = site{db, dk}
 	if cfg.global {
-		store = globalStore{db}
+		store = globalStore{site{db, dk}}
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -129,8 +134,15 @@ func run() error {
 	return sim.run(ctx)
 }
 
+// site is the Store serve gives the server: reads from the database,
+// story writes through the application layer.
+type site struct {
+	*sqlite.DB
+	*desk.Desk
+}
+
 // globalStore is the store with every write changing everything.
-type globalStore struct{ *sqlite.DB }
+type globalStore struct{ site }
 
 func (g globalStore) Changes(since int64) news.Changes {
 	return news.Changes{Version: g.Version(), All: true}
