@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"newsdesk/internal/desk"
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlite"
 )
 
 func testPage(key string, version int64, keys ...string) *page {
@@ -311,5 +313,107 @@ func TestPageCacheExpiresWithItsRelativeTimes(t *testing.T) {
 	ts.clock.Advance(pageTTL)
 	if ts.cached(t, chips) {
 		t.Errorf("after %s, the article came from the cache", pageTTL)
+	}
+}
+
+// A write throws away the pages showing what it changed and keeps the
+// rest: a new sport story goes to the front page, the sport lists and the
+// sport article whose related list it tops up; an article on chips stays
+// cached, and so do the flood stories.
+func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
+	ts := newTestSite(t)
+	ctx := context.Background()
+	striker := "/articles/striker-scores-twice-as-rovers-reach-the-cup-semi-final"
+	chips := "/articles/chipmaker-unveils-low-power-processor-for-laptops"
+	flood := "/articles/" + floodSlug
+	paths := []string{"/", "/sections/sport", "/tags/football", "/feed.xml", striker, chips, flood, "/tags/flood", "/sections/world"}
+	for _, p := range paths {
+		ts.get(t, p)
+	}
+	st := &news.Story{Title: "Rovers appoint a goalkeeping coach", Body: "The club named a former keeper to train its goalkeepers this season.",
+		Source: news.Source{Name: "Harbor Times"}, Section: news.Section{Name: "Sport"}, Tags: news.NewTags([]string{"football", "cup"}),
+		URL: "https://harbor.example/final", Status: news.StatusPublished, PublishedAt: now.Add(-time.Minute)}
+	if _, err := deskOf(ts.db).UpsertStories(ctx, []*news.Story{st}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range paths {
+		related := !slices.Contains([]string{chips, flood, "/tags/flood", "/sections/world"}, p)
+		if got := ts.cached(t, p); got == related {
+			t.Errorf("after a new sport story: GET %s from the cache = %v, want %v", p, got, !related)
+		}
+	}
+	for _, p := range []string{"/", "/sections/sport", striker} {
+		if _, body := ts.get(t, p); !strings.Contains(body, st.Title) {
+			t.Errorf("GET %s does not show the new story", p)
+		}
+	}
+
+	// An edit of the flood story: its article, its copy's (which names its
+	// source among the versions), the flood lists; not the chips article.
+	copyOf := "/articles/river-bursts-banks-and-floods-prague-old-town"
+	ts.get(t, copyOf)
+	old, err := ts.db.StoryBySlug(ctx, floodSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := ts.db.StoryByID(ctx, old.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full.Title = "Vltava floods Prague old town: the latest"
+	if err := deskOf(ts.db).UpdateStory(ctx, full, full.Revision, 0); err != nil {
+		t.Fatal(err)
+	}
+	if ts.cached(t, copyOf) {
+		t.Error("after an edit of the flood story, its copy's article came from the cache")
+	}
+	for _, p := range []string{flood, "/tags/flood", "/"} {
+		if _, body := ts.get(t, p); !strings.Contains(body, "the latest") {
+			t.Errorf("after the edit, GET %s still shows the old title", p)
+		}
+	}
+	if !ts.cached(t, chips) {
+		t.Error("an edit of the flood story threw away the chips article")
+	}
+}
+
+// What another process (an import of the same file) writes reaches the
+// server's cache through the change log: the pages it touches go once the
+// poller has seen it, the others stay.
+func TestOtherProcessWritesReachTheCache(t *testing.T) {
+	ts := newTestSite(t)
+	ctx := context.Background()
+	other, err := sqlite.Open(ctx, ts.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	other.Now = ts.db.Now
+	chips := "/articles/chipmaker-unveils-low-power-processor-for-laptops"
+	for _, p := range []string{"/", "/sections/sport", chips} {
+		ts.get(t, p)
+	}
+	st := &news.Story{Title: "Harbor Times sport: a new coach for Rovers", Body: "Rovers named a new coach.",
+		Source: news.Source{Name: "Harbor Times"}, Section: news.Section{Name: "Sport"}, Tags: news.NewTags([]string{"football"}),
+		URL: "https://harbor.example/coach", Status: news.StatusPublished, PublishedAt: now.Add(-time.Minute)}
+	if _, err := desk.New(other).UpsertStories(ctx, []*news.Story{st}); err != nil {
+		t.Fatal(err)
+	}
+	watch, stop := context.WithCancel(ctx)
+	defer stop()
+	go ts.db.WatchVersion(watch, 10*time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); ts.db.Version() < other.Version(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the poller never saw version %d (at %d)", other.Version(), ts.db.Version())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for _, p := range []string{"/", "/sections/sport"} {
+		if _, body := ts.get(t, p); !strings.Contains(body, st.Title) {
+			t.Errorf("GET %s lacks the story another process wrote", p)
+		}
+	}
+	if !ts.cached(t, chips) {
+		t.Error("another process's sport story threw away the chips article")
 	}
 }

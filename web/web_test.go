@@ -29,6 +29,7 @@ var testLog io.Writer = io.Discard
 type testSite struct {
 	*httptest.Server
 	db    *sqlite.DB
+	path  string // the database file
 	srv   *Server
 	clock *testClock
 }
@@ -54,7 +55,8 @@ func (c *testClock) Advance(d time.Duration) {
 func newTestSite(t *testing.T) *testSite {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "web.db"))
+	path := filepath.Join(t.TempDir(), "web.db")
+	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +78,7 @@ func newTestSite(t *testing.T) *testSite {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &testSite{Server: ts, db: db, srv: srv, clock: clock}
+	return &testSite{Server: ts, db: db, path: path, srv: srv, clock: clock}
 }
 
 // get fetches path and returns the response with its body read.

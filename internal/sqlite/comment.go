@@ -62,6 +62,7 @@ func (db *DB) AddComment(ctx context.Context, c *news.Comment, autoApprove bool)
 		}
 		// A pending comment shows nowhere until it is approved.
 		w.quiet = c.Status == news.CommentPending
+		w.keys.Add(news.StoryKey(c.StoryID))
 		return recount(ctx, w.tx, []int64{c.StoryID})
 	})
 }
@@ -153,6 +154,9 @@ func (db *DB) ModerateComments(ctx context.Context, ids []int64, status string) 
 		}
 		if _, err := w.tx.ExecContext(ctx, "UPDATE comments SET status = ? WHERE id IN "+in, append([]any{status}, args...)...); err != nil {
 			return fmt.Errorf("moderate comments: %w", err)
+		}
+		for _, id := range stories {
+			w.keys.Add(news.StoryKey(id)) // its comments and their count
 		}
 		return recount(ctx, w.tx, stories)
 	})

@@ -20,16 +20,43 @@ import (
 // calls one of the Save methods; each is one transaction that stores what
 // it is given, and derives nothing.
 
-// storyTx runs fn in a write transaction and then stores ch.
+// storyTx runs fn in a write transaction and then stores ch. fn names
+// the stories it writes (touch) before writing them; what they and ch
+// change is recorded as cache keys (keys.go).
 func (db *DB) storyTx(ctx context.Context, ch store.Changes, fn func(*writer) error) error {
 	return db.transact(ctx, func(w *writer) error {
+		w.clusters = map[int64]bool{}
+		// Stories that move between clusters appear in lists, or leave
+		// them, as their own cards.
+		moved := make([]int64, len(ch.Members))
+		for i, m := range ch.Members {
+			moved[i] = m.Story
+		}
+		if err := w.touch(ctx, moved...); err != nil {
+			return err
+		}
+		if err := w.changeKeys(ctx, ch); err != nil {
+			return err
+		}
 		if fn != nil {
 			if err := fn(w); err != nil {
 				return err
 			}
 		}
 		w.quiet = w.quiet || ch.Quiet
-		return w.apply(ctx, ch)
+		if err := w.apply(ctx, ch); err != nil {
+			return err
+		}
+		// And where they are now.
+		if w.keys != nil && len(w.touched) > 0 {
+			if err := w.listKeys(ctx, slices.Sorted(maps.Keys(w.touched))); err != nil {
+				return err
+			}
+		}
+		if err := w.changeKeys(ctx, ch); err != nil {
+			return err
+		}
+		return w.clusterKeys(ctx)
 	})
 }
 
@@ -85,9 +112,12 @@ type writer struct {
 	fts map[int64]ftsRow
 	// quiet says the transaction changes nothing a reader sees, so cached
 	// pages stay valid. Otherwise keys are what it changes (news.StoryKey
-	// …); none means everything.
-	quiet bool
-	keys  news.KeySet
+	// …); none, or nil, means everything. touched are the stories it
+	// writes, clusters the clusters it changes (keys.go).
+	quiet    bool
+	keys     news.KeySet
+	touched  map[int64]bool
+	clusters map[int64]bool
 }
 
 type ftsRow struct {
