@@ -9,13 +9,20 @@
 #   gzip), article with the render cache off, front page, search for a
 #   common word (in over 10 % of stories), an uncommon one (under 1 %) and
 #   one in none, cache off, and article latency while 64 connections send
-#   unique random searches (admission control).
+#   unique random searches (admission control). Then the newsroom
+#   (cmd/newsroomsim): a story published every 10 s through the story
+#   editor while readers ask for pages at a fixed rate, spread Zipf-like
+#   over every article, once with every write emptying the render cache
+#   (the global data version, as before cache keys) and once with keys;
+#   it prints the cache hit ratio and article p50/p99.
 # Prints req/s, p50, p99 for each, newsdesk's peak RSS, its cold start and
 # the newsdesk/nginx ratio. The Go benchmarks include picture processing
 # (one 24 MP JPEG) and an article with and without a picture. Every server is stopped by PID at the end.
 #
 # Env: BENCH_STORIES (100000), BENCH_DURATION (10s), BENCH_SKIP_GO=1 to skip
-# the Go benchmarks. Needs wrk and nginx; installs them with apt-get.
+# the Go benchmarks; NEWSROOM_DURATION (60s), NEWSROOM_RATE (1000 req/s),
+# NEWSROOM_ZIPF (1.0), NEWSROOM_CACHE_MB (64), BENCH_SKIP_NEWSROOM=1. Needs
+# wrk and nginx; installs them with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,6 +70,8 @@ go run ./cmd/gencorpus -n "$STORIES" -seed 1 > "$tmp/corpus.ndjson"
 start=$(date +%s.%N)
 "$tmp/newsdesk" import --db "$tmp/bench.db" "$tmp/corpus.ndjson" | head -1
 echo "import: $(echo "$(date +%s.%N) - $start" | bc) s"
+# The newsroom writes to its own copy, taken before anything serves.
+[ "${BENCH_SKIP_NEWSROOM:-}" = 1 ] || cp "$tmp/bench.db" "$tmp/newsroom-base.db"
 
 if [ "${BENCH_SKIP_GO:-}" != 1 ]; then
 	echo "== search over the $STORIES-story database in process: query path, then the whole page"
@@ -210,3 +219,15 @@ echo "newsdesk/nginx article, gzip:  $(echo "scale=2; $RPS_NDGZ / $RPS_NGXGZ" | 
 echo "newsdesk/Go net/http article:  $(echo "scale=2; $RPS_ND / $RPS_GO" | bc)"
 echo "newsdesk peak RSS (cached instance): $(awk '/VmHWM/{print $2, $3}' /proc/$ND_PID/status)"
 echo "newsdesk peak RSS (cache-off instance): $(awk '/VmHWM/{print $2, $3}' /proc/${pids[1]}/status)"
+
+if [ "${BENCH_SKIP_NEWSROOM:-}" != 1 ]; then
+	echo "== newsroom: a story every 10 s through the editor; readers at ${NEWSROOM_RATE:-1000} req/s, Zipf s=${NEWSROOM_ZIPF:-1.0} over every article (cmd/newsroomsim)"
+	go build -o "$tmp/newsroomsim" ./cmd/newsroomsim
+	for mode in -global -global=false; do
+		cp "$tmp/newsroom-base.db" "$tmp/newsroom.db"
+		echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+		"$tmp/newsroomsim" -db "$tmp/newsroom.db" "$mode" -duration "${NEWSROOM_DURATION:-60s}" \
+			-rate "${NEWSROOM_RATE:-1000}" -zipf "${NEWSROOM_ZIPF:-1.0}" -cache-mb "${NEWSROOM_CACHE_MB:-64}"
+		rm -f "$tmp/newsroom.db" "$tmp/newsroom.db-wal" "$tmp/newsroom.db-shm"
+	done
+fi
