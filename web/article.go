@@ -60,9 +60,8 @@ func (s *Server) articleView(c echo.Context, st *news.Story) (templates.ArticleV
 		return v, err
 	}
 	now := s.cfg.Now()
-	if set.CloseAfterDays > 0 {
-		// The form goes when the comments close.
-		freshOf(c).Note(st.PublishedAt.Add(time.Duration(set.CloseAfterDays) * 24 * time.Hour))
+	if closes := st.PublishedAt.Add(time.Duration(set.CloseAfterDays) * 24 * time.Hour); set.CloseAfterDays > 0 && closes.After(now) {
+		freshOf(c).Note(closes) // the form goes when the comments close
 	}
 	v.CommentForm = templates.CommentForm{
 		Open:  set.CommentsOpen(st, now),

@@ -157,9 +157,12 @@ func TestChangedKeysDropOnlyPagesShowingThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The chips story has no neighbours, in its section or its tags: its
+	// article lists the latest stories instead, the flood story among them.
 	chips := "/articles/chipmaker-unveils-low-power-processor-for-laptops"
 	article := "/articles/" + floodSlug
-	paths := []string{"/", article, chips, "/tags/flood", "/sections/sport", "/feed.xml", "/sitemap.xml", "/search?q=flood", "/robots.txt"}
+	politics := "/articles/flood-defences-debate-returns-to-city-council-agenda"
+	paths := []string{"/", article, chips, politics, "/tags/flood", "/sections/sport", "/feed.xml", "/sitemap.xml", "/search?q=flood", "/robots.txt"}
 	for _, p := range paths {
 		ts.get(t, p)
 	}
@@ -173,11 +176,12 @@ func TestChangedKeysDropOnlyPagesShowingThem(t *testing.T) {
 		keys  []string
 		stale []string // the pages that must be rendered again
 	}{
-		{[]string{news.StoryKey(flood.ID)}, []string{"/", article, "/tags/flood", "/feed.xml", "/search?q=flood"}},
+		{[]string{news.StoryKey(flood.ID)}, []string{"/", article, chips, politics, "/tags/flood", "/feed.xml", "/search?q=flood"}},
 		{[]string{news.RelatedKey(flood.ID)}, []string{article}},
 		{[]string{news.ListKey("section", "sport")}, []string{"/sections/sport"}},
+		{[]string{news.ListKey("tag", "council")}, []string{politics}}, // its list is topped up from its tags
 		{[]string{news.KeySitemap}, []string{"/sitemap.xml"}},
-		{[]string{news.KeyFront, "tag:nothing-shown"}, []string{"/", "/feed.xml"}},
+		{[]string{news.KeyFront, "tag:nothing-shown"}, []string{"/", "/feed.xml", chips}},
 		{[]string{"story:999999"}, nil},
 	}
 	for _, tt := range tests {
@@ -291,13 +295,15 @@ func TestPageCacheExpiresWithItsRelativeTimes(t *testing.T) {
 	if _, err := deskOf(ts.db).UpsertStories(context.Background(), []*news.Story{st}); err != nil {
 		t.Fatal(err)
 	}
-	chips := "/articles/chipmaker-unveils-low-power-processor-for-laptops"
+	// The flood article shows stories of the last days only: the new
+	// story, without section or tags, is not among its related ones.
+	article := "/articles/" + floodSlug
 	if _, body := ts.get(t, "/"); !strings.Contains(body, "5 minutes ago") {
 		t.Fatal("front page lacks the story of 5 minutes ago")
 	}
-	ts.get(t, chips)
+	ts.get(t, article)
 	ts.clock.Advance(30 * time.Second)
-	if !ts.cached(t, "/") || !ts.cached(t, chips) {
+	if !ts.cached(t, "/") || !ts.cached(t, article) {
 		t.Error("30 seconds later, the pages should still come from the cache")
 	}
 	ts.clock.Advance(31 * time.Second)
@@ -307,26 +313,28 @@ func TestPageCacheExpiresWithItsRelativeTimes(t *testing.T) {
 	if _, body := ts.get(t, "/"); !strings.Contains(body, "6 minutes ago") {
 		t.Error("a minute later, the front page does not say 6 minutes ago")
 	}
-	if !ts.cached(t, chips) {
+	if !ts.cached(t, article) {
 		t.Error("an article of yesterday's went after a minute")
 	}
 	ts.clock.Advance(pageTTL)
-	if ts.cached(t, chips) {
+	if ts.cached(t, article) {
 		t.Errorf("after %s, the article came from the cache", pageTTL)
 	}
 }
 
 // A write throws away the pages showing what it changed and keeps the
-// rest: a new sport story goes to the front page, the sport lists and the
-// sport article whose related list it tops up; an article on chips stays
-// cached, and so do the flood stories.
+// rest: a new sport story goes to the front page, the sport lists, the
+// sport article whose related list it tops up and the chips article,
+// which has no neighbours and lists the latest stories; the flood
+// stories and lists stay cached.
 func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 	ts := newTestSite(t)
 	ctx := context.Background()
 	striker := "/articles/striker-scores-twice-as-rovers-reach-the-cup-semi-final"
 	chips := "/articles/chipmaker-unveils-low-power-processor-for-laptops"
 	flood := "/articles/" + floodSlug
-	paths := []string{"/", "/sections/sport", "/tags/football", "/feed.xml", striker, chips, flood, "/tags/flood", "/sections/world"}
+	politics := "/articles/flood-defences-debate-returns-to-city-council-agenda"
+	paths := []string{"/", "/sections/sport", "/tags/football", "/feed.xml", striker, chips, flood, politics, "/tags/flood", "/sections/world"}
 	for _, p := range paths {
 		ts.get(t, p)
 	}
@@ -337,7 +345,7 @@ func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range paths {
-		related := !slices.Contains([]string{chips, flood, "/tags/flood", "/sections/world"}, p)
+		related := !slices.Contains([]string{flood, politics, "/tags/flood", "/sections/world"}, p)
 		if got := ts.cached(t, p); got == related {
 			t.Errorf("after a new sport story: GET %s from the cache = %v, want %v", p, got, !related)
 		}
@@ -349,9 +357,11 @@ func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 	}
 
 	// An edit of the flood story: its article, its copy's (which names its
-	// source among the versions), the flood lists; not the chips article.
+	// source among the versions), the flood lists; not the sport lists.
 	copyOf := "/articles/river-bursts-banks-and-floods-prague-old-town"
-	ts.get(t, copyOf)
+	for _, p := range []string{copyOf, "/sections/sport", "/tags/football"} {
+		ts.get(t, p)
+	}
 	old, err := ts.db.StoryBySlug(ctx, floodSlug)
 	if err != nil {
 		t.Fatal(err)
@@ -372,8 +382,10 @@ func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 			t.Errorf("after the edit, GET %s still shows the old title", p)
 		}
 	}
-	if !ts.cached(t, chips) {
-		t.Error("an edit of the flood story threw away the chips article")
+	for _, p := range []string{"/sections/sport", "/tags/football"} {
+		if !ts.cached(t, p) {
+			t.Errorf("an edit of the flood story threw away %s", p)
+		}
 	}
 }
 
@@ -389,8 +401,8 @@ func TestOtherProcessWritesReachTheCache(t *testing.T) {
 	}
 	defer other.Close()
 	other.Now = ts.db.Now
-	chips := "/articles/chipmaker-unveils-low-power-processor-for-laptops"
-	for _, p := range []string{"/", "/sections/sport", chips} {
+	flood := "/articles/" + floodSlug
+	for _, p := range []string{"/", "/sections/sport", flood} {
 		ts.get(t, p)
 	}
 	st := &news.Story{Title: "Harbor Times sport: a new coach for Rovers", Body: "Rovers named a new coach.",
@@ -413,7 +425,48 @@ func TestOtherProcessWritesReachTheCache(t *testing.T) {
 			t.Errorf("GET %s lacks the story another process wrote", p)
 		}
 	}
-	if !ts.cached(t, chips) {
-		t.Error("another process's sport story threw away the chips article")
+	if !ts.cached(t, flood) {
+		t.Error("another process's sport story threw away the flood article")
+	}
+}
+
+// An article whose comments close after some days is cached until they
+// close, then shows the form closed; one whose comments closed long ago
+// is cached like any other.
+func TestPageCacheUntilCommentsClose(t *testing.T) {
+	ts := newTestSite(t)
+	ctx := context.Background()
+	if err := ts.db.SetCommentSettings(ctx, news.CommentSettings{Open: true, CloseAfterDays: 1}); err != nil {
+		t.Fatal(err)
+	}
+	old := "/articles/" + floodSlug // published yesterday, 10:00
+	if _, body := ts.get(t, old); !strings.Contains(body, "Comments are closed") {
+		t.Fatal("comments should be closed a day after publication")
+	}
+	if !ts.cached(t, old) {
+		t.Error("an article whose comments closed long ago is not cached")
+	}
+	// Published two days ago, 7 minutes past the hour: its comments close
+	// in 7 minutes, before any relative time on the page changes and
+	// before pageTTL.
+	st := &news.Story{Title: "Council approves the harbour budget", Body: "The council approved the budget.",
+		Source: news.Source{Name: "Metro Ledger"}, URL: "https://ledger.example/budget", Status: news.StatusPublished,
+		PublishedAt: now.Add(-48*time.Hour + 7*time.Minute)}
+	if _, err := deskOf(ts.db).UpsertStories(ctx, []*news.Story{st}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.db.SetCommentSettings(ctx, news.CommentSettings{Open: true, CloseAfterDays: 2}); err != nil {
+		t.Fatal(err)
+	}
+	article := "/articles/" + st.Slug
+	if _, body := ts.get(t, article); strings.Contains(body, "Comments are closed") {
+		t.Fatal("comments should be open for two days")
+	}
+	if !ts.cached(t, article) {
+		t.Error("an article with comments open is not cached")
+	}
+	ts.clock.Advance(8 * time.Minute)
+	if _, body := ts.get(t, article); !strings.Contains(body, "Comments are closed") {
+		t.Error("the cached article still offers the form after the comments closed")
 	}
 }

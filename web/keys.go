@@ -64,20 +64,23 @@ func (p *page) setKeys(c echo.Context) {
 // showsRelatedOf records that the page shows rel, the related list of st
 // asked for with limit. A list with fewer close neighbours than limit is
 // filled with recent stories of st's section and tags, so it also changes
-// with those lists; when st's tags are not at hand, with any list.
+// with those lists; one with none at all may be the latest stories, and
+// changes with the front page's list; so does one whose story's tags are
+// not at hand.
 func showsRelatedOf(c echo.Context, st *news.Story, rel []news.Related, limit int) {
 	shows(c, news.RelatedKey(st.ID))
 	showsRelated(c, rel)
-	filled := len(rel) < limit
+	near := 0
 	for _, r := range rel {
-		filled = filled || r.Nearby
+		if !r.Nearby {
+			near++
+		}
 	}
-	if !filled {
+	if near >= limit {
 		return
 	}
-	if st.Tags == nil {
+	if near == 0 || st.Tags == nil {
 		shows(c, news.KeyFront)
-		return
 	}
 	if st.Section.Slug != "" {
 		shows(c, news.ListKey("section", st.Section.Slug))
