@@ -293,7 +293,10 @@ func (s *Server) syncCache(ctx context.Context) {
 	if s.store.Version() == from {
 		return // another request applied them
 	}
-	ch := s.store.Changes(from)
+	ch := news.Changes{Version: s.store.Version(), All: true}
+	if cl, ok := s.store.(ChangeLog); ok {
+		ch = cl.Changes(from)
+	}
 	if !ch.All {
 		nav, err := s.store.Sections(ctx)
 		ch.All = err != nil || !pc.navOK || !slices.Equal(nav, pc.nav)

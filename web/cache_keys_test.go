@@ -470,3 +470,31 @@ func TestPageCacheUntilCommentsClose(t *testing.T) {
 		t.Error("the cached article still offers the form after the comments closed")
 	}
 }
+
+// A store that keeps no change log (one that is not a ChangeLog) empties
+// the render cache on every write.
+func TestStoreWithoutChangeLogEmptiesTheCache(t *testing.T) {
+	ts := newTestSite(t)
+	srv, err := New(Config{BaseURL: "https://news.example", Now: ts.db.Now, PageCacheBytes: DefaultPageCacheBytes,
+		Logger: slog.New(slog.NewTextHandler(testLog, nil))}, struct{ Store }{storeOf(ts.db)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	plain := &testSite{Server: hs, db: ts.db, srv: srv, clock: ts.clock}
+	flood := "/articles/" + floodSlug
+	plain.get(t, flood)
+	if !plain.cached(t, flood) {
+		t.Fatal("not cached before the write")
+	}
+	st := &news.Story{Title: "Rovers appoint a goalkeeping coach", Body: "The club named a former keeper.",
+		Source: news.Source{Name: "Harbor Times"}, Section: news.Section{Name: "Sport"}, URL: "https://harbor.example/coach",
+		Status: news.StatusPublished, PublishedAt: now.Add(-time.Minute)}
+	if _, err := deskOf(ts.db).UpsertStories(context.Background(), []*news.Story{st}); err != nil {
+		t.Fatal(err)
+	}
+	if plain.cached(t, flood) {
+		t.Error("without a change log, a write kept a page cached")
+	}
+}

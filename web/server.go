@@ -23,10 +23,9 @@ import (
 // Store is what the handlers read from and write to; *sqlite.DB is one.
 type Store interface {
 	Ping(ctx context.Context) error
-	// Version grows with every write; Changes says what the writes after
-	// a version changed, as cache keys.
+	// Version grows with every write. A store that is also a ChangeLog
+	// says what changed.
 	Version() int64
-	Changes(since int64) news.Changes
 	StoryBySlug(ctx context.Context, slug string) (*news.Story, error)
 	Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, bool, error)
 	Related(ctx context.Context, id int64, limit int) ([]news.Related, error)
@@ -100,6 +99,14 @@ type Store interface {
 
 	// Rate limits and the setup link, shared by every node.
 	SharedState
+}
+
+// ChangeLog is a store that says what the writes after a data version
+// changed, as cache keys (news.StoryKey …): the render cache then throws
+// away only the pages showing them. With a store that is not one, every
+// write empties the cache.
+type ChangeLog interface {
+	Changes(since int64) news.Changes
 }
 
 // Config is how the site is run.
