@@ -30,12 +30,13 @@ PAGES=(
 	"$BASE$(first "$BASE$article" /sources/)"
 	"$BASE$(first "$BASE/" /sections/)"
 	"$BASE$author"
+	"$BASE$(first "$BASE/" /coverage/)"
 	"$BASE/?page=2"
 	"$BASE/search"
 	"$BASE/search?q=the"
 )
 # Pages search engines may index (the rest say noindex).
-INDEXABLE=7
+INDEXABLE=8
 # The 404 page: Lighthouse refuses to audit an error status, so audit.sh
 # leaves it to axe; validate.sh checks its HTML.
 NOT_FOUND="$BASE/articles/no-such-story"

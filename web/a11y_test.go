@@ -14,6 +14,7 @@ var readerPages = []struct {
 }{
 	{"/", 200},
 	{"/articles/" + floodSlug, 200},
+	{"/coverage/" + floodSlug, 200},
 	{"/tags/flood", 200},
 	{"/sources/global-wire", 200},
 	{"/sections/world", 200},

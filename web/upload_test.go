@@ -125,6 +125,9 @@ func TestUploadLeadImage(t *testing.T) {
 	if card, _ := doc.Find(`meta[name="twitter:card"]`).Attr("content"); card != "summary_large_image" {
 		t.Errorf("twitter:card = %q", card)
 	}
+	if alt, _ := doc.Find(`meta[name="twitter:image:alt"]`).Attr("content"); alt != "The bridge at dawn" {
+		t.Errorf("twitter:image:alt = %q, want the picture's alt text", alt)
+	}
 	if ld := doc.Find(`script[type="application/ld+json"]`).Text(); !strings.Contains(ld, `"image":[{"@type":"ImageObject"`) {
 		t.Errorf("JSON-LD has no image: %s", ld)
 	}
