@@ -1,0 +1,375 @@
+// Package postgres stores newsdesk's data in PostgreSQL, for several
+// serve nodes sharing one database. Like internal/sqlite it only persists:
+// what a write stores is derived by the application layer. It is the only
+// package that speaks PostgreSQL's SQL.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"newsdesk/internal/news"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Channel is the LISTEN/NOTIFY channel on which every write transaction
+// that readers can see announces the new data version.
+const Channel = "newsdesk_changes"
+
+// DB is the store: a pool of connections to one PostgreSQL database.
+type DB struct {
+	pool *pgxpool.Pool
+	dsn  string
+
+	// Now is the store's clock; tests replace it.
+	Now func() time.Time
+
+	version atomic.Int64 // meta.version as last seen
+}
+
+// IsDSN reports whether a --db value names a PostgreSQL database rather
+// than an SQLite file.
+func IsDSN(s string) bool {
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// Open connects to the database at dsn (postgres://…) and applies the
+// migrations it lacks. Nodes opening one database together migrate it
+// once: the migrations run under a PostgreSQL advisory lock.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	db := &DB{pool: pool, dsn: dsn, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := db.Refresh(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Pool returns the connection pool, for packages that share the
+// database's connections (leader election, LISTEN).
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// DSN returns the DSN the store was opened with.
+func (db *DB) DSN() string { return db.dsn }
+
+// Close closes the pool.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.pool.QueryRow(ctx, "SELECT 1").Scan(&one)
+}
+
+// Backup refuses: a PostgreSQL database is backed up with its own tools.
+func (db *DB) Backup(ctx context.Context, path string) error {
+	return errors.New("backup: on PostgreSQL use pg_dump (e.g. pg_dump -Fc -f newsdesk.dump DSN; restore with pg_restore); see docs/DEPLOY.md")
+}
+
+// Version is a number that grows whenever the stored data changes. Writes
+// through this DB raise it before they return; writes by other nodes are
+// seen by Refresh (on a notification) or WatchVersion.
+func (db *DB) Version() int64 { return db.version.Load() }
+
+// Refresh reads the data version, seeing what other nodes wrote.
+func (db *DB) Refresh(ctx context.Context) error {
+	var v int64
+	if err := db.pool.QueryRow(ctx, "SELECT version FROM meta").Scan(&v); err != nil {
+		return fmt.Errorf("read data version: %w", err)
+	}
+	db.raiseVersion(v)
+	return nil
+}
+
+// WatchVersion polls for writes made by other nodes every interval until
+// ctx ends.
+func (db *DB) WatchVersion(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			db.Refresh(ctx)
+		}
+	}
+}
+
+func (db *DB) raiseVersion(v int64) {
+	for {
+		old := db.version.Load()
+		if v <= old || db.version.CompareAndSwap(old, v) {
+			return
+		}
+	}
+}
+
+// migrate applies the embedded migrations that the database lacks, each
+// in its own transaction, under an advisory lock held on one connection:
+// a node that starts while another migrates waits, then finds nothing to
+// do. The lock's key is taken from the schema, so that databases of
+// different schemas (tests) do not wait for each other.
+func (db *DB) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	defer conn.Release()
+	const key = "hashtext('newsdesk migrate ' || current_schema())"
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock("+key+")"); err != nil {
+		return fmt.Errorf("lock for migrations: %w", err)
+	}
+	defer func() {
+		// A failed unlock leaves the lock to end with the session.
+		if _, err := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+key+")"); err != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+	}()
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	rows, _ := conn.Query(ctx, "SELECT name FROM schema_migrations")
+	done, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	applied := map[string]bool{}
+	for _, n := range done {
+		applied[n] = true
+	}
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		if applied[base] {
+			continue
+		}
+		src, err := fs.ReadFile(migrations, name)
+		if err != nil {
+			return err
+		}
+		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, string(src)); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)", base, db.Now().Unix())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// Statements are written with ? placeholders, as for SQLite, and numbered
+// for PostgreSQL once: the fragments shared by many queries (visible,
+// firstOf) then read the same in both stores.
+var rebound sync.Map // string → string
+
+func rebind(query string) string {
+	if q, ok := rebound.Load(query); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	n := 0
+	inString := false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			inString = !inString
+		case c == '?' && !inString:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	q := b.String()
+	rebound.Store(query, q)
+	return q
+}
+
+// querier is what runs statements: the pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+type scanner interface{ Scan(...any) error }
+
+func (db *DB) query(ctx context.Context, query string, args ...any) (pgx.Rows, error) {
+	return db.pool.Query(ctx, rebind(query), args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) pgx.Row {
+	return db.pool.QueryRow(ctx, rebind(query), args...)
+}
+
+// queryAll runs query and scans every row with scan.
+func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, rebind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("query %.40q: %w", query, err)
+	}
+	return scanAll(rows, scan)
+}
+
+func scanAll[T any](rows pgx.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func scanInt64(row scanner) (int64, error) {
+	var n int64
+	return n, row.Scan(&n)
+}
+
+func scanString(row scanner) (string, error) {
+	var s string
+	return s, row.Scan(&s)
+}
+
+// isUnique reports whether err is a UNIQUE (or primary key) violation.
+func isUnique(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// notFound turns pgx.ErrNoRows into an ENOTFOUND error whose message is
+// the sentence format and args make; any other error is wrapped with that
+// sentence, lowercased, as context.
+func notFound(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	} else if errors.Is(err, pgx.ErrNoRows) {
+		return news.Errorf(news.ENOTFOUND, format, args...)
+	}
+	what := strings.TrimSuffix(strings.ToLower(fmt.Sprintf(format, args...)), ".")
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func unix(t time.Time) int64 { return t.UTC().Unix() }
+
+func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+// optUnix is fromUnix with 0 meaning "never" (the zero time).
+func optUnix(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return fromUnix(s)
+}
+
+// nullable turns "" into NULL for UNIQUE columns where blank means absent.
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// nullID turns 0 into NULL for optional references.
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// tx is one write transaction.
+type tx struct {
+	pgx.Tx
+	db *DB
+	// ids of sources, sections and tags resolved in this transaction.
+	ids map[string]int64
+	// quiet says the transaction changes nothing a reader sees, so the
+	// data version stays and cached pages stay valid.
+	quiet bool
+}
+
+func (w *tx) exec(ctx context.Context, query string, args ...any) (pgconn.CommandTag, error) {
+	return w.Exec(ctx, rebind(query), args...)
+}
+
+func (w *tx) queryRow(ctx context.Context, query string, args ...any) pgx.Row {
+	return w.QueryRow(ctx, rebind(query), args...)
+}
+
+func (w *tx) queryIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	return queryAll(ctx, w.Tx, scanInt64, query, args...)
+}
+
+// transact runs fn in one transaction and, unless fn said readers see
+// nothing new, raises the data version and announces it on Channel; the
+// announcement is delivered when the transaction commits.
+func (db *DB) transact(ctx context.Context, fn func(*tx) error) error {
+	var version int64
+	err := pgx.BeginFunc(ctx, db.pool, func(t pgx.Tx) error {
+		w := &tx{Tx: t, db: db, ids: map[string]int64{}}
+		if err := fn(w); err != nil {
+			return err
+		}
+		if w.quiet {
+			return nil
+		}
+		if err := t.QueryRow(ctx, "UPDATE meta SET version = version + 1 RETURNING version").Scan(&version); err != nil {
+			return fmt.Errorf("bump data version: %w", err)
+		}
+		if _, err := t.Exec(ctx, "SELECT pg_notify($1, $2)", Channel, strconv.FormatInt(version, 10)); err != nil {
+			return fmt.Errorf("notify data version: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	db.raiseVersion(version)
+	return nil
+}
