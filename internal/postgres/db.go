@@ -240,6 +240,10 @@ func (db *DB) query(ctx context.Context, query string, args ...any) (pgx.Rows, e
 	return db.pool.Query(ctx, rebind(query), args...)
 }
 
+func (db *DB) exec(ctx context.Context, query string, args ...any) (pgconn.CommandTag, error) {
+	return db.pool.Exec(ctx, rebind(query), args...)
+}
+
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) pgx.Row {
 	return db.pool.QueryRow(ctx, rebind(query), args...)
 }
@@ -372,4 +376,43 @@ func (db *DB) transact(ctx context.Context, fn func(*tx) error) error {
 	}
 	db.raiseVersion(version)
 	return nil
+}
+
+func (w *tx) query(ctx context.Context, query string, args ...any) (pgx.Rows, error) {
+	return w.Query(ctx, rebind(query), args...)
+}
+
+// scanIDs reads a one-column result of ids; it takes the query's error
+// too, so that scanIDs(db.query(…)) reads as one call.
+func scanIDs(rows pgx.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, fmt.Errorf("select ids: %w", err)
+	}
+	ids, err := scanAll(rows, scanInt64)
+	if err != nil {
+		return nil, fmt.Errorf("select ids: %w", err)
+	}
+	return ids, nil
+}
+
+// scanStrings reads a one-column result of strings.
+func scanStrings(rows pgx.Rows, err error) ([]string, error) {
+	if err != nil {
+		return nil, fmt.Errorf("select: %w", err)
+	}
+	return scanAll(rows, scanString)
+}
+
+func scanTags(rows pgx.Rows, err error) ([]news.Tag, error) {
+	if err != nil {
+		return nil, fmt.Errorf("select tags: %w", err)
+	}
+	tags, err := scanAll(rows, func(row scanner) (news.Tag, error) {
+		var t news.Tag
+		return t, row.Scan(&t.ID, &t.Name, &t.Slug)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("select tags: %w", err)
+	}
+	return tags, nil
 }

@@ -2,10 +2,14 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"newsdesk/internal/news"
 	"newsdesk/internal/postgres/pgtest"
 )
 
@@ -101,5 +105,15 @@ func TestVersionSeenByOtherNode(t *testing.T) {
 	}
 	if b.Version() != a.Version() {
 		t.Errorf("other node's version %d after Refresh, want %d", b.Version(), a.Version())
+	}
+}
+
+// notFound never takes its sentence for a format.
+func TestNotFoundKeepsPercent(t *testing.T) {
+	if err := notFound(pgx.ErrNoRows, "Story %q not found.", "100%-pure"); news.ErrorMessage(err) != `Story "100%-pure" not found.` {
+		t.Errorf("not found: %q", news.ErrorMessage(err))
+	}
+	if err := notFound(errors.New("disk I/O error"), "Story %q not found.", "100%s-%d"); err.Error() != `story "100%s-%d" not found: disk I/O error` {
+		t.Errorf("other error: %q", err.Error())
 	}
 }

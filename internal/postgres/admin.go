@@ -1,0 +1,330 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"newsdesk/internal/news"
+	"newsdesk/internal/store"
+)
+
+// StoryByID returns story id in any state, trashed ones included, with
+// its tags and revision number.
+func (db *DB) StoryByID(ctx context.Context, id int64) (*news.Story, error) {
+	s, err := scanStory(db.queryRow(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ?", id))
+	if err != nil {
+		return nil, notFound(err, "Story %d not found.", id)
+	}
+	if s.Tags, err = storyTags(ctx, db.pool, s.ID); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// AdminStories returns one page of the newsroom's stories, newest first,
+// matching f, and how many match.
+func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Story, int, error) {
+	where := []string{"s.deleted_at IS NULL"}
+	if f.Trash {
+		where[0] = "s.deleted_at IS NOT NULL"
+	}
+	var args []any
+	from := storyFrom
+	if !f.Query.Empty() {
+		tsq, qargs := tsQuery(f.Query)
+		where = append(where, "s.search @@ "+tsq)
+		args = append(args, qargs...)
+	}
+	if f.Status != "" {
+		where = append(where, "s.status = ?")
+		args = append(args, f.Status)
+	}
+	if f.SectionSlug != "" {
+		where = append(where, "sec.slug = ?")
+		args = append(args, f.SectionSlug)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := db.queryRow(ctx, "SELECT count(*)"+from+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count admin stories: %w", err)
+	}
+	order := " ORDER BY s.updated_at DESC, s.id DESC"
+	switch f.Sort {
+	case "published":
+		order = " ORDER BY s.published_at DESC, s.id DESC"
+	case "title":
+		order = ` ORDER BY lower(s.title) COLLATE "C", s.id`
+	}
+	list, err := db.queryStories(ctx, "SELECT "+storyColumns+from+cond+order+" LIMIT ? OFFSET ?",
+		append(args, f.Page.Size, f.Page.Offset())...)
+	return list, total, err
+}
+
+// SaveNewStory stores a story written in the newsroom, keeping its first
+// revision, with the changes desk decided for it.
+func (db *DB) SaveNewStory(ctx context.Context, st store.Story, userID int64, ch store.Changes) error {
+	s := st.Story
+	return db.storyTx(ctx, ch, func(w *tx) error {
+		if err := w.checkUnique(ctx, s); err != nil {
+			return err
+		}
+		if err := w.save(ctx, st, true); err != nil {
+			return err
+		}
+		s.Revision = 1
+		if _, err := w.exec(ctx, "UPDATE stories SET comments_closed = ? WHERE id = ?", s.CommentsClosed, s.ID); err != nil {
+			return fmt.Errorf("set comments of story %d: %w", s.ID, err)
+		}
+		// The first story of a source written in the newsroom makes it the
+		// site's own, an original source.
+		if _, err := w.exec(ctx, `UPDATE sources SET original = true WHERE id = ?
+			AND NOT EXISTS (SELECT 1 FROM stories WHERE source_id = ? AND id != ?)`, s.Source.ID, s.Source.ID, s.ID); err != nil {
+			return fmt.Errorf("mark source %d original: %w", s.Source.ID, err)
+		}
+		if err := w.keepRevision(ctx, s, userID); err != nil {
+			return err
+		}
+		return w.recordEdits(ctx, s.ID, "", news.AllEditorFields(), false)
+	})
+}
+
+// SaveEdit stores an editor's save of story st made from revision base,
+// with the changes desk decided for it. If someone saved the story since,
+// nothing is written and the error is ECONFLICT.
+func (db *DB) SaveEdit(ctx context.Context, st store.Story, base int, userID int64, ch store.Changes) error {
+	s := st.Story
+	return db.storyTx(ctx, ch, func(w *tx) error {
+		current, err := w.checkEdit(ctx, s, base)
+		if err != nil {
+			return err
+		}
+		old, err := w.storedStoryByID(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		feedHash, err := w.feedHashOf(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		// An imported story has no first revision yet: keep it, so the
+		// editor's change can be compared with what came in.
+		if err := w.keepRevisionIfMissing(ctx, old); err != nil {
+			return err
+		}
+		if err := w.save(ctx, st, false); err != nil {
+			return err
+		}
+		if err := w.recordEditorSave(ctx, s, old, feedHash); err != nil {
+			return err
+		}
+		s.Revision = current + 1
+		if _, err := w.exec(ctx, "UPDATE stories SET revision = ?, comments_closed = ? WHERE id = ?", s.Revision, s.CommentsClosed, s.ID); err != nil {
+			return fmt.Errorf("bump revision of story %d: %w", s.ID, err)
+		}
+		return w.keepRevision(ctx, s, userID)
+	})
+}
+
+// checkEdit checks that an edit of s made from revision base may be
+// saved, fills a blank slug with the stored one, and returns the stored
+// revision.
+func (w *tx) checkEdit(ctx context.Context, s *news.Story, base int) (int, error) {
+	var current int
+	var deleted bool
+	var slug string
+	err := w.queryRow(ctx, "SELECT revision, deleted_at IS NOT NULL, slug FROM stories WHERE id = ?", s.ID).Scan(&current, &deleted, &slug)
+	if err != nil {
+		return 0, notFound(err, "Story %d not found.", s.ID)
+	}
+	if deleted {
+		return 0, news.Errorf(news.ECONFLICT, "This story was moved to the trash while you were editing it.")
+	}
+	if current != base {
+		return 0, news.Errorf(news.ECONFLICT, "Someone else saved this story while you were editing it (now at revision %d, you started from %d). Your text is kept below: compare it with the saved version, then save again.", current, base)
+	}
+	// A blank slug keeps the story's address: links to it must not break.
+	if s.Slug == "" {
+		s.Slug = slug
+	}
+	return current, w.checkUnique(ctx, s)
+}
+
+// CheckStory reports what would make saving s (an edit from revision
+// base, or a new story when base is 0) fail, before desk derives it.
+// It fills a blank slug of an edit with the stored one.
+func (db *DB) CheckStory(ctx context.Context, s *news.Story, base int) error {
+	t, err := db.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer t.Rollback(context.WithoutCancel(ctx))
+	w := &tx{Tx: t, db: db, ids: map[string]int64{}}
+	if base > 0 {
+		_, err = w.checkEdit(ctx, s, base)
+		return err
+	}
+	return w.checkUnique(ctx, s)
+}
+
+// checkUnique reports a slug or original URL that another story uses as a
+// field error, before anything is written.
+func (w *tx) checkUnique(ctx context.Context, s *news.Story) error {
+	fields := map[string]string{}
+	for _, c := range []struct{ col, val, field, msg string }{
+		{"slug", s.Slug, "slug", "Another story already uses this slug."},
+		{"url", s.URL, "url", "Another story already has this original URL."},
+	} {
+		if c.val == "" {
+			continue
+		}
+		var id int64
+		err := w.queryRow(ctx, "SELECT id FROM stories WHERE "+c.col+" = ? AND id != ?", c.val, s.ID).Scan(&id)
+		if err == nil {
+			fields[c.field] = c.msg
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("check %s: %w", c.col, err)
+		}
+	}
+	if len(fields) > 0 {
+		e := news.Errorf(news.EINVALID, "Please correct the highlighted fields.")
+		e.Fields = fields
+		return e
+	}
+	return nil
+}
+
+// snapshot is what a revision keeps of a story.
+type snapshot struct {
+	Title, Slug, Summary, Body, Source, URL, Author, Dateline, Section string
+	Tags                                                               []string
+	ImageURL, ImageAlt, Status                                         string
+	PublishedAt                                                        int64
+	// The picture, by id: restoring a revision whose picture has since
+	// been replaced (and so removed) restores the story without one.
+	ImageID, ImageCaption, ImageCredit string `json:",omitempty"`
+}
+
+func (w *tx) keepRevision(ctx context.Context, s *news.Story, userID int64) error {
+	snap := snapshot{Title: s.Title, Slug: s.Slug, Summary: s.Summary, Body: s.Body, Source: s.Source.Name,
+		URL: s.URL, Author: s.Author, Dateline: s.Dateline, Section: s.Section.Name, ImageURL: s.ImageURL,
+		ImageAlt: s.ImageAlt, Status: s.Status, PublishedAt: unix(s.PublishedAt),
+		ImageID: s.Image.ID, ImageCaption: s.ImageCaption, ImageCredit: s.ImageCredit}
+	for _, t := range s.Tags {
+		snap.Tags = append(snap.Tags, t.Name)
+	}
+	b, _ := json.Marshal(snap)
+	var user sql.NullInt64
+	if userID != 0 {
+		user = sql.NullInt64{Int64: userID, Valid: true}
+	}
+	if _, err := w.exec(ctx, `INSERT INTO story_revisions (story_id, revision, user_id, created_at, snapshot)
+		VALUES (?, ?, ?, ?, ?)`, s.ID, s.Revision, user, unix(w.db.Now()), string(b)); err != nil {
+		return fmt.Errorf("keep revision %d of story %d: %w", s.Revision, s.ID, err)
+	}
+	return nil
+}
+
+// Revisions returns the saved versions of story id, newest first.
+func (db *DB) Revisions(ctx context.Context, storyID int64) ([]news.Revision, error) {
+	return queryAll(ctx, db.pool, scanRevision, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
+		FROM story_revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.story_id = ? ORDER BY r.revision DESC`, storyID)
+}
+
+// Revision returns one saved version of a story.
+func (db *DB) Revision(ctx context.Context, storyID int64, number int) (news.Revision, error) {
+	r, err := scanRevision(db.queryRow(ctx, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
+		FROM story_revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.story_id = ? AND r.revision = ?`, storyID, number))
+	return r, notFound(err, "Revision %d of story %d not found.", number, storyID)
+}
+
+func scanRevision(row scanner) (news.Revision, error) {
+	var r news.Revision
+	var created int64
+	var raw string
+	if err := row.Scan(&r.ID, &r.StoryID, &r.Number, &r.UserName, &created, &raw); err != nil {
+		return r, err
+	}
+	r.CreatedAt = fromUnix(created)
+	var snap snapshot
+	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
+		return r, fmt.Errorf("revision %d: %w", r.ID, err)
+	}
+	r.Story = news.Story{ID: r.StoryID, Title: snap.Title, Slug: snap.Slug, Summary: snap.Summary, Body: snap.Body,
+		Source: news.Source{Name: snap.Source}, URL: snap.URL, Author: snap.Author, Dateline: snap.Dateline,
+		Section: news.Section{Name: snap.Section}, Tags: news.NewTags(snap.Tags), ImageURL: snap.ImageURL,
+		ImageAlt: snap.ImageAlt, Status: snap.Status, PublishedAt: fromUnix(snap.PublishedAt), Revision: r.Number,
+		Image: news.Image{ID: snap.ImageID}, ImageCaption: snap.ImageCaption, ImageCredit: snap.ImageCredit}
+	return r, nil
+}
+
+// SaveTrashed moves story id to the trash, or out of it, with the
+// changes desk decided for it (its full-text row and vector among them).
+func (db *DB) SaveTrashed(ctx context.Context, id int64, trash bool, ch store.Changes) error {
+	return db.storyTx(ctx, ch, func(w *tx) error {
+		var deleted any
+		if trash {
+			deleted = unix(db.Now())
+		}
+		res, err := w.exec(ctx, "UPDATE stories SET deleted_at = ?, updated_at = ?, revision = revision + 1 WHERE id = ?", deleted, unix(db.Now()), id)
+		if err != nil {
+			return fmt.Errorf("trash story %d: %w", id, err)
+		}
+		if n := res.RowsAffected(); n == 0 {
+			return news.Errorf(news.ENOTFOUND, "Story %d not found.", id)
+		}
+		return nil
+	})
+}
+
+// SaveEmptyTrash deletes every trashed story for good and returns how
+// many. Trashed stories are out of desk's related index already.
+func (db *DB) SaveEmptyTrash(ctx context.Context) (int, error) {
+	var n int64
+	err := db.transact(ctx, func(w *tx) error {
+		images, err := scanStrings(w.query(ctx, `SELECT DISTINCT si.media_id FROM story_images si
+			JOIN stories s ON s.id = si.story_id WHERE s.deleted_at IS NOT NULL`))
+		if err != nil {
+			return err
+		}
+		res, err := w.exec(ctx, "DELETE FROM stories WHERE deleted_at IS NOT NULL")
+		if err != nil {
+			return fmt.Errorf("empty trash: %w", err)
+		}
+		n = res.RowsAffected()
+		// Their pictures go too, unless another story shows them.
+		for _, id := range images {
+			if err := w.dropIfUnused(ctx, id); err != nil {
+				return err
+			}
+		}
+		// Trashed versions ranked last in their clusters: the others keep
+		// their order; clusters left with no story go.
+		if _, err := w.exec(ctx, "DELETE FROM clusters WHERE id NOT IN (SELECT cluster_id FROM cluster_members)"); err != nil {
+			return fmt.Errorf("drop empty clusters: %w", err)
+		}
+		return nil
+	})
+	return int(n), err
+}
+
+// dueStories is the condition for scheduled stories whose time has come;
+// its one argument is the current Unix time.
+const dueStories = "status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL"
+
+// SavePublished marks the scheduled stories ids that are still due as
+// published, with the changes desk decided for them.
+func (db *DB) SavePublished(ctx context.Context, ids []int64, ch store.Changes) error {
+	return db.storyTx(ctx, ch, func(w *tx) error {
+		if _, err := w.exec(ctx, "UPDATE stories SET status = 'published' WHERE "+dueStories+" AND id = ANY(?)",
+			unix(db.Now()), ids); err != nil {
+			return fmt.Errorf("publish due stories: %w", err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,118 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"fmt"
+	"time"
+
+	"newsdesk/internal/news"
+)
+
+const feedColumns = `f.id, src.id, src.name, src.slug, f.url, f.interval_seconds, f.etag, f.last_modified,
+	f.created_at, coalesce(f.last_fetch_at, 0), f.last_status, f.last_error, f.last_rejected,
+	coalesce(f.last_success_at, 0), f.failures, coalesce(f.failing_since, 0), f.next_fetch_at, f.items_added
+	FROM feeds f JOIN sources src ON src.id = f.source_id`
+
+func scanFeed(row scanner) (news.Feed, error) {
+	var f news.Feed
+	var interval, created, last, success, failing, next int64
+	err := row.Scan(&f.ID, &f.Source.ID, &f.Source.Name, &f.Source.Slug, &f.URL, &interval, &f.ETag, &f.LastModified,
+		&created, &last, &f.LastStatus, &f.LastError, &f.LastRejected, &success, &f.Failures, &failing, &next, &f.ItemsAdded)
+	if err != nil {
+		return f, err
+	}
+	f.Interval = time.Duration(interval) * time.Second
+	f.CreatedAt, f.NextFetchAt = fromUnix(created), fromUnix(next)
+	f.LastFetchAt, f.LastSuccessAt, f.FailingSince = optUnix(last), optUnix(success), optUnix(failing)
+	return f, nil
+}
+
+
+// Feeds returns every subscribed feed, by source name and then age.
+func (db *DB) Feeds(ctx context.Context) ([]news.Feed, error) {
+	return queryAll(ctx, db.pool, scanFeed, "SELECT "+feedColumns+" ORDER BY src.name, f.id")
+}
+
+// Feed returns feed id.
+func (db *DB) Feed(ctx context.Context, id int64) (news.Feed, error) {
+	f, err := scanFeed(db.queryRow(ctx, "SELECT "+feedColumns+" WHERE f.id = ?", id))
+	return f, notFound(err, "Feed %d not found.", id)
+}
+
+// CreateFeed subscribes f.Source (added when new) to the feed at f.URL,
+// due at once. f must have passed Validate.
+func (db *DB) CreateFeed(ctx context.Context, f *news.Feed) error {
+	return db.transact(ctx, func(w *tx) error {
+		w.quiet = true // a subscription shows on no reader page
+		var other int64
+		err := w.queryRow(ctx, "SELECT id FROM feeds WHERE url = ?", f.URL).Scan(&other)
+		if err == nil {
+			e := news.Errorf(news.EINVALID, "This feed is already subscribed.")
+			e.Fields = map[string]string{"url": fmt.Sprintf("This feed is already subscribed (feed %d).", other)}
+			return e
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("look up feed %q: %w", f.URL, err)
+		}
+		if f.Source.ID, err = w.named(ctx, "sources", f.Source.Name); err != nil {
+			return err
+		}
+		if err := w.queryRow(ctx, "SELECT slug FROM sources WHERE id = ?", f.Source.ID).Scan(&f.Source.Slug); err != nil {
+			return fmt.Errorf("select source %d: %w", f.Source.ID, err)
+		}
+		now := db.Now().UTC().Truncate(time.Second)
+		f.CreatedAt, f.NextFetchAt = now, now
+		err = w.queryRow(ctx, `INSERT INTO feeds (source_id, url, interval_seconds, created_at, next_fetch_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, f.Source.ID, f.URL, int64(f.Interval/time.Second), unix(now), unix(now)).Scan(&f.ID)
+		if isUnique(err) {
+			return news.Errorf(news.ECONFLICT, "This feed is already subscribed.")
+		} else if err != nil {
+			return fmt.Errorf("insert feed %q: %w", f.URL, err)
+		}
+		return nil
+	})
+}
+
+// DeleteFeed stops polling feed id. The stories it brought stay.
+func (db *DB) DeleteFeed(ctx context.Context, id int64) error {
+	return db.transact(ctx, func(w *tx) error {
+		w.quiet = true
+		res, err := w.exec(ctx, "DELETE FROM feeds WHERE id = ?", id)
+		if err != nil {
+			return fmt.Errorf("delete feed %d: %w", id, err)
+		}
+		if res.RowsAffected() == 0 {
+			return news.Errorf(news.ENOTFOUND, "Feed %d not found.", id)
+		}
+		return nil
+	})
+}
+
+// RecordFeedCheck stores the result of fetching feed id. A feed removed
+// meanwhile is not an error: there is nothing left to record.
+func (db *DB) RecordFeedCheck(ctx context.Context, id int64, c news.FeedCheck) error {
+	return db.transact(ctx, func(w *tx) error {
+		w.quiet = true
+		at := unix(c.At)
+		var err error
+		if c.Failed {
+			_, err = w.exec(ctx, `UPDATE feeds SET last_fetch_at = ?, last_status = ?, last_error = ?, last_rejected = '',
+				failures = failures + 1, failing_since = coalesce(failing_since, ?), next_fetch_at = ? WHERE id = ?`,
+				at, c.Status, c.Err, at, unix(c.Next), id)
+		} else {
+			_, err = w.exec(ctx, `UPDATE feeds SET last_fetch_at = ?, last_status = ?, last_error = '', last_rejected = ?,
+				last_success_at = ?, failures = 0, failing_since = NULL, next_fetch_at = ?, items_added = items_added + ?,
+				etag = CASE WHEN ? OR ? THEN ? ELSE etag END,
+				last_modified = CASE WHEN ? OR ? THEN ? ELSE last_modified END WHERE id = ?`,
+				at, c.Status, c.Rejected, at, unix(c.Next), c.Added,
+				c.ETag != "", c.LastModified != "", c.ETag,
+				c.ETag != "", c.LastModified != "", c.LastModified, id)
+		}
+		if err != nil {
+			return fmt.Errorf("record fetch of feed %d: %w", id, err)
+		}
+		return nil
+	})
+}

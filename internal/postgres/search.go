@@ -1,0 +1,240 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"newsdesk/internal/news"
+)
+
+// Search on PostgreSQL. Each story carries a weighted tsvector (title A,
+// tags B, summary and source C, body D) in a GIN index, and one of its
+// headline and tags alone. Text reaches PostgreSQL already split into
+// words as news.Words splits them, folded as SQLite's index folds them
+// (lowercase, no diacritics, "don't" the two tokens "don t"), so both
+// stores find the same words; the configuration "newsdesk" stems with
+// Snowball English and ignores no stop words. A reader's query is parsed
+// by news.ParseQuery and handed to websearch_to_tsquery as quoted phrases
+// and -exclusions; a word still being typed is a to_tsquery prefix.
+//
+// Ranking mirrors internal/sqlite: a search matching few stories
+// (exactRankMax) ranks every match by ts_rank (weights as above, length
+// normalised) times recency; a search matching more ranks a bounded pool,
+// the newest headline or tag matches, then the newest other matches.
+// Counts stop at searchCountCap ("1,000+").
+const (
+	searchRank = `ts_rank('{0.1, 0.3, 0.4, 1.0}', s.search, q.q, 1) * (1.0 + 0.5 / (1.0 + (? - s.published_at) / 604800.0))`
+	// exactRankMax is the most matches ranked one by one.
+	exactRankMax = 300
+	// searchPool is how many of the newest matches, and of the newest
+	// headline matches, a larger search looks at for its first pages.
+	searchPool = 100
+	// searchCountCap is where counting stops; pages end there too.
+	searchCountCap = 1000
+	// snippetText is how much of a hit's text the snippet is cut from.
+	snippetText = 8192
+	// indexedBody bounds the body text put in a story's tsvector, which
+	// PostgreSQL limits to 1 MB.
+	indexedBody = 256 << 10
+)
+
+// hitColumns is cardColumns with the start of the body's plain text.
+var hitColumns = cardColumns + `, substr(coalesce(s.body_text, ''), 1, ` + fmt.Sprint(snippetText) + `)`
+
+// foldText returns text as it is indexed and searched: its words (see
+// news.Words), without diacritics, apostrophes splitting, one space apart.
+func foldText(text string) string {
+	return foldWords(news.Words(text))
+}
+
+func foldWords(words []string) string {
+	var b strings.Builder
+	for _, w := range words {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		for _, r := range norm.NFD.String(w) {
+			switch {
+			case unicode.Is(unicode.Mn, r):
+			case r == '\'' || r == '’':
+				b.WriteByte(' ')
+			default:
+				b.WriteRune(unicode.ToLower(r))
+			}
+		}
+	}
+	return b.String()
+}
+
+// tsQuery returns the SQL of a query's tsquery and its arguments.
+func tsQuery(q news.Query) (string, []any) {
+	terms := q.Terms
+	var prefix string
+	if q.Prefix && len(terms) > 0 {
+		prefix, terms = terms[len(terms)-1], terms[:len(terms)-1]
+	}
+	var web []string
+	for _, t := range terms {
+		web = append(web, `"`+foldWords(strings.Fields(t))+`"`)
+	}
+	for _, t := range q.Excluded {
+		web = append(web, `-"`+foldWords(strings.Fields(t))+`"`)
+	}
+	expr, args := "websearch_to_tsquery('newsdesk', ?)", []any{strings.Join(web, " ")}
+	if prefix != "" {
+		// to_tsquery syntax: the tokens as a phrase, the last a prefix.
+		toks := strings.Fields(foldWords(strings.Fields(prefix)))
+		for i, t := range toks {
+			toks[i] = "'" + strings.ReplaceAll(t, "'", "''") + "'"
+		}
+		expr = "(" + expr + " && to_tsquery('newsdesk', ?))"
+		args = append(args, strings.Join(toks, " <-> ")+":*")
+	}
+	return expr, args
+}
+
+// Search returns one page of the visible stories matching f, best first,
+// and how many match. The work is bounded whatever the query.
+// Results show one card per story cluster, named with the other sources.
+func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error) {
+	res, err := db.search(ctx, f)
+	if err != nil {
+		return res, err
+	}
+	return res, db.FillCoverage(ctx, res.Stories)
+}
+
+func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error) {
+	var res news.SearchResult
+	if f.Query.Empty() {
+		return res, nil
+	}
+	now := unix(db.Now())
+	tsq, qargs := tsQuery(f.Query)
+	// with binds the query once per statement: q.q is the tsquery.
+	with := "WITH q AS (SELECT " + tsq + " AS q) "
+	from := " FROM q, stories s WHERE s.search @@ q.q AND"
+	where := visible
+	wargs := []any{now}
+	if f.SectionSlug != "" {
+		where += " AND s.section_id = (SELECT id FROM sections WHERE slug = ?)"
+		wargs = append(wargs, f.SectionSlug)
+	}
+	if f.SourceSlug != "" {
+		where += " AND s.source_id = (SELECT id FROM sources WHERE slug = ?)"
+		wargs = append(wargs, f.SourceSlug)
+	}
+	args := func(extra ...any) []any {
+		return append(append(append([]any{}, qargs...), wargs...), extra...)
+	}
+	var matches int
+	if err := db.queryRow(ctx, with+"SELECT count(*) FROM (SELECT 1"+from+where+" LIMIT ?) m",
+		args(searchCountCap+1)...).Scan(&matches); err != nil {
+		return res, fmt.Errorf("count search: %w", err)
+	}
+	if matches == 0 {
+		return res, nil
+	}
+	// One card per story cluster: the first-ranked visible version.
+	card := where + " AND" + firstOf("")
+	res.Total = matches
+	if matches <= exactRankMax {
+		if err := db.queryRow(ctx, with+"SELECT count(*)"+from+card, args(now)...).Scan(&res.Total); err != nil {
+			return res, fmt.Errorf("count search: %w", err)
+		}
+	}
+	if res.Total > searchCountCap {
+		res.Total, res.Capped = searchCountCap, true
+	}
+	if res.Total == 0 || f.Page.Offset() >= res.Total {
+		return res, nil
+	}
+	if matches <= exactRankMax {
+		var err error
+		res.Stories, err = queryStoriesText(ctx, db.pool, true, with+"SELECT "+hitColumns+strings.Replace(storyFrom, "FROM", "FROM q,", 1)+
+			" WHERE s.search @@ q.q AND"+card+" ORDER BY "+searchRank+" DESC, s.id DESC LIMIT ? OFFSET ?",
+			append(append(qargs, wargs...), now, now, f.Page.Size, f.Page.Offset())...)
+		if err != nil {
+			return res, fmt.Errorf("search: %w", err)
+		}
+		return res, nil
+	}
+	// Many matches: the newest whose headline or tags hold every word
+	// sought (search_head), then the newest of the others.
+	pool := max(searchPool, f.Page.Offset()+f.Page.Size)
+	positive, pargs := tsQuery(news.Query{Terms: f.Query.Terms, Prefix: f.Query.Prefix})
+	heads, err := queryAll(ctx, db.pool, scanInt64, with+"SELECT s.id"+from+" s.search_head @@ "+positive+" AND"+card+
+		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", append(append(append(qargs, pargs...), wargs...), now, pool)...)
+	if err != nil {
+		return res, fmt.Errorf("search headlines: %w", err)
+	}
+	recent, err := queryAll(ctx, db.pool, scanInt64, with+"SELECT s.id"+from+card+
+		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", args(now, pool)...)
+	if err != nil {
+		return res, fmt.Errorf("search: %w", err)
+	}
+	page, err := queryAll(ctx, db.pool, scanInt64, "SELECT s.id FROM stories s WHERE s.id = ANY(?)"+
+		" ORDER BY s.id = ANY(?) DESC, s.published_at DESC, s.id DESC LIMIT ? OFFSET ?",
+		append(heads, recent...), heads, f.Page.Size, f.Page.Offset())
+	if err != nil {
+		return res, fmt.Errorf("search: %w", err)
+	}
+	res.Stories, err = db.storiesByID(ctx, page)
+	return res, err
+}
+
+// storiesByID reads the search hits ids in that order.
+func (db *DB) storiesByID(ctx context.Context, ids []int64) ([]*news.Story, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, err := queryStoriesText(ctx, db.pool, true, "SELECT "+hitColumns+storyFrom+" WHERE s.id = ANY(?)", ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*news.Story, len(list))
+	for _, s := range list {
+		byID[s.ID] = s
+	}
+	out := make([]*news.Story, 0, len(ids))
+	for _, id := range ids {
+		if s := byID[id]; s != nil {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// searchDoc is the SQL that computes a story's two tsvectors from five
+// arguments: title, tags, summary and source, body (each folded by
+// foldText).
+const searchDoc = `setweight(to_tsvector('newsdesk', ?), 'A') || setweight(to_tsvector('newsdesk', ?), 'B') ||
+	setweight(to_tsvector('newsdesk', ?), 'C') || setweight(to_tsvector('newsdesk', ?), 'D')`
+
+// searchArgs returns the arguments of searchDoc for a story with the
+// given body text.
+func searchArgs(s *news.Story, text string) []any {
+	tags := make([]string, len(s.Tags))
+	for i, t := range s.Tags {
+		tags[i] = t.Name
+	}
+	if len(text) > indexedBody {
+		text = text[:indexedBody]
+	}
+	return []any{foldText(s.Title), foldText(strings.Join(tags, " ")), foldText(s.Summary + " " + s.Source.Name), foldText(text)}
+}
+
+// writeSearch stores story s's tsvectors; text is its body's plain text.
+func (w *tx) writeSearch(ctx context.Context, s *news.Story, text string) error {
+	a := searchArgs(s, text)
+	if _, err := w.exec(ctx, `UPDATE stories SET search = `+searchDoc+`,
+		search_head = setweight(to_tsvector('newsdesk', ?), 'A') || setweight(to_tsvector('newsdesk', ?), 'B')
+		WHERE id = ?`, a[0], a[1], a[2], a[3], a[0], a[1], s.ID); err != nil {
+		return fmt.Errorf("index story %d for search: %w", s.ID, err)
+	}
+	return nil
+}

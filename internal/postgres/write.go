@@ -1,0 +1,220 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"newsdesk/internal/news"
+	"newsdesk/internal/store"
+)
+
+// named returns the id of the source or section called name, adding it
+// (with a unique slug) when new.
+func (w *tx) named(ctx context.Context, table, name string) (int64, error) {
+	key := table + "\x00" + name
+	if id, ok := w.ids[key]; ok {
+		return id, nil
+	}
+	var id int64
+	err := w.queryRow(ctx, "SELECT id FROM "+table+" WHERE name = ?", name).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		slug := news.Slugify(name)
+		if slug == "" {
+			slug = strings.TrimSuffix(table, "s")
+		}
+		for n := 1; ; n++ {
+			try := slug
+			if n > 1 {
+				try += "-" + strconv.Itoa(n)
+			}
+			err = w.queryRow(ctx, "INSERT INTO "+table+" (name, slug) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING RETURNING id",
+				name, try).Scan(&id)
+			if !errors.Is(err, pgx.ErrNoRows) {
+				break
+			}
+		}
+		if err == nil && table == "sources" && news.OriginalByDefault(name) {
+			_, err = w.exec(ctx, "UPDATE sources SET original = true WHERE id = ?", id)
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("resolve %s %q: %w", table, name, err)
+	}
+	w.ids[key] = id
+	return id, nil
+}
+
+// uniqueSlug returns base, or base-2, base-3 … whichever no other story
+// than self uses.
+func (w *tx) uniqueSlug(ctx context.Context, base string, self int64) (string, error) {
+	if base == "" {
+		base = "story"
+	}
+	for n := 1; ; n++ {
+		try := base
+		if n > 1 {
+			suffix := "-" + strconv.Itoa(n)
+			try = strings.TrimRight(base[:min(len(base), news.MaxSlugLen-len(suffix))], "-") + suffix
+		}
+		var id int64
+		err := w.queryRow(ctx, "SELECT id FROM stories WHERE slug = ?", try).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) || id == self {
+			return try, nil
+		} else if err != nil {
+			return "", fmt.Errorf("select slug %q: %w", try, err)
+		}
+	}
+}
+
+// Writes. The application layer (internal/desk) derives everything a
+// story's write stores and decides related lists and clusters before it
+// calls one of the Save methods; each is one transaction that stores what
+// it is given, and derives nothing.
+
+// storyTx runs fn in a write transaction and then stores ch.
+func (db *DB) storyTx(ctx context.Context, ch store.Changes, fn func(*tx) error) error {
+	return db.transact(ctx, func(w *tx) error {
+		if fn != nil {
+			if err := fn(w); err != nil {
+				return err
+			}
+		}
+		w.quiet = w.quiet || ch.Quiet
+		return w.apply(ctx, ch)
+	})
+}
+
+// saveImported stores one import item.
+func (w *tx) saveImported(ctx context.Context, it store.Imported) error {
+	if it.Outcome == news.Updated {
+		return w.updateFromFeed(ctx, it)
+	}
+	return w.save(ctx, it.Story, true)
+}
+
+// save writes story st (inserted with its reserved id when isNew) with
+// everything derived from it: tags, full-text row and related-index
+// vector. A blank slug is made from the title.
+func (w *tx) save(ctx context.Context, st store.Story, isNew bool) error {
+	s, id := st.Story, st.Story.ID
+	hash := st.Hash
+	var err error
+	now := unix(w.db.Now())
+	if s.Source.ID, err = w.named(ctx, "sources", s.Source.Name); err != nil {
+		return err
+	}
+	var section sql.NullInt64
+	if s.Section.Name != "" {
+		if s.Section.ID, err = w.named(ctx, "sections", s.Section.Name); err != nil {
+			return err
+		}
+		section = sql.NullInt64{Int64: s.Section.ID, Valid: true}
+		s.Section.Slug = news.Slugify(s.Section.Name)
+	}
+	if s.Slug == "" {
+		self := id
+		if isNew {
+			self = 0
+		}
+		if s.Slug, err = w.uniqueSlug(ctx, news.Slugify(s.Title), self); err != nil {
+			return err
+		}
+	}
+	keyPoints, _ := json.Marshal(s.KeyPoints)
+	args := []any{s.Slug, s.Title, s.Summary, s.Body, s.BodyHTML, st.Text, s.Source.ID, section,
+		nullable(s.URL), nullable(s.GUID), s.Author, s.Dateline, s.ImageURL, s.ImageAlt,
+		s.Status, unix(s.PublishedAt), now, string(keyPoints), s.ReadingMinutes, hash}
+	if isNew {
+		// A new story has not changed since it was published: an import of
+		// last week's wire story (or the demo) is not "updated" today.
+		args[16] = min(now, unix(s.PublishedAt))
+		_, err = w.exec(ctx, `INSERT INTO stories (slug, title, summary, body, body_html, body_text,
+			source_id, section_id, url, guid, author, dateline, image_url, image_alt, status,
+			published_at, updated_at, key_points, reading_minutes, content_hash, created_at, id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			append(args, now, id)...)
+	} else {
+		_, err = w.exec(ctx, `UPDATE stories SET slug = ?, title = ?, summary = ?, body = ?,
+			body_html = ?, body_text = ?, source_id = ?, section_id = ?, url = ?, guid = ?, author = ?, dateline = ?,
+			image_url = ?, image_alt = ?, status = ?, published_at = ?, updated_at = ?, key_points = ?,
+			reading_minutes = ?, content_hash = ? WHERE id = ?`, append(args, id)...)
+	}
+	if isUnique(err) {
+		return news.Errorf(news.ECONFLICT, "A story with this slug, URL or GUID already exists.")
+	} else if err != nil {
+		return fmt.Errorf("write story %q: %w", s.Slug, err)
+	}
+	if err := w.writeTags(ctx, s); err != nil {
+		return err
+	}
+	if err := w.writeImage(ctx, s); err != nil {
+		return err
+	}
+	return w.index(ctx, st)
+}
+
+func (w *tx) writeTags(ctx context.Context, s *news.Story) error {
+	if _, err := w.exec(ctx, "DELETE FROM story_tags WHERE story_id = ?", s.ID); err != nil {
+		return fmt.Errorf("delete tags of story %d: %w", s.ID, err)
+	}
+	for i := range s.Tags {
+		t := &s.Tags[i]
+		key := "tags\x00" + t.Slug
+		id, ok := w.ids[key]
+		if !ok {
+			err := w.queryRow(ctx, `INSERT INTO tags (name, slug) VALUES (?, ?)
+				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name`, t.Name, t.Slug).Scan(&id, &t.Name)
+			if err != nil {
+				return fmt.Errorf("resolve tag %q: %w", t.Slug, err)
+			}
+			w.ids[key] = id
+		}
+		t.ID = id
+		if _, err := w.exec(ctx, "INSERT INTO story_tags (story_id, tag_id, position, published_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			s.ID, id, i, unix(s.PublishedAt)); err != nil {
+			return fmt.Errorf("insert tag of story %d: %w", s.ID, err)
+		}
+	}
+	return nil
+}
+
+// index writes story st's tsvectors and its related-index vector.
+func (w *tx) index(ctx context.Context, st store.Story) error {
+	s := st.Story
+	if err := w.writeSearch(ctx, s, st.Text); err != nil {
+		return err
+	}
+	if _, err := w.exec(ctx, `INSERT INTO story_vectors (story_id, terms, minhash) VALUES (?, ?, ?)
+		ON CONFLICT (story_id) DO UPDATE SET terms = excluded.terms, minhash = excluded.minhash`,
+		s.ID, st.Vector, st.Print); err != nil {
+		return fmt.Errorf("write vector of story %d: %w", s.ID, err)
+	}
+	return nil
+}
+
+func (w *tx) writeRelated(ctx context.Context, id int64, list []store.Match) error {
+	if _, err := w.exec(ctx, "DELETE FROM story_related WHERE story_id = ?", id); err != nil {
+		return fmt.Errorf("delete related of story %d: %w", id, err)
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	// One statement for the whole list (one prepared form per length).
+	args := make([]any, 0, 4*len(list))
+	for i, m := range list {
+		args = append(args, id, i, m.ID, m.Score)
+	}
+	q := "INSERT INTO story_related (story_id, position, related_id, score) VALUES (?, ?, ?, ?)" +
+		strings.Repeat(", (?, ?, ?, ?)", len(list)-1)
+	if _, err := w.exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("insert related of story %d: %w", id, err)
+	}
+	return nil
+}
