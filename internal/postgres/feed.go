@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
-	"github.com/jackc/pgx/v5"
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"time"
 
 	"newsdesk/internal/news"
@@ -29,7 +29,6 @@ func scanFeed(row scanner) (news.Feed, error) {
 	f.LastFetchAt, f.LastSuccessAt, f.FailingSince = optUnix(last), optUnix(success), optUnix(failing)
 	return f, nil
 }
-
 
 // Feeds returns every subscribed feed, by source name and then age.
 func (db *DB) Feeds(ctx context.Context) ([]news.Feed, error) {

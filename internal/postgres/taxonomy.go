@@ -304,6 +304,7 @@ func (db *DB) FeedIdentity(ctx context.Context, authority string) (string, time.
 	}
 	return vals[0], minted, nil
 }
+
 // "sections", "tags") with the given id a new display name. Its slug, and
 // so its URLs, stay. Desk reindexes the stories filed under it after.
 func (db *DB) SaveRename(ctx context.Context, kind string, id int64, name string) error {
@@ -355,4 +356,3 @@ func (db *DB) SaveTagMerge(ctx context.Context, fromSlug, intoSlug string) ([]in
 	})
 	return moved, err
 }
-
