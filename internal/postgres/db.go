@@ -27,14 +27,16 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Channel is the LISTEN/NOTIFY channel on which every write transaction
-// that readers can see announces the new data version.
-const Channel = "newsdesk_changes"
+// channel is the LISTEN/NOTIFY channel on which every write transaction
+// that readers can see announces the new data version; a database used in
+// another schema than public (tests) gets the schema's name after it.
+const channel = "newsdesk_changes"
 
 // DB is the store: a pool of connections to one PostgreSQL database.
 type DB struct {
-	pool *pgxpool.Pool
-	dsn  string
+	pool    *pgxpool.Pool
+	dsn     string
+	channel string
 
 	// Now is the store's clock; tests replace it.
 	Now func() time.Time
@@ -65,12 +67,26 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
+	var schema string
+	if err := pool.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	db.channel = channel
+	if schema != "public" {
+		db.channel += "_" + schema
+	}
 	if err := db.Refresh(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
 	return db, nil
 }
+
+// Channel returns the LISTEN/NOTIFY channel on which every write that
+// readers can see announces the new data version (its payload), once it
+// commits: other nodes LISTEN to it and call Refresh.
+func (db *DB) Channel() string { return db.channel }
 
 // Pool returns the connection pool, for packages that share the
 // database's connections (leader election, LISTEN).
@@ -366,7 +382,7 @@ func (db *DB) transact(ctx context.Context, fn func(*tx) error) error {
 		if err := t.QueryRow(ctx, "UPDATE meta SET version = version + 1 RETURNING version").Scan(&version); err != nil {
 			return fmt.Errorf("bump data version: %w", err)
 		}
-		if _, err := t.Exec(ctx, "SELECT pg_notify($1, $2)", Channel, strconv.FormatInt(version, 10)); err != nil {
+		if _, err := t.Exec(ctx, "SELECT pg_notify($1, $2)", db.channel, strconv.FormatInt(version, 10)); err != nil {
 			return fmt.Errorf("notify data version: %w", err)
 		}
 		return nil

@@ -32,7 +32,7 @@ func scanFeed(row scanner) (news.Feed, error) {
 
 // Feeds returns every subscribed feed, by source name and then age.
 func (db *DB) Feeds(ctx context.Context) ([]news.Feed, error) {
-	return queryAll(ctx, db.pool, scanFeed, "SELECT "+feedColumns+" ORDER BY src.name, f.id")
+	return queryAll(ctx, db.pool, scanFeed, "SELECT "+feedColumns+" ORDER BY src.name COLLATE \"C\", f.id")
 }
 
 // Feed returns feed id.

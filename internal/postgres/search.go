@@ -238,3 +238,53 @@ func (w *tx) writeSearch(ctx context.Context, s *news.Story, text string) error 
 	}
 	return nil
 }
+
+// ReindexSearch computes every story's tsvectors again from what is
+// stored (title, tags, summary, source, body text), 500 stories a
+// transaction, and returns how many it indexed: after a copy from SQLite,
+// or a change in how text is folded.
+func (db *DB) ReindexSearch(ctx context.Context) (int, error) {
+	done := 0
+	for after := int64(0); ; {
+		list, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+" WHERE s.id > ? ORDER BY s.id LIMIT 500", after)
+		if err != nil || len(list) == 0 {
+			return done, err
+		}
+		if err := db.FillTags(ctx, list); err != nil {
+			return done, err
+		}
+		ids := make([]int64, len(list))
+		for i, s := range list {
+			ids[i] = s.ID
+		}
+		type text struct {
+			id   int64
+			text string
+		}
+		texts, err := queryAll(ctx, db.pool, func(row scanner) (text, error) {
+			var t text
+			return t, row.Scan(&t.id, &t.text)
+		}, "SELECT id, coalesce(body_text, '') FROM stories WHERE id = ANY(?)", ids)
+		if err != nil {
+			return done, err
+		}
+		byID := map[int64]string{}
+		for _, t := range texts {
+			byID[t.id] = t.text
+		}
+		err = db.transact(ctx, func(w *tx) error {
+			w.quiet = true
+			for _, s := range list {
+				if err := w.writeSearch(ctx, s, byID[s.ID]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return done, err
+		}
+		done += len(list)
+		after = list[len(list)-1].ID
+	}
+}

@@ -73,7 +73,7 @@ func (db *DB) Author(ctx context.Context, slug string) ([]string, error) {
 func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
 	return queryAll(ctx, db.pool, scanSection, `SELECT sec.id, sec.name, sec.slug FROM sections sec
 		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+visible+`)
-		ORDER BY sec.name`, unix(db.Now()))
+		ORDER BY sec.name COLLATE "C"`, unix(db.Now()))
 }
 
 // TrendingTags returns up to n tags carried by the most visible stories
@@ -84,31 +84,31 @@ func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]
 		JOIN tags t ON t.id = st.tag_id
 		JOIN stories s ON s.id = st.story_id
 		WHERE st.published_at > ? AND`+visible+`
-		GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?`, unix(now.Add(-window)), unix(now), n)
+		GROUP BY t.id ORDER BY n DESC, t.name COLLATE "C" LIMIT ?`, unix(now.Add(-window)), unix(now), n)
 }
 
 // Sources returns every source that has a visible story, by name.
 func (db *DB) Sources(ctx context.Context) ([]news.Source, error) {
 	return queryAll(ctx, db.pool, scanSource, `SELECT src.id, src.name, src.slug FROM sources src
 		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+visible+`)
-		ORDER BY src.name`, unix(db.Now()))
+		ORDER BY src.name COLLATE "C"`, unix(db.Now()))
 }
 
 // AllSources returns every source, with or without visible stories, by
 // name, for the newsroom.
 func (db *DB) AllSources(ctx context.Context) ([]news.Source, error) {
-	return queryAll(ctx, db.pool, scanSource, "SELECT id, name, slug FROM sources ORDER BY name")
+	return queryAll(ctx, db.pool, scanSource, `SELECT id, name, slug FROM sources ORDER BY name COLLATE "C"`)
 }
 
 // AllSections returns every section, with or without stories, by name.
 func (db *DB) AllSections(ctx context.Context) ([]news.Section, error) {
-	return queryAll(ctx, db.pool, scanSection, "SELECT id, name, slug FROM sections ORDER BY name")
+	return queryAll(ctx, db.pool, scanSection, `SELECT id, name, slug FROM sections ORDER BY name COLLATE "C"`)
 }
 
 // AllTags returns every tag with its number of stories, most used first.
 func (db *DB) AllTags(ctx context.Context) ([]news.Tag, error) {
 	return queryAll(ctx, db.pool, scanCountedTag, `SELECT t.id, t.name, t.slug, count(st.story_id) AS n FROM tags t
-		LEFT JOIN story_tags st ON st.tag_id = t.id GROUP BY t.id ORDER BY n DESC, t.name`)
+		LEFT JOIN story_tags st ON st.tag_id = t.id GROUP BY t.id ORDER BY n DESC, t.name COLLATE "C"`)
 }
 
 // AddSection creates a section named name.
@@ -254,16 +254,16 @@ func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
 		err := row.Scan(&p.Path, &last)
 		p.LastMod = fromUnix(last)
 		return p, err
-	}, `
-		SELECT '/sections/' || sec.slug, max(s.published_at) FROM stories s JOIN sections sec ON sec.id = s.section_id
+	}, `SELECT path, last FROM (
+		SELECT '/sections/' || sec.slug AS path, max(s.published_at) AS last FROM stories s JOIN sections sec ON sec.id = s.section_id
 		WHERE`+visible+` GROUP BY sec.id
 		UNION ALL
 		SELECT '/sources/' || src.slug, max(s.published_at) FROM stories s JOIN sources src ON src.id = s.source_id
 		WHERE`+visible+` GROUP BY src.id
 		UNION ALL
 		SELECT '/tags/' || t.slug, max(s.published_at) FROM story_tags st JOIN tags t ON t.id = st.tag_id
-		JOIN stories s ON s.id = st.story_id WHERE`+visible+` GROUP BY t.id
-		ORDER BY 1 COLLATE "C"`, now, now, now)
+		JOIN stories s ON s.id = st.story_id WHERE`+visible+` GROUP BY t.id) pages
+		ORDER BY path COLLATE "C"`, now, now, now)
 	if err != nil {
 		return nil, fmt.Errorf("select list pages: %w", err)
 	}
