@@ -16,7 +16,8 @@ import (
 )
 
 // named returns the id of the source or section called name, adding it
-// (with a unique slug) when new.
+// (with a unique slug) when new. Another node may add the same name
+// meanwhile: then its row is taken.
 func (w *tx) named(ctx context.Context, table, name string) (int64, error) {
 	key := table + "\x00" + name
 	if id, ok := w.ids[key]; ok {
@@ -34,14 +35,18 @@ func (w *tx) named(ctx context.Context, table, name string) (int64, error) {
 			if n > 1 {
 				try += "-" + strconv.Itoa(n)
 			}
-			err = w.queryRow(ctx, "INSERT INTO "+table+" (name, slug) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING RETURNING id",
+			err = w.queryRow(ctx, "INSERT INTO "+table+" (name, slug) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING id",
 				name, try).Scan(&id)
 			if !errors.Is(err, pgx.ErrNoRows) {
 				break
 			}
+			// The name or the slug is taken: by this name, the row is ours.
+			if err = w.queryRow(ctx, "SELECT id FROM "+table+" WHERE name = ?", name).Scan(&id); !errors.Is(err, pgx.ErrNoRows) {
+				break
+			}
 		}
 		if err == nil && table == "sources" && news.OriginalByDefault(name) {
-			_, err = w.exec(ctx, "UPDATE sources SET original = true WHERE id = ?", id)
+			_, err = w.exec(ctx, "UPDATE sources SET original = true WHERE id = ? AND NOT original", id)
 		}
 	}
 	if err != nil {
@@ -79,8 +84,15 @@ func (w *tx) uniqueSlug(ctx context.Context, base string, self int64) (string, e
 // it is given, and derives nothing.
 
 // storyTx runs fn in a write transaction and then stores ch.
+//
+// Story writes of every node take one lock first, as SQLite's one writer
+// would: the related lists and clusters of one write are never
+// interleaved with another's.
 func (db *DB) storyTx(ctx context.Context, ch store.Changes, fn func(*tx) error) error {
 	return db.transact(ctx, func(w *tx) error {
+		if _, err := w.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('newsdesk write ' || current_schema()))"); err != nil {
+			return fmt.Errorf("lock for writing: %w", err)
+		}
 		if fn != nil {
 			if err := fn(w); err != nil {
 				return err
