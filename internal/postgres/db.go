@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -431,4 +432,24 @@ func scanTags(rows pgx.Rows, err error) ([]news.Tag, error) {
 		return nil, fmt.Errorf("select tags: %w", err)
 	}
 	return tags, nil
+}
+
+// Redact returns a --db value fit for a log: a DSN's password hidden.
+// Anything that is not a postgres:// DSN comes back as it is.
+func Redact(dsn string) string {
+	if !IsDSN(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://(unparsable)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
 }

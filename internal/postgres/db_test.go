@@ -117,3 +117,15 @@ func TestNotFoundKeepsPercent(t *testing.T) {
 		t.Errorf("other error: %q", err.Error())
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"newsdesk.db", "newsdesk.db"},
+		{"postgres://u:secret@h:5432/db?sslmode=disable", "postgres://u:xxxxx@h:5432/db?sslmode=disable"},
+		{"postgresql://h/db?password=secret", "postgresql://h/db?password=xxxxx"},
+	} {
+		if got := Redact(c.in); got != c.want {
+			t.Errorf("Redact(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
