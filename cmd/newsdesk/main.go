@@ -12,7 +12,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	iofs "io/fs"
 	"log/slog"
 	"maps"
 	"net"
@@ -35,7 +34,7 @@ import (
 	"newsdesk/internal/media"
 	"newsdesk/internal/news"
 	"newsdesk/internal/poll"
-	"newsdesk/internal/sqlite"
+	"newsdesk/internal/postgres"
 	"newsdesk/web"
 )
 
@@ -53,7 +52,9 @@ Usage:
   newsdesk feeds list | feeds remove ID
   newsdesk version
 
-Every command that opens the database takes --db (or NEWSDESK_DB).
+Every command that opens the database takes --db (or NEWSDESK_DB): an SQLite
+file, or postgres://user:pass@host/db for PostgreSQL (several serve nodes on
+one database; back it up with pg_dump).
 `
 
 func main() {
@@ -115,7 +116,7 @@ func env(name, def string) string {
 
 func newFlags(name string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	db := fs.String("db", env("NEWSDESK_DB", "newsdesk.db"), "database file (NEWSDESK_DB)")
+	db := fs.String("db", env("NEWSDESK_DB", "newsdesk.db"), "database file, or postgres://… for PostgreSQL (NEWSDESK_DB)")
 	return fs, db
 }
 
@@ -137,12 +138,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(logw, nil))
 	start := time.Now()
 
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := openStore(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	for _, f := range db.Tightened {
+	for _, f := range tightened(db) {
 		log.Warn("database file was readable by other users; made it readable by its owner only",
 			"file", f.File, "was", f.Was.String(), "now", (f.Was & 0o700).String())
 	}
@@ -210,7 +211,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		defer close(polled)
 		poller.Run(ctx)
 	}()
-	log.Info("serving", "addr", ln.Addr().String(), "db", *dbPath, "version", version, "startup", time.Since(start).String())
+	log.Info("serving", "addr", ln.Addr().String(), "db", postgres.Redact(*dbPath), "version", version, "startup", time.Since(start).String())
 	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -272,13 +273,13 @@ func publishScheduled(ctx context.Context, db *desk.Desk, lead cluster.Elector, 
 // site is what the web server reads and writes: reads and persistence
 // from the store, story writes through the application layer.
 type site struct {
-	*sqlite.DB
+	store
 	*desk.Desk
 }
 
 // openDesk puts the application layer over db; it derives what an older
 // database lacks before anything else runs.
-func openDesk(ctx context.Context, db *sqlite.DB, pics *media.Pictures) (*desk.Desk, error) {
+func openDesk(ctx context.Context, db store, pics *media.Pictures) (*desk.Desk, error) {
 	dk := desk.New(db)
 	dk.Pictures = pics
 	if err := dk.Upgrade(ctx); err != nil {
@@ -297,7 +298,7 @@ func wake(c chan<- struct{}) {
 
 // pictures is the step that makes stories' pictures before they are
 // written; remote pictures come through the guarded fetcher.
-func pictures(db *sqlite.DB, client *fetch.Client) *media.Pictures {
+func pictures(db store, client *fetch.Client) *media.Pictures {
 	return &media.Pictures{Store: db, Fetch: func(ctx context.Context, url string) ([]byte, error) {
 		resp, err := client.Get(ctx, url, http.Header{"Accept": {"image/jpeg, image/png, image/webp, image/gif"}})
 		if err != nil {
@@ -312,11 +313,11 @@ func pictures(db *sqlite.DB, client *fetch.Client) *media.Pictures {
 
 // sweepImages deletes, every hour, pictures that no story has used for a
 // day: uploaded or fetched for a save that then failed or was abandoned.
-func sweepImages(ctx context.Context, db *sqlite.DB, log *slog.Logger) {
+func sweepImages(ctx context.Context, db store, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := db.DeleteUnusedImages(ctx, db.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+		if n, err := db.DeleteUnusedImages(ctx, db.Clock().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
 			log.Error("delete unused images", "err", err)
 		} else if n > 0 {
 			log.Info("deleted unused images", "count", n)
@@ -340,7 +341,7 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 	if fs.NArg() == 0 {
 		return 2, errors.New("import: name at least one file, URL or - for standard input")
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := openStore(ctx, *dbPath)
 	if err != nil {
 		return 1, err
 	}
@@ -508,27 +509,4 @@ func promptPassword(fd int, stderr io.Writer) (string, error) {
 		return "", errors.New("the two passwords differ; nothing was changed")
 	}
 	return typed[0], nil
-}
-
-// openExistingDB opens the database for every command that must not
-// create one — backup, user add, feeds: a mistyped --db says the file does
-// not exist instead of leaving an empty database behind. Only serve and
-// import create a database (sqlite.Open).
-func openExistingDB(ctx context.Context, path string) (*sqlite.DB, error) {
-	db, err := sqlite.OpenExisting(ctx, path)
-	if errors.Is(err, iofs.ErrNotExist) {
-		return nil, fmt.Errorf("database %s does not exist (check --db or NEWSDESK_DB; serve and import create a new one)", path)
-	}
-	if err == nil {
-		noteTightened(os.Stderr, db)
-	}
-	return db, err
-}
-
-// noteTightened tells the operator of a command which database files
-// opening it made owner-only (files made before the 0600 rule).
-func noteTightened(w io.Writer, db *sqlite.DB) {
-	for _, f := range db.Tightened {
-		fmt.Fprintf(w, "newsdesk: %s was readable by other users (%v); it is now readable by its owner only (%v)\n", f.File, f.Was, f.Was&0o700)
-	}
 }

@@ -1,0 +1,244 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"newsdesk/internal/markdown"
+	"newsdesk/internal/news"
+)
+
+func TestImportIsIdempotent(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		db := newTestDB(t)
+		rep := importFile(t, db, fixture)
+		if rep.Added != 6 || rep.Updated != 0 || rep.Duplicates != 0 || len(rep.Rejected) != 0 {
+			t.Fatalf("first import = %v, want 6 added", rep)
+		}
+		rep = importFile(t, db, fixture)
+		if rep.Added != 0 || rep.Duplicates != 6 {
+			t.Fatalf("second import = %v, want 6 duplicates", rep)
+		}
+		n, err := db.StoryCount(context.Background())
+		if err != nil || n != 6 {
+			t.Fatalf("StoryCount = %d, %v; want 6", n, err)
+		}
+	})
+}
+
+func TestUpsertUpdatesByURLAndKeepsSlug(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		db := newTestDB(t)
+		ctx := context.Background()
+		s := &news.Story{Title: "First title", Body: "Body text here.", Source: news.Source{Name: "Wire"},
+			URL: "https://wire.example/a", Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour)}
+		if _, err := deskOf(db).UpsertStories(ctx, []*news.Story{s}); err != nil {
+			t.Fatal(err)
+		}
+		s2 := *s
+		s2.ID, s2.Slug, s2.Title = 0, "", "Second title"
+		out, err := deskOf(db).UpsertStories(ctx, []*news.Story{&s2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[0] != news.Updated {
+			t.Errorf("outcome = %v, want Updated", out[0])
+		}
+		got, err := db.StoryBySlug(ctx, "first-title")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Title != "Second title" {
+			t.Errorf("title = %q, want %q", got.Title, "Second title")
+		}
+	})
+}
+
+func TestSlugsAreUnique(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		db := newTestDB(t)
+		ctx := context.Background()
+		var list []*news.Story
+		for i := range 3 {
+			list = append(list, &news.Story{Title: "Same Headline!", Body: "Text.", Source: news.Source{Name: "Wire"},
+				GUID: string(rune('a' + i)), Status: news.StatusPublished, PublishedAt: now})
+		}
+		if _, err := deskOf(db).UpsertStories(ctx, list); err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range []string{"same-headline", "same-headline-2", "same-headline-3"} {
+			if list[i].Slug != want {
+				t.Errorf("story %d slug = %q, want %q", i, list[i].Slug, want)
+			}
+		}
+	})
+}
+
+func TestRelatedRanking(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		db := newTestDB(t)
+		ctx := context.Background()
+		importFile(t, db, fixture)
+
+		cost, err := db.StoryBySlug(ctx, "prague-counts-the-cost-of-the-flood-as-water-recedes")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, err := db.Related(ctx, cost.ID, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rel) < 2 {
+			t.Fatalf("Related = %d stories, want at least 2", len(rel))
+		}
+		// The two copies of the flood report appear once, naming the other source.
+		first := rel[0]
+		if first.Story.Source.Name != "Global Wire" && first.Story.Source.Name != "Continental Press" {
+			t.Errorf("first related = %q from %s, want the flood report", first.Story.Title, first.Story.Source.Name)
+		}
+		if len(first.AlsoCoveredBy) != 1 {
+			t.Errorf("first related also covered by %v, want the other source", first.AlsoCoveredBy)
+		}
+		if rel[1].Story.Slug != "flood-defences-debate-returns-to-city-council-agenda" {
+			t.Errorf("second related = %q, want the flood defences debate", rel[1].Story.Slug)
+		}
+		for _, r := range rel {
+			if r.Story.ID == cost.ID {
+				t.Error("Related contains the story itself")
+			}
+			if r.Story.Section.Name == "Sport" {
+				t.Errorf("Related contains unrelated %q", r.Story.Title)
+			}
+		}
+		copies := 0
+		for _, r := range rel {
+			if r.Story.Source.Name == "Global Wire" || r.Story.Source.Name == "Continental Press" {
+				copies++
+			}
+		}
+		if copies != 1 {
+			t.Errorf("flood report appears %d times in related, want once", copies)
+		}
+	})
+}
+
+func TestCopiesAreClustered(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		db := newTestDB(t)
+		ctx := context.Background()
+		importFile(t, db, fixture)
+		a, err := db.StoryBySlug(ctx, "vltava-floods-prague-old-town-as-river-bursts-its-banks")
+		if err != nil {
+			t.Fatal(err)
+		}
+		copies, err := db.CopyStories(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(copies) != 1 || copies[0].Source.Name != "Continental Press" {
+			t.Fatalf("CopyStories = %d stories, want the Continental Press copy", len(copies))
+		}
+		rel, err := db.Related(ctx, a.ID, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rel {
+			if r.Story.ID == copies[0].ID {
+				t.Error("Related lists the story's own copy")
+			}
+		}
+	})
+}
+
+func TestDraftsAndFutureStoriesAreHidden(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		db := newTestDB(t)
+		ctx := context.Background()
+		list := []*news.Story{
+			{Title: "Draft", Body: "x", Source: news.Source{Name: "W"}, GUID: "d", Status: news.StatusDraft, PublishedAt: now.Add(-time.Hour)},
+			{Title: "Future", Body: "x", Source: news.Source{Name: "W"}, GUID: "f", Status: news.StatusScheduled, PublishedAt: now.Add(time.Hour)},
+			{Title: "Due", Body: "x", Source: news.Source{Name: "W"}, GUID: "s", Status: news.StatusScheduled, PublishedAt: now.Add(-time.Minute)},
+		}
+		if _, err := deskOf(db).UpsertStories(ctx, list); err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			slug    string
+			visible bool
+		}{{"draft", false}, {"future", false}, {"due", true}} {
+			_, err := db.StoryBySlug(ctx, tt.slug)
+			if got := err == nil; got != tt.visible {
+				t.Errorf("StoryBySlug(%q) visible = %v (%v), want %v", tt.slug, got, err, tt.visible)
+			}
+		}
+	})
+}
+
+// A server restarted between imports keeps extending the related lists
+// it finds stored, instead of starting them afresh.
+func TestRelatedListsSurviveRestart(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		ctx := context.Background()
+		open := reopener(t)
+		db := open()
+		importFile(t, db, fixture)
+		cost, _ := db.StoryBySlug(ctx, "prague-counts-the-cost-of-the-flood-as-water-recedes")
+		before, _ := db.Related(ctx, cost.ID, 8)
+		db.Close()
+
+		db = open()
+		defer db.Close()
+		s := &news.Story{Title: "Chip plant adds a second shift", Body: "The laptop processor plant hires for a second shift.",
+			Source: news.Source{Name: "Tech Current"}, GUID: "chip-2", Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour)}
+		if _, err := deskOf(db).UpsertStories(ctx, []*news.Story{s}); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := db.Related(ctx, cost.ID, 8)
+		if len(after) != len(before) {
+			t.Errorf("related of an untouched story went from %d to %d after a restart and a write", len(before), len(after))
+		}
+	})
+}
+
+// TestHostileBodiesSave saves bodies built to make derivation quadratic:
+// a 100,000-level nested list and a 40,000-sentence body. They are stored
+// flattened and summarized from their opening.
+func TestHostileBodiesSave(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		db := newTestDB(t)
+		var sents strings.Builder
+		for i := 0; sents.Len() < news.MaxBodyLen-40; i++ {
+			fmt.Fprintf(&sents, "Ab cd ef gh ij kl %d. ", i)
+		}
+		stories := []*news.Story{
+			{Title: "Deep list", Body: strings.Repeat("- ", 100_000) + "bottom", URL: "https://x.example/deep"},
+			{Title: "Many sentences", Body: sents.String(), URL: "https://x.example/many"},
+		}
+		for _, s := range stories {
+			s.Source.Name, s.Status, s.PublishedAt = "Wire", news.StatusPublished, now.Add(-time.Hour)
+			if err := s.Validate(); err != nil {
+				t.Fatalf("Validate(%q): %v", s.Title, err)
+			}
+		}
+		if _, err := deskOf(db).UpsertStories(context.Background(), stories); err != nil {
+			t.Fatal(err)
+		}
+		deep, err := db.StoryBySlug(context.Background(), "deep-list")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(deep.BodyHTML, "<ul>"); n > markdown.MaxDepth {
+			t.Errorf("stored body has %d lists, want at most %d", n, markdown.MaxDepth)
+		}
+		many, err := db.StoryBySlug(context.Background(), "many-sentences")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(many.KeyPoints) != 3 {
+			t.Errorf("key points = %q, want 3", many.KeyPoints)
+		}
+	})
+}
