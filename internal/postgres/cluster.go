@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 
@@ -18,10 +17,8 @@ import (
 func (w *tx) apply(ctx context.Context, ch store.Changes) error {
 	now := unix(w.db.Now())
 	for _, c := range ch.NewClusters {
-		if _, err := w.exec(ctx, "INSERT INTO clusters (id, lead_id, created_at, updated_at) VALUES (?, ?, ?, ?)",
-			c.ID, c.Lead, now, now); err != nil {
-			return fmt.Errorf("add cluster for story %d: %w", c.Lead, err)
-		}
+		w.queue("INSERT INTO clusters (id, lead_id, created_at, updated_at) VALUES (?, ?, ?, ?)",
+			c.ID, c.Lead, now, now)
 	}
 	for _, m := range ch.Members {
 		if err := w.setMember(ctx, m, now); err != nil {
@@ -29,19 +26,13 @@ func (w *tx) apply(ctx context.Context, ch store.Changes) error {
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(ch.Ranks)) {
-		if _, err := w.exec(ctx, "UPDATE stories SET cluster_rank = ? WHERE id = ?", ch.Ranks[id], id); err != nil {
-			return fmt.Errorf("rank story %d: %w", id, err)
-		}
+		w.queue("UPDATE stories SET cluster_rank = ? WHERE id = ?", ch.Ranks[id], id)
 	}
 	for _, c := range slices.Sorted(maps.Keys(ch.Leads)) {
-		if _, err := w.exec(ctx, "UPDATE clusters SET lead_id = ?, updated_at = ? WHERE id = ?", ch.Leads[c], now, c); err != nil {
-			return fmt.Errorf("lead of cluster %d: %w", c, err)
-		}
+		w.queue("UPDATE clusters SET lead_id = ?, updated_at = ? WHERE id = ?", ch.Leads[c], now, c)
 	}
 	for _, c := range ch.Dropped {
-		if _, err := w.exec(ctx, "DELETE FROM clusters WHERE id = ?", c); err != nil {
-			return fmt.Errorf("drop cluster %d: %w", c, err)
-		}
+		w.queue("DELETE FROM clusters WHERE id = ?", c)
 	}
 	for _, id := range slices.Sorted(maps.Keys(ch.Lists)) {
 		if err := w.writeRelated(ctx, id, ch.Lists[id]); err != nil {
@@ -62,16 +53,12 @@ func (w *tx) setMember(ctx context.Context, m store.Member, now int64) error {
 	if m.Matched != 0 {
 		matched = m.Matched
 	}
-	if _, err := w.exec(ctx, `INSERT INTO cluster_members (story_id, cluster_id, matched_id, score, evidence, pinned, joined_at)
+	w.queue(`INSERT INTO cluster_members (story_id, cluster_id, matched_id, score, evidence, pinned, joined_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (story_id) DO UPDATE SET
 		joined_at = CASE WHEN cluster_members.cluster_id = excluded.cluster_id THEN cluster_members.joined_at ELSE excluded.joined_at END,
 		cluster_id = excluded.cluster_id, matched_id = excluded.matched_id, score = excluded.score,
 		evidence = excluded.evidence, pinned = excluded.pinned`,
-		m.Story, m.Cluster, matched, m.Score, m.Evidence, m.Pinned, now); err != nil {
-		return fmt.Errorf("write cluster member %d: %w", m.Story, err)
-	}
-	if _, err := w.exec(ctx, "UPDATE stories SET cluster_id = ? WHERE id = ? AND cluster_id != ?", m.Cluster, m.Story, m.Cluster); err != nil {
-		return fmt.Errorf("update cluster of story %d: %w", m.Story, err)
-	}
+		m.Story, m.Cluster, matched, m.Score, m.Evidence, m.Pinned, now)
+	w.queue("UPDATE stories SET cluster_id = ? WHERE id = ? AND cluster_id != ?", m.Cluster, m.Story, m.Cluster)
 	return nil
 }

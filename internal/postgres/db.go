@@ -353,17 +353,63 @@ type tx struct {
 	// quiet says the transaction changes nothing a reader sees, so the
 	// data version stays and cached pages stay valid.
 	quiet bool
+	// Statements whose results the write does not need (queue), sent
+	// together, in order, before the next statement that reads and at
+	// the end: one round trip for many.
+	batch  *pgx.Batch
+	queued []string
 }
 
+// queue adds a statement that reads nothing back to the transaction's
+// pipeline; its error, if any, comes from the next flush.
+func (w *tx) queue(query string, args ...any) {
+	if w.batch == nil {
+		w.batch = &pgx.Batch{}
+	}
+	w.batch.Queue(rebind(query), args...)
+	w.queued = append(w.queued, query)
+}
+
+// flush sends the queued statements in one round trip.
+func (w *tx) flush(ctx context.Context) error {
+	if w.batch == nil || w.batch.Len() == 0 {
+		return nil
+	}
+	b, queued := w.batch, w.queued
+	w.batch, w.queued = nil, nil
+	res := w.Tx.SendBatch(ctx, b)
+	for _, q := range queued {
+		if _, err := res.Exec(); err != nil {
+			res.Close()
+			return fmt.Errorf("%.60q: %w", q, err)
+		}
+	}
+	return res.Close()
+}
+
+// errRow is a row whose Scan returns err: a failed flush before a read.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
 func (w *tx) exec(ctx context.Context, query string, args ...any) (pgconn.CommandTag, error) {
+	if err := w.flush(ctx); err != nil {
+		return pgconn.CommandTag{}, err
+	}
 	return w.Exec(ctx, rebind(query), args...)
 }
 
 func (w *tx) queryRow(ctx context.Context, query string, args ...any) pgx.Row {
+	if err := w.flush(ctx); err != nil {
+		return errRow{err}
+	}
 	return w.QueryRow(ctx, rebind(query), args...)
 }
 
 func (w *tx) queryIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	if err := w.flush(ctx); err != nil {
+		return nil, err
+	}
 	return queryAll(ctx, w.Tx, scanInt64, query, args...)
 }
 
@@ -375,6 +421,9 @@ func (db *DB) transact(ctx context.Context, fn func(*tx) error) error {
 	err := pgx.BeginFunc(ctx, db.pool, func(t pgx.Tx) error {
 		w := &tx{Tx: t, db: db, ids: map[string]int64{}}
 		if err := fn(w); err != nil {
+			return err
+		}
+		if err := w.flush(ctx); err != nil {
 			return err
 		}
 		if w.quiet {
@@ -396,6 +445,9 @@ func (db *DB) transact(ctx context.Context, fn func(*tx) error) error {
 }
 
 func (w *tx) query(ctx context.Context, query string, args ...any) (pgx.Rows, error) {
+	if err := w.flush(ctx); err != nil {
+		return nil, err
+	}
 	return w.Query(ctx, rebind(query), args...)
 }
 

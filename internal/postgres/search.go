@@ -231,11 +231,9 @@ func searchArgs(s *news.Story, text string) []any {
 // writeSearch stores story s's tsvectors; text is its body's plain text.
 func (w *tx) writeSearch(ctx context.Context, s *news.Story, text string) error {
 	a := searchArgs(s, text)
-	if _, err := w.exec(ctx, `UPDATE stories SET search = `+searchDoc+`,
+	w.queue(`UPDATE stories SET search = `+searchDoc+`,
 		search_head = setweight(to_tsvector('newsdesk', ?), 'A') || setweight(to_tsvector('newsdesk', ?), 'B')
-		WHERE id = ?`, a[0], a[1], a[2], a[3], a[0], a[1], s.ID); err != nil {
-		return fmt.Errorf("index story %d for search: %w", s.ID, err)
-	}
+		WHERE id = ?`, a[0], a[1], a[2], a[3], a[0], a[1], s.ID)
 	return nil
 }
 

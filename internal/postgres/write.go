@@ -173,9 +173,7 @@ func (w *tx) save(ctx context.Context, st store.Story, isNew bool) error {
 }
 
 func (w *tx) writeTags(ctx context.Context, s *news.Story) error {
-	if _, err := w.exec(ctx, "DELETE FROM story_tags WHERE story_id = ?", s.ID); err != nil {
-		return fmt.Errorf("delete tags of story %d: %w", s.ID, err)
-	}
+	w.queue("DELETE FROM story_tags WHERE story_id = ?", s.ID)
 	for i := range s.Tags {
 		t := &s.Tags[i]
 		key := "tags\x00" + t.Slug
@@ -189,10 +187,8 @@ func (w *tx) writeTags(ctx context.Context, s *news.Story) error {
 			w.ids[key] = id
 		}
 		t.ID = id
-		if _, err := w.exec(ctx, "INSERT INTO story_tags (story_id, tag_id, position, published_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			s.ID, id, i, unix(s.PublishedAt)); err != nil {
-			return fmt.Errorf("insert tag of story %d: %w", s.ID, err)
-		}
+		w.queue("INSERT INTO story_tags (story_id, tag_id, position, published_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			s.ID, id, i, unix(s.PublishedAt))
 	}
 	return nil
 }
@@ -203,18 +199,14 @@ func (w *tx) index(ctx context.Context, st store.Story) error {
 	if err := w.writeSearch(ctx, s, st.Text); err != nil {
 		return err
 	}
-	if _, err := w.exec(ctx, `INSERT INTO story_vectors (story_id, terms, minhash) VALUES (?, ?, ?)
+	w.queue(`INSERT INTO story_vectors (story_id, terms, minhash) VALUES (?, ?, ?)
 		ON CONFLICT (story_id) DO UPDATE SET terms = excluded.terms, minhash = excluded.minhash`,
-		s.ID, st.Vector, st.Print); err != nil {
-		return fmt.Errorf("write vector of story %d: %w", s.ID, err)
-	}
+		s.ID, st.Vector, st.Print)
 	return nil
 }
 
 func (w *tx) writeRelated(ctx context.Context, id int64, list []store.Match) error {
-	if _, err := w.exec(ctx, "DELETE FROM story_related WHERE story_id = ?", id); err != nil {
-		return fmt.Errorf("delete related of story %d: %w", id, err)
-	}
+	w.queue("DELETE FROM story_related WHERE story_id = ?", id)
 	if len(list) == 0 {
 		return nil
 	}
@@ -225,8 +217,6 @@ func (w *tx) writeRelated(ctx context.Context, id int64, list []store.Match) err
 	}
 	q := "INSERT INTO story_related (story_id, position, related_id, score) VALUES (?, ?, ?, ?)" +
 		strings.Repeat(", (?, ?, ?, ?)", len(list)-1)
-	if _, err := w.exec(ctx, q, args...); err != nil {
-		return fmt.Errorf("insert related of story %d: %w", id, err)
-	}
+	w.queue(q, args...)
 	return nil
 }
