@@ -15,6 +15,7 @@ import (
 	"newsdesk/internal/poll"
 	"newsdesk/internal/postgres"
 	"newsdesk/internal/sqlite"
+	"newsdesk/web"
 )
 
 // store is a database as the commands use it: the persistence under the
@@ -25,6 +26,7 @@ type store interface {
 	desk.Store
 	poll.Store
 	media.Store
+	web.SharedState
 	Close() error
 	Ping(ctx context.Context) error
 	Version() int64

@@ -25,12 +25,14 @@ import (
 	"newsdesk/internal/postgres"
 	"newsdesk/internal/postgres/pgtest"
 	"newsdesk/internal/sqlite"
+	"newsdesk/web"
 )
 
 // Store is what the tests use of a store: desk's persistence and the
 // reads pages make.
 type Store interface {
 	desk.Store
+	web.SharedState
 	Close() error
 	Version() int64
 	Ping(ctx context.Context) error
