@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/jackc/pgx/v5"
 	"golang.org/x/text/unicode/norm"
 
 	"newsdesk/internal/news"
@@ -108,16 +109,32 @@ func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	return res, db.FillCoverage(ctx, res.Stories)
 }
 
-func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error) {
-	var res news.SearchResult
+func (db *DB) search(ctx context.Context, f news.SearchFilter) (res news.SearchResult, err error) {
 	if f.Query.Empty() {
 		return res, nil
 	}
+	// The planner does not know that testing a tsvector on a row means
+	// reading (and decompressing) it: for a common word it scans every
+	// story, body vector and all, instead of asking the GIN index. In the
+	// search's own transaction it is told not to.
+	err = pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(t pgx.Tx) error {
+		if _, err := t.Exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+			return err
+		}
+		res, err = db.searchIn(ctx, t, f)
+		return err
+	})
+	return res, err
+}
+
+func (db *DB) searchIn(ctx context.Context, t pgx.Tx, f news.SearchFilter) (news.SearchResult, error) {
+	var res news.SearchResult
 	now := unix(db.Now())
 	tsq, qargs := tsQuery(f.Query)
-	// with binds the query once per statement: q.q is the tsquery.
-	with := "WITH q AS (SELECT " + tsq + " AS q) "
-	from := " FROM q, stories s WHERE s.search @@ q.q AND"
+	// q binds the query once per statement; hits is every match, from the
+	// GIN index alone (MATERIALIZED: no other index is walked for it).
+	with := "WITH q AS (SELECT " + tsq + " AS q), hits AS MATERIALIZED (SELECT s.id FROM q, stories s WHERE s.search @@ q.q) "
+	from := " FROM q, hits JOIN stories s ON s.id = hits.id WHERE"
 	where := visible
 	wargs := []any{now}
 	if f.SectionSlug != "" {
@@ -132,7 +149,7 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 		return append(append(append([]any{}, qargs...), wargs...), extra...)
 	}
 	var matches int
-	if err := db.queryRow(ctx, with+"SELECT count(*) FROM (SELECT 1"+from+where+" LIMIT ?) m",
+	if err := t.QueryRow(ctx, rebind(with+"SELECT count(*) FROM (SELECT 1"+from+where+" LIMIT ?) c"),
 		args(searchCountCap+1)...).Scan(&matches); err != nil {
 		return res, fmt.Errorf("count search: %w", err)
 	}
@@ -143,7 +160,7 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	card := where + " AND" + firstOf("")
 	res.Total = matches
 	if matches <= exactRankMax {
-		if err := db.queryRow(ctx, with+"SELECT count(*)"+from+card, args(now)...).Scan(&res.Total); err != nil {
+		if err := t.QueryRow(ctx, rebind(with+"SELECT count(*)"+from+card), args(now)...).Scan(&res.Total); err != nil {
 			return res, fmt.Errorf("count search: %w", err)
 		}
 	}
@@ -155,8 +172,8 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	}
 	if matches <= exactRankMax {
 		var err error
-		res.Stories, err = queryStoriesText(ctx, db.pool, true, with+"SELECT "+hitColumns+strings.Replace(storyFrom, "FROM", "FROM q,", 1)+
-			" WHERE s.search @@ q.q AND"+card+" ORDER BY "+searchRank+" DESC, s.id DESC LIMIT ? OFFSET ?",
+		res.Stories, err = queryStoriesText(ctx, t, true, with+"SELECT "+hitColumns+strings.Replace(storyFrom, "FROM stories s", "FROM q, hits JOIN stories s ON s.id = hits.id", 1)+
+			" WHERE"+card+" ORDER BY "+searchRank+" DESC, s.id DESC LIMIT ? OFFSET ?",
 			append(append(qargs, wargs...), now, now, f.Page.Size, f.Page.Offset())...)
 		if err != nil {
 			return res, fmt.Errorf("search: %w", err)
@@ -167,32 +184,32 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	// sought (search_head), then the newest of the others.
 	pool := max(searchPool, f.Page.Offset()+f.Page.Size)
 	positive, pargs := tsQuery(news.Query{Terms: f.Query.Terms, Prefix: f.Query.Prefix})
-	heads, err := queryAll(ctx, db.pool, scanInt64, with+"SELECT s.id"+from+" s.search_head @@ "+positive+" AND"+card+
+	heads, err := queryAll(ctx, t, scanInt64, with+"SELECT s.id"+from+" s.search_head @@ "+positive+" AND"+card+
 		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", append(append(append(qargs, pargs...), wargs...), now, pool)...)
 	if err != nil {
 		return res, fmt.Errorf("search headlines: %w", err)
 	}
-	recent, err := queryAll(ctx, db.pool, scanInt64, with+"SELECT s.id"+from+card+
+	recent, err := queryAll(ctx, t, scanInt64, with+"SELECT s.id"+from+card+
 		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", args(now, pool)...)
 	if err != nil {
 		return res, fmt.Errorf("search: %w", err)
 	}
-	page, err := queryAll(ctx, db.pool, scanInt64, "SELECT s.id FROM stories s WHERE s.id = ANY(?)"+
+	page, err := queryAll(ctx, t, scanInt64, "SELECT s.id FROM stories s WHERE s.id = ANY(?)"+
 		" ORDER BY s.id = ANY(?) DESC, s.published_at DESC, s.id DESC LIMIT ? OFFSET ?",
 		append(heads, recent...), heads, f.Page.Size, f.Page.Offset())
 	if err != nil {
 		return res, fmt.Errorf("search: %w", err)
 	}
-	res.Stories, err = db.storiesByID(ctx, page)
+	res.Stories, err = storiesByID(ctx, t, page)
 	return res, err
 }
 
 // storiesByID reads the search hits ids in that order.
-func (db *DB) storiesByID(ctx context.Context, ids []int64) ([]*news.Story, error) {
+func storiesByID(ctx context.Context, q querier, ids []int64) ([]*news.Story, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	list, err := queryStoriesText(ctx, db.pool, true, "SELECT "+hitColumns+storyFrom+" WHERE s.id = ANY(?)", ids)
+	list, err := queryStoriesText(ctx, q, true, "SELECT "+hitColumns+storyFrom+" WHERE s.id = ANY(?)", ids)
 	if err != nil {
 		return nil, err
 	}
