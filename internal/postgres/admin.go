@@ -29,18 +29,28 @@ func (db *DB) StoryByID(ctx context.Context, id int64) (*news.Story, error) {
 
 // AdminStories returns one page of the newsroom's stories, newest first,
 // matching f, and how many match.
-func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Story, int, error) {
+func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) (list []*news.Story, total int, err error) {
 	where := []string{"s.deleted_at IS NULL"}
 	if f.Trash {
 		where[0] = "s.deleted_at IS NOT NULL"
 	}
 	var args []any
 	from := storyFrom
+	var q querier = db.pool
 	if !f.Query.Empty() {
 		tsq, qargs := tsQuery(f.Query)
 		where = append(where, "s.search @@ "+tsq)
 		args = append(args, qargs...)
+		// Matches come from the GIN index (see search).
+		return list, total, db.indexedSearch(ctx, func(t pgx.Tx) error {
+			list, total, err = db.adminStories(ctx, t, f, from, where, args)
+			return err
+		})
 	}
+	return db.adminStories(ctx, q, f, from, where, args)
+}
+
+func (db *DB) adminStories(ctx context.Context, q querier, f news.AdminFilter, from string, where []string, args []any) ([]*news.Story, int, error) {
 	if f.Status != "" {
 		where = append(where, "s.status = ?")
 		args = append(args, f.Status)
@@ -51,7 +61,7 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := db.queryRow(ctx, "SELECT count(*)"+from+cond, args...).Scan(&total); err != nil {
+	if err := q.QueryRow(ctx, rebind("SELECT count(*)"+from+cond), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count admin stories: %w", err)
 	}
 	order := " ORDER BY s.updated_at DESC, s.id DESC"
@@ -61,7 +71,7 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 	case "title":
 		order = ` ORDER BY lower(s.title) COLLATE "C", s.id`
 	}
-	list, err := db.queryStories(ctx, "SELECT "+storyColumns+from+cond+order+" LIMIT ? OFFSET ?",
+	list, err := queryStoriesText(ctx, q, false, "SELECT "+storyColumns+from+cond+order+" LIMIT ? OFFSET ?",
 		append(args, f.Page.Size, f.Page.Offset())...)
 	return list, total, err
 }

@@ -117,14 +117,19 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (res news.SearchR
 	// reading (and decompressing) it: for a common word it scans every
 	// story, body vector and all, instead of asking the GIN index. In the
 	// search's own transaction it is told not to.
-	err = pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(t pgx.Tx) error {
-		if _, err := t.Exec(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
-			return err
-		}
+	err = db.indexedSearch(ctx, func(t pgx.Tx) error {
 		res, err = db.searchIn(ctx, t, f)
 		return err
 	})
 	return res, err
+}
+
+// indexedSearch runs fn in a read-only transaction whose statements
+// find tsvector matches through the GIN indexes rather than by reading
+// every story.
+func (db *DB) indexedSearch(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly,
+		BeginQuery: "BEGIN READ ONLY; SET LOCAL enable_seqscan = off"}, fn)
 }
 
 func (db *DB) searchIn(ctx context.Context, t pgx.Tx, f news.SearchFilter) (news.SearchResult, error) {
