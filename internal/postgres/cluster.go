@@ -8,7 +8,7 @@ import (
 	"newsdesk/internal/store"
 )
 
-// Story clusters (migration 0006). Every story belongs to one cluster,
+// Story clusters. Every story belongs to one cluster,
 // a singleton until a copy of it arrives. Desk decides which; apply
 // stores its decisions with the related lists it computed.
 

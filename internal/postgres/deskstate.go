@@ -237,7 +237,8 @@ func (db *DB) StoryIDsOf(ctx context.Context, kind string, id int64) ([]int64, e
 }
 
 // TextTodo returns up to limit stories stored before their plain text was
-// kept (migration 0009), by id, with their Markdown bodies.
+// kept (a site copied from an old SQLite file), by id, with their
+// Markdown bodies.
 func (db *DB) TextTodo(ctx context.Context, limit int) (map[int64]string, error) {
 	type row struct {
 		id   int64

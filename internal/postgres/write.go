@@ -112,7 +112,7 @@ func (w *tx) saveImported(ctx context.Context, it store.Imported) error {
 }
 
 // save writes story st (inserted with its reserved id when isNew) with
-// everything derived from it: tags, full-text row and related-index
+// everything derived from it: tags, tsvectors and related-index
 // vector. A blank slug is made from the title.
 func (w *tx) save(ctx context.Context, st store.Story, isNew bool) error {
 	s, id := st.Story, st.Story.ID
