@@ -80,7 +80,8 @@ type store interface {
 	OriginalSources(ctx context.Context) (map[int64]bool, error)
 	AllSections(ctx context.Context) ([]news.Section, error)
 	AllSources(ctx context.Context) ([]news.Source, error)
-	AllTags(ctx context.Context) ([]news.Tag, error)
+	Names(ctx context.Context, f news.NameFilter) ([]news.Name, int, error)
+	DeleteName(ctx context.Context, kind string, id int64) error
 	AddSection(ctx context.Context, name string) error
 	PendingComments(ctx context.Context) (int, error)
 	Comments(ctx context.Context, storyID int64) ([]*news.Comment, error)

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -267,7 +269,8 @@ func (db *DB) SaveText(ctx context.Context, texts map[int64]string) error {
 				return fmt.Errorf("fill text of story %d: %w", id, err)
 			}
 		}
-		return nil
+		// A site copied without the text was indexed without its bodies.
+		return w.reindexSearch(ctx, slices.Collect(maps.Keys(texts)))
 	})
 }
 

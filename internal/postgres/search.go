@@ -43,8 +43,9 @@ const (
 	indexedBody = 256 << 10
 )
 
-// hitColumns is cardColumns with the start of the body's plain text.
-var hitColumns = cardColumns + `, substr(coalesce(s.body_text, ''), 1, ` + fmt.Sprint(snippetText) + `)`
+// hitColumns is cardColumns without the key points, which results do
+// not show, and with the start of the body's plain text.
+var hitColumns = strings.Replace(cardColumns, "s.key_points", "'[]'", 1) + `, substr(coalesce(s.body_text, ''), 1, ` + fmt.Sprint(snippetText) + `)`
 
 // foldText returns text as it is indexed and searched: its words (see
 // news.Words), without diacritics, apostrophes splitting, one space apart.
@@ -266,45 +267,40 @@ func (w *tx) writeSearch(ctx context.Context, s *news.Story, text string) error 
 func (db *DB) ReindexSearch(ctx context.Context) (int, error) {
 	done := 0
 	for after := int64(0); ; {
-		list, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+" WHERE s.id > ? ORDER BY s.id LIMIT 500", after)
-		if err != nil || len(list) == 0 {
+		ids, err := scanIDs(db.query(ctx, "SELECT id FROM stories WHERE id > ? ORDER BY id LIMIT 500", after))
+		if err != nil || len(ids) == 0 {
 			return done, err
-		}
-		if err := db.FillTags(ctx, list); err != nil {
-			return done, err
-		}
-		ids := make([]int64, len(list))
-		for i, s := range list {
-			ids[i] = s.ID
-		}
-		type text struct {
-			id   int64
-			text string
-		}
-		texts, err := queryAll(ctx, db.pool, func(row scanner) (text, error) {
-			var t text
-			return t, row.Scan(&t.id, &t.text)
-		}, "SELECT id, coalesce(body_text, '') FROM stories WHERE id = ANY(?)", ids)
-		if err != nil {
-			return done, err
-		}
-		byID := map[int64]string{}
-		for _, t := range texts {
-			byID[t.id] = t.text
 		}
 		err = db.transact(ctx, func(w *tx) error {
 			w.quiet = true
-			for _, s := range list {
-				if err := w.writeSearch(ctx, s, byID[s.ID]); err != nil {
-					return err
-				}
-			}
-			return nil
+			return w.reindexSearch(ctx, ids)
 		})
 		if err != nil {
 			return done, err
 		}
-		done += len(list)
-		after = list[len(list)-1].ID
+		done += len(ids)
+		after = ids[len(ids)-1]
 	}
+}
+
+// reindexSearch writes the tsvectors of the stories ids from what is
+// stored.
+func (w *tx) reindexSearch(ctx context.Context, ids []int64) error {
+	rows, err := w.query(ctx, "SELECT "+cardColumns+", coalesce(s.body_text, '')"+storyFrom+" WHERE s.id = ANY(?)", ids)
+	if err != nil {
+		return err
+	}
+	list, err := scanAll(rows, func(row scanner) (*news.Story, error) { return scanStoryText(row, true) })
+	if err != nil {
+		return fmt.Errorf("select stories to index: %w", err)
+	}
+	for _, s := range list {
+		if s.Tags, err = storyTags(ctx, w, s.ID); err != nil {
+			return err
+		}
+		if err := w.writeSearch(ctx, s, s.Text); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -72,6 +72,9 @@ func scanStoryText(row scanner, withText bool) (*news.Story, error) {
 		return nil, err
 	}
 	s.PublishedAt, s.CreatedAt, s.UpdatedAt = fromUnix(pub), fromUnix(created), fromUnix(updated)
+	if keyPoints == "[]" {
+		return &s, nil
+	}
 	if err := json.Unmarshal([]byte(keyPoints), &s.KeyPoints); err != nil {
 		return nil, fmt.Errorf("story %d key points: %w", s.ID, err)
 	}
@@ -205,7 +208,8 @@ func (db *DB) FillCoverage(ctx context.Context, list []*news.Story) error {
 // Related returns the stories shown beside story id, best first: one card
 // per story cluster, never the story's own cluster, each with the other
 // sources carrying it. A story with fewer close neighbours than limit gets
-// recent stories of its section, then of its tags, after them.
+// recent stories of its section, then of its tags, after them; one with
+// none of those gets the latest stories.
 func (db *DB) Related(ctx context.Context, id int64, limit int) ([]news.Related, error) {
 	now := unix(db.Now())
 	var cluster int64
@@ -243,6 +247,17 @@ func (db *DB) Related(ctx context.Context, id int64, limit int) ([]news.Related,
 		recent, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+` WHERE s.id IN (SELECT st.story_id FROM story_tags st
 			WHERE st.tag_id IN (SELECT tag_id FROM story_tags WHERE story_id = ?) ORDER BY st.published_at DESC LIMIT ?)
 			AND s.cluster_id != ? AND`+visibleCard+" ORDER BY s.published_at DESC, s.id DESC", id, 4*limit, cluster, now, now)
+		if err != nil {
+			return nil, err
+		}
+		keep(recent)
+	}
+	if len(list) == 0 {
+		// The latest stories, so that an article page never has an empty
+		// list; only then, so that neighbours are not padded with
+		// unrelated stories.
+		recent, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+" WHERE s.cluster_id != ? AND"+
+			visibleCard+" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", cluster, now, now, 2*limit)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -77,10 +78,12 @@ func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
 }
 
 // TrendingTags returns up to n tags carried by the most visible stories
-// published within the window before now, most used first.
+// published within the window before now, most used first; the copies of
+// one story (a cluster) count once.
 func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]news.Tag, error) {
 	now := db.Now()
-	return queryAll(ctx, db.pool, scanCountedTag, `SELECT t.id, t.name, t.slug, count(*) AS n FROM story_tags st
+	return queryAll(ctx, db.pool, scanCountedTag, `SELECT t.id, t.name, t.slug,
+		count(DISTINCT coalesce(nullif(s.cluster_id, 0), -s.id)) AS n FROM story_tags st
 		JOIN tags t ON t.id = st.tag_id
 		JOIN stories s ON s.id = st.story_id
 		WHERE st.published_at > ? AND`+visible+`
@@ -103,12 +106,6 @@ func (db *DB) AllSources(ctx context.Context) ([]news.Source, error) {
 // AllSections returns every section, with or without stories, by name.
 func (db *DB) AllSections(ctx context.Context) ([]news.Section, error) {
 	return queryAll(ctx, db.pool, scanSection, `SELECT id, name, slug FROM sections ORDER BY name COLLATE "C"`)
-}
-
-// AllTags returns every tag with its number of stories, most used first.
-func (db *DB) AllTags(ctx context.Context) ([]news.Tag, error) {
-	return queryAll(ctx, db.pool, scanCountedTag, `SELECT t.id, t.name, t.slug, count(st.story_id) AS n FROM tags t
-		LEFT JOIN story_tags st ON st.tag_id = t.id GROUP BY t.id ORDER BY n DESC, t.name COLLATE "C"`)
 }
 
 // AddSection creates a section named name.
@@ -355,4 +352,70 @@ func (db *DB) SaveTagMerge(ctx context.Context, fromSlug, intoSlug string) ([]in
 		return nil
 	})
 	return moved, err
+}
+
+// namesOf is each managed kind's story count and order: tags most used
+// first (a long tail of one-story tags), sources and sections by name.
+var namesOf = map[string]struct{ count, order string }{
+	"sources":  {"(SELECT count(*) FROM stories s WHERE s.source_id = x.id)", `x.name COLLATE "C"`},
+	"sections": {"(SELECT count(*) FROM stories s WHERE s.section_id = x.id)", `x.name COLLATE "C"`},
+	"tags":     {"(SELECT count(*) FROM story_tags st WHERE st.tag_id = x.id)", `n DESC, x.name COLLATE "C"`},
+}
+
+// Names returns one page of the sources, sections or tags whose name or
+// slug contains f.Query (ASCII letters in any case, as SQLite's LIKE),
+// each with its number of stories, and how many match in all.
+func (db *DB) Names(ctx context.Context, f news.NameFilter) ([]news.Name, int, error) {
+	of, ok := namesOf[f.Kind]
+	if !ok {
+		return nil, 0, news.Errorf(news.ENOTFOUND, "No such list.")
+	}
+	where, args := "", []any{}
+	if f.ID != 0 {
+		where, args = " WHERE x.id = ?", append(args, f.ID)
+	} else if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
+		where = ` WHERE x.name ILIKE ? ESCAPE '\' OR x.slug ILIKE ? ESCAPE '\'`
+		args = append(args, like, like)
+	}
+	var total int
+	if err := db.queryRow(ctx, "SELECT count(*) FROM "+f.Kind+" x"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count %s: %w", f.Kind, err)
+	}
+	list, err := queryAll(ctx, db.pool, func(row scanner) (news.Name, error) {
+		var n news.Name
+		return n, row.Scan(&n.ID, &n.Name, &n.Slug, &n.Stories)
+	}, "SELECT x.id, x.name, x.slug, "+of.count+" AS n FROM "+f.Kind+" x"+where+" ORDER BY "+of.order+" LIMIT ? OFFSET ?",
+		append(args, f.Page.Size, f.Page.Offset())...)
+	return list, total, err
+}
+
+// DeleteName deletes the section or tag (kind "sections" or "tags") with
+// the given id, if no story, draft or trashed one, is filed under it.
+func (db *DB) DeleteName(ctx context.Context, kind string, id int64) error {
+	what := map[string]string{"sections": "section", "tags": "tag"}[kind]
+	if what == "" {
+		return news.Errorf(news.ENOTFOUND, "Only sections and tags can be deleted.")
+	}
+	return db.transact(ctx, func(w *tx) error {
+		var name string
+		var n int
+		// FOR UPDATE: a story filed under it meanwhile waits, then fails
+		// on the foreign key, rather than losing its section or tag.
+		err := w.queryRow(ctx, "SELECT x.name, "+namesOf[kind].count+" FROM "+kind+" x WHERE x.id = ? FOR UPDATE", id).Scan(&name, &n)
+		if err != nil {
+			return notFound(err, "That %s no longer exists.", what)
+		}
+		if n > 0 {
+			stories := "1 story"
+			if n != 1 {
+				stories = strconv.Itoa(n) + " stories"
+			}
+			return news.Errorf(news.ECONFLICT, "The %s %q is still used by %s (counting drafts and the trash), so it was not deleted.", what, name, stories)
+		}
+		if _, err := w.exec(ctx, "DELETE FROM "+kind+" WHERE id = ?", id); err != nil {
+			return fmt.Errorf("delete %s %d: %w", what, id, err)
+		}
+		return nil
+	})
 }

@@ -47,7 +47,7 @@ func TestReadsAgree(t *testing.T) {
 	lite, pg := dbs[0], dbs[1]
 	opts := cmp.Options{
 		cmpopts.IgnoreFields(news.Source{}, "ID"), cmpopts.IgnoreFields(news.Section{}, "ID"),
-		cmpopts.IgnoreFields(news.Tag{}, "ID"), cmpopts.EquateEmpty(),
+		cmpopts.IgnoreFields(news.Tag{}, "ID"), cmpopts.IgnoreFields(news.Name{}, "ID"), cmpopts.EquateEmpty(),
 	}
 	same := func(what string, a, b any) {
 		t.Helper()
@@ -78,7 +78,7 @@ func TestReadsAgree(t *testing.T) {
 	}
 	sections, _ := lite.Sections(ctx)
 	sources, _ := lite.Sources(ctx)
-	tags, _ := lite.AllTags(ctx)
+	tags, _, _ := lite.Names(ctx, news.NameFilter{Kind: "tags", Page: news.Page{Number: 1, Size: 1000}})
 	for _, s := range sections {
 		ask("section "+s.Slug, func(db Store) (any, error) {
 			list, more, err := db.Stories(ctx, news.StoryFilter{SectionSlug: s.Slug, Page: news.Page{Number: 1, Size: 10}, WithBody: true})
@@ -128,7 +128,14 @@ func TestReadsAgree(t *testing.T) {
 	ask("sources", func(db Store) (any, error) { return db.Sources(ctx) })
 	ask("all sources", func(db Store) (any, error) { return db.AllSources(ctx) })
 	ask("all sections", func(db Store) (any, error) { return db.AllSections(ctx) })
-	ask("all tags", func(db Store) (any, error) { return db.AllTags(ctx) })
+	for _, kind := range []string{"tags", "sources", "sections"} {
+		for _, q := range []string{"", "a", "FLOOD", "no such name"} {
+			ask("names of "+kind+" "+q, func(db Store) (any, error) {
+				list, n, err := db.Names(ctx, news.NameFilter{Kind: kind, Query: q, Page: news.Page{Number: 1, Size: 20}})
+				return []any{list, n}, err
+			})
+		}
+	}
 	ask("trending", func(db Store) (any, error) { return db.TrendingTags(ctx, 30*24*time.Hour, 10) })
 	ask("months", func(db Store) (any, error) { return db.StoryMonths(ctx) })
 	ask("list pages", func(db Store) (any, error) { return db.ListPages(ctx) })

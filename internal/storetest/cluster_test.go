@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
@@ -196,6 +199,39 @@ func TestListsShowOneCardPerStory(t *testing.T) {
 				}
 				seen[r.Story.ClusterID] = true
 			}
+		}
+	})
+}
+
+// Trending hashtags count stories, not copies: importing every demo story
+// again under a second source changes no count, and the two outlets'
+// write-ups of the malaria trial count once.
+func TestTrendingTagsCountAClusterOnce(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		db := newTestDB(t)
+		ctx := context.Background()
+		lines := importDemo(t, db)
+		before, err := db.TrendingTags(ctx, 30*24*time.Hour, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := map[string]int{}
+		for _, tag := range before {
+			counts[tag.Slug] = tag.Count
+		}
+		if counts["malaria"] != 1 {
+			t.Errorf("#malaria counted %d times, want 1 (two copies of one story)", counts["malaria"])
+		}
+		if counts["veridian-strike"] != 5 {
+			t.Errorf("#veridian-strike counted %d times, want 5 (five stories)", counts["veridian-strike"])
+		}
+		importMirror(t, db, lines)
+		after, err := db.TrendingTags(ctx, 30*24*time.Hour, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(before, after); diff != "" {
+			t.Errorf("trending tags changed when every story was copied (-before +after):\n%s", diff)
 		}
 	})
 }

@@ -78,9 +78,9 @@ func TestPostgresTwoNodesWrite(t *testing.T) {
 	if err != nil || len(srcs) != 2 {
 		t.Errorf("AllSources = %v, %v; want Alpha Wire and Beta News once each", srcs, err)
 	}
-	tags, err := b.AllTags(ctx)
-	if err != nil || len(tags) != 2 || tags[0].Count != 30 {
-		t.Errorf("AllTags = %v, %v; want two tags on 30 stories", tags, err)
+	tags, _, err := b.Names(ctx, news.NameFilter{Kind: "tags", Page: news.Page{Number: 1, Size: 10}})
+	if err != nil || len(tags) != 2 || tags[0].Stories != 30 {
+		t.Errorf("tags = %v, %v; want two tags on 30 stories", tags, err)
 	}
 	for _, db := range []Store{a, b} {
 		if err := db.(*postgres.DB).Refresh(ctx); err != nil {

@@ -51,7 +51,8 @@ type Store interface {
 	OriginalSources(ctx context.Context) (map[int64]bool, error)
 	AllSources(ctx context.Context) ([]news.Source, error)
 	AllSections(ctx context.Context) ([]news.Section, error)
-	AllTags(ctx context.Context) ([]news.Tag, error)
+	Names(ctx context.Context, f news.NameFilter) ([]news.Name, int, error)
+	DeleteName(ctx context.Context, kind string, id int64) error
 	Sources(ctx context.Context) ([]news.Source, error)
 	Sections(ctx context.Context) ([]news.Section, error)
 	Source(ctx context.Context, slug string) (news.Source, error)
