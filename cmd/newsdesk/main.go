@@ -35,6 +35,7 @@ import (
 	"newsdesk/internal/news"
 	"newsdesk/internal/poll"
 	"newsdesk/internal/postgres"
+	"newsdesk/internal/sqlite"
 	"newsdesk/web"
 )
 
@@ -176,7 +177,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	})
 	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log,
 		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl, TrustProxy: *trustProxy,
-		Feeds: web.Feeds{Poller: poller, Get: fetcher}, Pictures: pics}, site{db, dk})
+		Feeds: web.Feeds{Poller: poller, Get: fetcher}, Pictures: pics}, site(db, dk))
 	if err != nil {
 		return err
 	}
@@ -270,11 +271,27 @@ func publishScheduled(ctx context.Context, db *desk.Desk, lead cluster.Elector, 
 	}
 }
 
-// site is what the web server reads and writes: reads and persistence
-// from the store, story writes through the application layer.
-type site struct {
-	store
-	*desk.Desk
+// sqliteSite and postgresSite are what the web server reads and writes:
+// reads and persistence from the store, story writes through the
+// application layer. One per store type, so that every method the store
+// has is the server's, whatever web.Store asks next.
+type (
+	sqliteSite struct {
+		*sqlite.DB
+		*desk.Desk
+	}
+	postgresSite struct {
+		*postgres.DB
+		*desk.Desk
+	}
+)
+
+// site returns the web server's store: db's reads, dk's story writes.
+func site(db store, dk *desk.Desk) web.Store {
+	if pg, ok := db.(*postgres.DB); ok {
+		return postgresSite{pg, dk}
+	}
+	return sqliteSite{db.(*sqlite.DB), dk}
 }
 
 // openDesk puts the application layer over db; it derives what an older

@@ -505,3 +505,12 @@ func Redact(dsn string) string {
 	}
 	return u.String()
 }
+
+// Changes says what the writes after data version since changed, as
+// cache keys. This store does not record keys yet: any write since says
+// that every page may have changed (All), which is always right, and
+// costs what the data version alone cost before keys existed.
+func (db *DB) Changes(since int64) news.Changes {
+	v := db.Version()
+	return news.Changes{Version: v, All: since < v}
+}

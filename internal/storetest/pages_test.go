@@ -14,13 +14,29 @@ import (
 	"newsdesk/internal/demo"
 	"newsdesk/internal/desk"
 	"newsdesk/internal/news"
+	"newsdesk/internal/postgres"
+	"newsdesk/internal/sqlite"
 	"newsdesk/web"
 )
 
-// site is a store with story writes through desk, as serve builds it.
-type site struct {
-	Store
-	*desk.Desk
+// sqliteSite and postgresSite are a store with story writes through
+// desk, as serve builds them.
+type (
+	sqliteSite struct {
+		*sqlite.DB
+		*desk.Desk
+	}
+	postgresSite struct {
+		*postgres.DB
+		*desk.Desk
+	}
+)
+
+func site(db Store, dk *desk.Desk) web.Store {
+	if pg, ok := db.(*postgres.DB); ok {
+		return postgresSite{pg, dk}
+	}
+	return sqliteSite{db.(*sqlite.DB), dk}
 }
 
 // TestPagesAgree serves the demo site from each store and fetches every
@@ -42,7 +58,7 @@ func TestPagesAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 		srv, err := web.New(web.Config{SiteName: "Newsdesk", BaseURL: "http://news.example", Now: func() time.Time { return now },
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, site{db, deskOf(db)})
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, site(db, deskOf(db)))
 		if err != nil {
 			t.Fatal(err)
 		}
