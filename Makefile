@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/newsdesk
 
-.PHONY: run run-binary build test generate check-generated vet bench soak vulncheck audit validate clean
+.PHONY: run run-binary build test generate check-generated vet bench soak vulncheck audit validate clean cluster-test
 
 # The address and database come from NEWSDESK_ADDR / NEWSDESK_DB (or
 # `make run ADDR=:9000`); unset, serve listens on :8080 with newsdesk.db.
@@ -62,6 +62,13 @@ audit:
 # `apt-get install -y default-jre-headless libxml2-utils`.
 validate:
 	bash scripts/validate.sh
+
+# Three serve nodes on one PostgreSQL database behind nginx (load balancer
+# and caching proxy): publish visible through the proxy, sessions shared,
+# kill -9 under load, leader handover (internal/cluster/e2e_test.go). Needs
+# nginx and a PostgreSQL server (NEWSDESK_TEST_POSTGRES, see .ci/run).
+cluster-test:
+	NEWSDESK_CLUSTER_TEST=1 go test -count=1 -run TestCluster -v ./internal/cluster/
 
 clean:
 	rm -rf bin
