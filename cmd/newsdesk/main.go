@@ -49,6 +49,7 @@ Usage:
   newsdesk import [--db PATH] [--source NAME] [--allow-private-fetch] PATH_OR_URL…   (- for stdin)
   newsdesk user add --email E --name N [--role admin|editor]   (password on stdin)
   newsdesk backup [--db PATH] PATH
+  newsdesk migrate --from newsdesk.db --to postgres://…   (copies a whole site; safe to run again)
   newsdesk feeds add --source NAME [--every 15m] [--allow-private-fetch] URL
   newsdesk feeds list | feeds remove ID
   newsdesk version
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runImport(ctx, rest, stdin, stdout)
 	case "backup":
 		return exit(backup(ctx, rest, stdout))
+	case "migrate":
+		return exit(migrateCmd(ctx, rest, stdout))
 	case "feeds":
 		return feedsCmd(ctx, rest, stdout)
 	case "user":
