@@ -24,7 +24,7 @@ func migrateCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *from == "" || !postgres.IsDSN(*to) {
+	if *from == "" || postgres.IsDSN(*from) || !postgres.IsDSN(*to) {
 		return errors.New("usage: newsdesk migrate --from newsdesk.db --to postgres://user:password@host/database")
 	}
 	// Bring the file's schema up to date first: the copy maps columns by
@@ -102,24 +102,14 @@ func copySite(ctx context.Context, lite *sql.DB, dst *postgres.DB, out io.Writer
 	if err := tx.QueryRow(ctx, "UPDATE meta SET version = version + 1 RETURNING version").Scan(&version); err != nil {
 		return fmt.Errorf("raise the data version: %w", err)
 	}
-	channel := postgres.Channel
-	if ch, ok := any(dst).(interface{ Channel() string }); ok {
-		channel = ch.Channel()
-	}
-	if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", channel, fmt.Sprint(version)); err != nil {
+	if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", dst.Channel(), fmt.Sprint(version)); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
 	// Search vectors are computed from the copied text by the store.
-	idx, ok := any(dst).(interface {
-		ReindexSearch(ctx context.Context) (int, error)
-	})
-	if !ok {
-		return errors.New("this build's PostgreSQL store cannot index search: the copy is complete, search is not")
-	}
-	n, err := idx.ReindexSearch(ctx)
+	n, err := dst.ReindexSearch(ctx)
 	if err != nil {
 		return fmt.Errorf("index search: %w", err)
 	}

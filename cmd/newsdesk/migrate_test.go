@@ -27,7 +27,12 @@ func TestMigrateCopiesASiteAndRunsAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := demo.Load(ctx, db, pictures(db, newFetcher(false)), time.Now()); err != nil || n == 0 {
+	pics := pictures(db, newFetcher(false))
+	dk, err := openDesk(ctx, db, pics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := demo.Load(ctx, dk, pics, time.Now()); err != nil || n == 0 {
 		t.Fatalf("demo: %d, %v", n, err)
 	}
 	u := &news.User{Email: "ed@example.com", Name: "Ed", Role: news.RoleAdmin}
@@ -42,9 +47,12 @@ func TestMigrateCopiesASiteAndRunsAgain(t *testing.T) {
 	if err != nil || len(list) == 0 {
 		t.Fatalf("stories: %v", err)
 	}
-	st := list[0]
+	st, err := db.StoryByID(ctx, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	st.Title += " (updated)"
-	if err := db.UpdateStory(ctx, st, st.Revision, u.ID); err != nil {
+	if err := dk.UpdateStory(ctx, st, st.Revision, u.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.AddComment(ctx, &news.Comment{StoryID: st.ID, Name: "Reader", Email: "r@example.com", Body: "Thanks for this."}, false); err != nil {
@@ -84,6 +92,23 @@ func TestMigrateCopiesASiteAndRunsAgain(t *testing.T) {
 	}
 	if slug != st.Slug || title != st.Title {
 		t.Errorf("copied story %d = %q %q, want %q %q", st.ID, slug, title, st.Slug, st.Title)
+	}
+	got, err := pg.StoryBySlug(ctx, st.Slug)
+	if err != nil || got.Title != st.Title || got.Body == "" {
+		t.Fatalf("the PostgreSQL store reads the copied story as %+v, %v", got, err)
+	}
+	// Search works on the copy: its vectors were computed.
+	word := strings.Fields(strings.Trim(st.Title, " ()"))[0]
+	res, err := pg.Search(ctx, news.SearchFilter{Query: news.ParseQuery(word), Page: news.Page{Number: 1, Size: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range res.Stories {
+		found = found || r.ID == st.ID
+	}
+	if !found {
+		t.Errorf("search for %q on the copy does not find %q (%d results)", word, st.Title, res.Total)
 	}
 	var users int
 	if err := pg.Pool().QueryRow(ctx, "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'ed@example.com'").Scan(&users); err != nil || users != 1 {
