@@ -177,6 +177,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	startCluster(func() {
 		poller.Wake()
 		wake(publishNow)
+	}, func() {
+		// Another node wrote: the related index reloads before the
+		// next write here decides anything.
+		if inv, ok := any(dk).(interface{ Invalidate() }); ok {
+			inv.Invalidate()
+		}
 	})
 	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log,
 		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl, TrustProxy: *trustProxy,

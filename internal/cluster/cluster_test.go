@@ -148,9 +148,9 @@ func TestListenerHearsNotificationsAndReconnects(t *testing.T) {
 	defer cancel()
 	app := "listener-" + time.Now().Format("150405.000000")
 	var calls, ready atomic.Int64
-	changed := make(chan struct{}, 100)
+	changed := make(chan string, 100)
 	l := &Listener{DSN: withApp(t, dsn, app), Channel: "newsdesk_test_" + app[9:15], Log: quiet, Retry: 50 * time.Millisecond,
-		Changed: func(context.Context) error { calls.Add(1); changed <- struct{}{}; return nil },
+		Changed: func(_ context.Context, payload string) error { calls.Add(1); changed <- payload; return nil },
 		Ready:   func() { ready.Add(1) }}
 	done := make(chan struct{})
 	go func() {
@@ -168,26 +168,29 @@ func TestListenerHearsNotificationsAndReconnects(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	expect := func(what string) {
+	expect := func(payload, what string) {
 		t.Helper()
 		select {
-		case <-changed:
+		case got := <-changed:
+			if got != payload {
+				t.Fatalf("%s: payload %q, want %q", what, got, payload)
+			}
 		case <-time.After(30 * time.Second):
 			t.Fatal(what)
 		}
 	}
-	expect("no catch-up read after connecting")
+	expect("", "no catch-up read after connecting")
 	notify()
-	expect("a notification did not reach the listener")
+	expect("42", "a notification did not reach the listener")
 
 	// The listener's session dies: it reconnects, catches up, and hears again.
 	if terminate(t, dsn, app) != 1 {
 		t.Fatal("listener session not found")
 	}
 	eventually(t, "the listener did not reconnect", func() bool { return ready.Load() >= 2 })
-	expect("no catch-up read after reconnecting")
+	expect("", "no catch-up read after reconnecting")
 	notify()
-	expect("a notification after reconnecting did not reach the listener")
+	expect("42", "a notification after reconnecting did not reach the listener")
 	cancel()
 	<-done
 }

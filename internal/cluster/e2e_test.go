@@ -66,6 +66,7 @@ func TestCluster(t *testing.T) {
 
 	t.Run("publish on node 1 is visible through the proxy within 2 s", c.testPublishVisible)
 	t.Run("login on node 2 works on node 3", c.testLoginShared)
+	t.Run("a story written on node 1 is in node 2's related index", c.testRelatedIndexShared)
 	t.Run("kill -9 of a node under load costs no request after retries", c.testKillUnderLoad)
 	t.Run("a killed leader's scheduled publishing moves to another node within 30 s", c.testLeaderHandover)
 }
@@ -414,6 +415,59 @@ func (c *cluster) testLoginShared(t *testing.T) {
 	ed.base = c.nodes[1].url()
 	if resp, _ := ed.do("GET", "/admin/stories", nil, ""); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("node 2 after logout on node 3: /admin/stories = %d, want a redirect to login", resp.StatusCode)
+	}
+}
+
+// Node 2 loads its related index with a first write; node 1 then writes a
+// story; node 2's next write on the same topic must find it related,
+// which it can only if hearing node 1's write made it reload its index.
+func (c *cluster) testRelatedIndexShared(t *testing.T) {
+	ed2 := newEditor(t)
+	ed2.base = c.nodes[1].url()
+	ed2.login()
+	n := time.Now().UnixNano() % 100000
+	// Node 2's first story is on the same topic, so that the later one has
+	// a neighbour either way and its list is not filled from the latest
+	// stories of its section (which would hide a stale index).
+	resp, body := ed2.do("POST", "/admin/stories", url.Values{"title": {fmt.Sprintf("Alpine huts close early as the glacier path crumbles %d", n)}, "section": {"World"},
+		"body":   {"The alpine huts below the glacier closed early. Guides said the glacier path crumbled as the ice melted.\n\nResearchers blame the warm summer for the glacier melt."},
+		"status": {"published"}, "published_at": {time.Now().Add(-2 * time.Minute).UTC().Format(time.RFC3339)}}, "/admin/stories/new")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create on node 2 = %d: %.300s", resp.StatusCode, body)
+	}
+	ed1 := newEditor(t)
+	ed1.base = c.nodes[0].url()
+	ed1.login()
+	first := fmt.Sprintf("Glacier retreat measured by alpine researchers %d", n)
+	resp, body = ed1.do("POST", "/admin/stories", url.Values{"title": {first}, "section": {"World"},
+		"body":   {"Alpine researchers measured the glacier retreat this summer. The glacier lost forty metres of ice, the researchers said, and meltwater lakes grew below the alpine ridge.\n\nThe glacier survey used drones and stakes drilled into the ice."},
+		"status": {"published"}, "published_at": {time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)}}, "/admin/stories/new")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create on node 1 = %d: %.300s", resp.StatusCode, body)
+	}
+	// Node 2 has heard of it (its front page shows it).
+	waitFor(t, 5*time.Second, "node 2 never showed node 1's story", func() bool {
+		_, b := get(t, c.nodes[1].url()+"/")
+		return strings.Contains(b, first)
+	})
+	second := fmt.Sprintf("Alpine glacier loses more ice as meltwater lakes grow %d", n)
+	resp, body = ed2.do("POST", "/admin/stories", url.Values{"title": {second}, "section": {"World"},
+		"body":   {"Meltwater lakes below the alpine glacier grew again, and the ice retreat worries researchers.\n\nGlacier researchers plan a new survey of the alpine ice next spring."},
+		"status": {"published"}, "published_at": {time.Now().UTC().Format(time.RFC3339)}}, "/admin/stories/new")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create on node 2 = %d: %.300s", resp.StatusCode, body)
+	}
+	_, page := get(t, c.nodes[1].url()+"/articles/"+slugify(second))
+	i := strings.Index(page, `id="related"`)
+	if i < 0 {
+		t.Fatal("no related section on node 2's new story")
+	}
+	related := page[i:]
+	if j := strings.Index(related, "</aside>"); j >= 0 {
+		related = related[:j]
+	}
+	if !strings.Contains(related, first) {
+		t.Errorf("node 2's story on the same topic does not list node 1's story as related: node 2's related index missed node 1's write")
 	}
 }
 

@@ -20,8 +20,10 @@ type Listener struct {
 	// Channel is the channel the writers notify.
 	Channel string
 	// Changed re-reads what changed (the store's data version or change
-	// log).
-	Changed func(ctx context.Context) error
+	// log). payload is the notification's; it is empty when Changed is
+	// called after a (re)connection or a quiet spell, when anything may
+	// have changed unannounced.
+	Changed func(ctx context.Context, payload string) error
 	// Idle is how long the listener waits for a notification before it
 	// checks its connection (and calls Changed, as a safety net); default
 	// 30 seconds.
@@ -82,14 +84,14 @@ func (l *Listener) listen(ctx context.Context) error {
 		l.Ready()
 	}
 	// Catch up with what was written while nobody listened.
-	l.changed(ctx)
+	l.changed(ctx, "")
 	for {
 		wait, cancel := context.WithTimeout(ctx, l.Idle)
-		_, err := conn.WaitForNotification(wait)
+		n, err := conn.WaitForNotification(wait)
 		cancel()
 		switch {
 		case err == nil:
-			l.changed(ctx)
+			l.changed(ctx, n.Payload)
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.Is(err, context.DeadlineExceeded):
@@ -100,15 +102,15 @@ func (l *Listener) listen(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			l.changed(ctx)
+			l.changed(ctx, "")
 		default:
 			return err
 		}
 	}
 }
 
-func (l *Listener) changed(ctx context.Context) {
-	if err := l.Changed(ctx); err != nil && ctx.Err() == nil {
+func (l *Listener) changed(ctx context.Context, payload string) {
+	if err := l.Changed(ctx, payload); err != nil && ctx.Err() == nil {
 		l.Log.Error("read changes made by other nodes", "err", err)
 	}
 }
