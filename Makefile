@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN     := bin/newsdesk
 
-.PHONY: run run-binary build test generate check-generated vet bench soak vulncheck audit validate clean cluster-test
+.PHONY: run run-binary build test generate check-generated vet bench soak vulncheck audit validate clean cluster-test bench-cluster
 
 # The address and database come from NEWSDESK_ADDR / NEWSDESK_DB (or
 # `make run ADDR=:9000`); unset, serve listens on :8080 with newsdesk.db.
@@ -69,6 +69,12 @@ validate:
 # nginx and a PostgreSQL server (NEWSDESK_TEST_POSTGRES, see .ci/run).
 cluster-test:
 	NEWSDESK_CLUSTER_TEST=1 go test -count=1 -run TestCluster -v ./internal/cluster/
+
+# One node on SQLite against one and three nodes on PostgreSQL behind
+# nginx: article warm and uncached, search, a newsroom, and import
+# throughput (docs/PERFORMANCE.md). Needs wrk, nginx and a PostgreSQL server.
+bench-cluster:
+	bash scripts/bench-cluster.sh
 
 clean:
 	rm -rf bin
