@@ -173,7 +173,9 @@ LUA
 row() { # NAME URL [LUA] [CONNECTIONS]: req/s, p50, p99 of one wrk run
 	local name=$1 url=$2 script=() out
 	[ -n "${3:-}" ] && script=(-s "$3")
-	out=$(wrk -t2 -c"${4:-32}" -d"$DUR" --latency "${script[@]}" "$url")
+	local conns=${4:-32} threads=2
+	[ "$conns" -lt 2 ] && threads=1
+	out=$(wrk -t"$threads" -c"$conns" -d"$DUR" --latency "${script[@]}" "$url")
 	printf '%-46s %10s %9s %9s %s\n' "$name" "$(echo "$out" | awk '/Requests\/sec/{print $2}')" \
 		"$(echo "$out" | awk '$1=="50%"{print $2}')" "$(echo "$out" | awk '$1=="99%"{print $2}')" \
 		"$(echo "$out" | awk '/Non-2xx/{print "non-2xx: "$5}')"
