@@ -226,7 +226,7 @@ if [ "${BENCH_SKIP_NEWSROOM:-}" != 1 ]; then
 	for mode in -global -global=false; do
 		cp "$tmp/newsroom-base.db" "$tmp/newsroom.db"
 		echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-		"$tmp/newsroomsim" -db "$tmp/newsroom.db" "$mode" -duration "${NEWSROOM_DURATION:-60s}" \
+		"$tmp/newsroomsim" -db "$tmp/newsroom.db" "$mode" -duration "${NEWSROOM_DURATION:-60s}" -warmup 30s \
 			-rate "${NEWSROOM_RATE:-1000}" -zipf "${NEWSROOM_ZIPF:-1.0}" -cache-mb "${NEWSROOM_CACHE_MB:-64}"
 		rm -f "$tmp/newsroom.db" "$tmp/newsroom.db-wal" "$tmp/newsroom.db-shm"
 	done
