@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"newsdesk/internal/news"
 )
@@ -210,7 +211,8 @@ func (db *DB) storiesByID(ctx context.Context, ids []int64) ([]*news.Story, erro
 // it starts, however many ("gov" starts "government", "governor", …): so
 // the word is counted alone first, and when it already fills the count
 // the prefix could add nothing but stories after the first thousand and
-// is left out. Otherwise the prefix is searched, and newest holds the
+// is left out; so is a prefix too broad to merge cheaply, unless the word
+// as typed finds nothing. Otherwise the prefix is searched, and newest holds the
 // ids of its newest matches (up to pool), read in the same pass as the
 // count so that the merge is done once for both.
 func (db *DB) matchQuery(ctx context.Context, q news.Query, limit, pool int) (_ news.Query, n int, newest []int64, err error) {
@@ -226,7 +228,12 @@ func (db *DB) matchQuery(ctx context.Context, q news.Query, limit, pool int) (_ 
 		if len(toks) == 0 {
 			return exact, n, nil, nil
 		}
-		if broad, err := db.broadPrefix(ctx, toks[len(toks)-1]); err != nil || broad {
+		// A broad prefix is searched as typed, unless the word as typed
+		// finds nothing and is long enough to be a word being typed
+		// ("electi"): then the prefix is merged after all, once, within
+		// the search gate. One or two letters ("g", "st") stay as typed.
+		prefix := toks[len(toks)-1]
+		if broad, err := db.broadPrefix(ctx, prefix); err != nil || broad && (n > 0 || utf8.RuneCountInString(prefix) < 3) {
 			return exact, n, nil, err
 		}
 		rows, err := db.readQuery(ctx, `SELECT id, count(*) OVER () FROM (SELECT rowid AS id FROM live_fts

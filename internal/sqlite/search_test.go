@@ -264,6 +264,18 @@ func TestBroadPrefix(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
+	// A broad prefix is searched as the word typed when that word is in
+	// stories; a word being typed that is in none still finds by prefix.
+	for _, tt := range []struct {
+		q      string
+		prefix bool
+		n      int
+	}{{"stable", false, 1000}, {"jodorn", true, 8}, {"sta", true, 1000}, {"stadi", true, 1000}, {"zzz", true, 0}, {"st", false, 0}} {
+		q, n, _, err := db.matchQuery(ctx, news.ParseQuery(tt.q), 1000, 100)
+		if err != nil || q.Prefix != tt.prefix || n != tt.n {
+			t.Errorf("matchQuery(%q) = prefix %v, %d matches, %v; want prefix %v, %d", tt.q, q.Prefix, n, err, tt.prefix, tt.n)
+		}
+	}
 	for _, tt := range []struct {
 		prefix string
 		broad  bool
