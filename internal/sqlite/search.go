@@ -231,9 +231,10 @@ func (db *DB) matchQuery(ctx context.Context, q news.Query, limit, pool int) (_ 
 		// A broad prefix is searched as typed, unless the word as typed
 		// finds nothing and is long enough to be a word being typed
 		// ("electi"): then the prefix is merged after all, once, within
-		// the search gate. One or two letters ("g", "st") stay as typed.
+		// the search gate. Up to three letters ("g", "gov") stay as typed:
+		// random fragments of three letters are what a search flood sends.
 		prefix := toks[len(toks)-1]
-		if broad, err := db.broadPrefix(ctx, prefix); err != nil || broad && (n > 0 || utf8.RuneCountInString(prefix) < 3) {
+		if broad, err := db.broadPrefix(ctx, prefix); err != nil || broad && (n > 0 || utf8.RuneCountInString(prefix) < 4) {
 			return exact, n, nil, err
 		}
 		rows, err := db.readQuery(ctx, `SELECT id, count(*) OVER () FROM (SELECT rowid AS id FROM live_fts

@@ -270,7 +270,7 @@ func TestBroadPrefix(t *testing.T) {
 		q      string
 		prefix bool
 		n      int
-	}{{"stable", false, 1000}, {"jodorn", true, 8}, {"sta", true, 1000}, {"stadi", true, 1000}, {"zzz", true, 0}, {"st", false, 0}} {
+	}{{"stable", false, 1000}, {"jodorn", true, 8}, {"stac", true, 1000}, {"stadi", true, 1000}, {"zzz", true, 0}, {"sta", false, 0}, {"st", false, 0}} {
 		q, n, _, err := db.matchQuery(ctx, news.ParseQuery(tt.q), 1000, 100)
 		if err != nil || q.Prefix != tt.prefix || n != tt.n {
 			t.Errorf("matchQuery(%q) = prefix %v, %d matches, %v; want prefix %v, %d", tt.q, q.Prefix, n, err, tt.prefix, tt.n)
