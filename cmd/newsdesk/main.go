@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 	_ "time/tzdata"
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "serve":
 		return exit(serve(ctx, rest, stderr))
 	case "import":
-		return runImport(ctx, rest, stdin, stdout)
+		return runImport(ctx, rest, stdin, stdout, stderr)
 	case "backup":
 		return exit(backup(ctx, rest, stdout))
 	case "migrate":
@@ -280,6 +281,49 @@ func publishScheduled(ctx context.Context, db *desk.Desk, lead cluster.Elector, 
 	}
 }
 
+// meter counts what an import has read, and shows on a terminal how far
+// it is: stories, stories a second and, when the size is known, the
+// share read and the time left.
+type meter struct {
+	r     io.Reader
+	w     io.Writer
+	size  int64 // -1 when unknown (standard input)
+	read  atomic.Int64
+	start time.Time
+	last  time.Time
+	shown bool
+}
+
+func (m *meter) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	m.read.Add(int64(n))
+	return n, err
+}
+
+// show writes the progress line, at most every half second.
+func (m *meter) show(rep ingest.Report) {
+	now := time.Now()
+	if now.Sub(m.last) < 500*time.Millisecond {
+		return
+	}
+	m.last, m.shown = now, true
+	n := rep.Added + rep.Updated + rep.Duplicates + len(rep.Rejected)
+	secs := now.Sub(m.start).Seconds()
+	line := fmt.Sprintf("imported %d stories, %.0f/s", n, float64(n)/secs)
+	if read := m.read.Load(); m.size > 0 && read > 0 {
+		left := time.Duration(secs * float64(m.size-read) / float64(read) * float64(time.Second))
+		line += fmt.Sprintf(", %d%% read, about %s left", 100*read/m.size, left.Round(time.Second))
+	}
+	fmt.Fprintf(m.w, "\r%s\x1b[K", line)
+}
+
+// done clears the progress line, so that the summary stands alone.
+func (m *meter) done() {
+	if m.shown {
+		fmt.Fprint(m.w, "\r\x1b[K")
+	}
+}
+
 // sqliteSite and postgresSite are what the web server reads and writes:
 // reads and persistence from the store, story writes through the
 // application layer. One per store type, so that every method the store
@@ -356,7 +400,7 @@ func sweepImages(ctx context.Context, db store, log *slog.Logger) {
 	}
 }
 
-func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) (int, error) {
+func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	fs, dbPath := newFlags("import")
 	source := fs.String("source", "", "publisher name for items that name none (default: the feed's title, else the site name)")
 	allowPrivate := allowPrivateFlag(fs)
@@ -379,7 +423,11 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 	}
 	code := 0
 	for _, name := range fs.Args() {
-		rep, err := importOne(ctx, dk, client, name, *source, stdin)
+		var progress io.Writer
+		if isTerminal(stderr) {
+			progress = stderr
+		}
+		rep, err := importOne(ctx, dk, client, name, *source, stdin, progress)
 		if err != nil {
 			return 1, fmt.Errorf("%s: %w", name, err)
 		}
@@ -401,7 +449,9 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout io.Wr
 	return code, nil
 }
 
-func importOne(ctx context.Context, db ingest.Store, client *fetch.Client, name, source string, stdin io.Reader) (ingest.Report, error) {
+// importOne imports one file, URL or standard input; when progress is
+// not nil (a terminal), a long import shows there how far it is.
+func importOne(ctx context.Context, db ingest.Store, client *fetch.Client, name, source string, stdin io.Reader, progress io.Writer) (ingest.Report, error) {
 	opts := ingest.Options{Source: source, SiteName: env("NEWSDESK_SITE_NAME", "")}
 	var r io.Reader
 	switch {
@@ -423,6 +473,19 @@ func importOne(ctx context.Context, db ingest.Store, client *fetch.Client, name,
 		}
 		defer f.Close()
 		r = f
+	}
+	if progress != nil {
+		var size int64 = -1
+		if f, ok := r.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+				size = st.Size()
+			}
+		} else if b, ok := r.(*bytes.Reader); ok {
+			size = b.Size()
+		}
+		m := &meter{r: r, w: progress, size: size, start: time.Now()}
+		r, opts.Progress = m, m.show
+		defer m.done()
 	}
 	return ingest.ImportWith(ctx, db, r, opts)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -365,5 +366,36 @@ func TestServeTightensAnOldDatabase(t *testing.T) {
 	}
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
 		t.Errorf("after feeds list the database is %v, want -rw-------", fi.Mode().Perm())
+	}
+}
+
+// On a terminal a long import shows how far it is, then clears the line
+// so that the summary stands alone; piped, it shows nothing (runCmd).
+func TestImportProgress(t *testing.T) {
+	dir := t.TempDir()
+	var in strings.Builder
+	for i := range 1200 {
+		fmt.Fprintf(&in, `{"title":"Story %d","body":"Body of story %d.","published_at":"2026-03-15T10:00:00Z","url":"https://w.example/%d"}`+"\n", i, i, i)
+	}
+	path := filepath.Join(dir, "in.ndjson")
+	if err := os.WriteFile(path, []byte(in.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var progress bytes.Buffer
+	rep, err := importOne(context.Background(), desk.New(db), newFetcher(false), path, "Wire", nil, &progress)
+	if err != nil || rep.Added != 1200 {
+		t.Fatalf("import: %v, %v", rep, err)
+	}
+	got := progress.String()
+	if !strings.HasPrefix(got, "\rimported 500 stories, ") || !strings.Contains(got, "% read, about ") || !strings.HasSuffix(got, "\r\x1b[K") {
+		t.Errorf("progress = %q", got)
+	}
+	if _, out, _ := runCmd(t, "", "import", "--db", filepath.Join(dir, "q.db"), path); strings.Contains(out, "\r") || !strings.HasPrefix(out, "added 1200, updated 0") {
+		t.Errorf("piped import printed %q", out)
 	}
 }

@@ -209,29 +209,47 @@ func originalSource(info store.SourceInfo, name string) bool {
 // written and for its neighbours; an added story found to be a copy of
 // another gets Copy set. Stories must have passed Validate.
 func (d *Desk) UpsertStories(ctx context.Context, stories []*news.Story) ([]news.Outcome, error) {
+	return d.StartStories(ctx, stories)()
+}
+
+// StartStories is UpsertStories in two steps, so that an import derives
+// one batch while it writes the one before: it starts deriving stories on
+// every core and returns at once; the function it returns waits for the
+// derivation, decides and writes. Call those functions in the order the
+// batches were started.
+func (d *Desk) StartStories(ctx context.Context, stories []*news.Story) func() ([]news.Outcome, error) {
 	// Two items with one key in a batch: the second is written after the
 	// first, as an update of it.
 	seen := map[string]bool{}
 	for i, s := range stories {
 		k := storyKey(s)
 		if k != "" && seen[k] {
-			head, err := d.UpsertStories(ctx, stories[:i])
-			if err != nil {
-				return nil, err
+			head := d.StartStories(ctx, stories[:i])
+			return func() ([]news.Outcome, error) {
+				out, err := head()
+				if err != nil {
+					return nil, err
+				}
+				tail, err := d.StartStories(ctx, stories[i:])()
+				return append(out, tail...), err
 			}
-			tail, err := d.UpsertStories(ctx, stories[i:])
-			return append(head, tail...), err
 		}
 		seen[k] = true
 	}
 	stored, err := d.st.StoredByKeys(ctx, stories)
 	if err != nil {
-		return nil, err
+		return func() ([]news.Outcome, error) { return nil, err }
 	}
 	ders, ready := deriveAll(stories, func(i int) bool {
 		st, ok := stored[stories[i]]
 		return ok && st.FeedHash == contentHash(stories[i])
 	})
+	return func() ([]news.Outcome, error) { return d.writeStories(ctx, stories, ders, ready) }
+}
+
+// writeStories decides and writes stories once derived (ders[i] is ready
+// when ready[i] is closed).
+func (d *Desk) writeStories(ctx context.Context, stories []*news.Story, ders []derived, ready []chan struct{}) ([]news.Outcome, error) {
 	// Should the write fail early, let the derivers finish first: they
 	// write into stories.
 	defer func() {
@@ -240,7 +258,7 @@ func (d *Desk) UpsertStories(ctx context.Context, stories []*news.Story) ([]news
 		}
 	}()
 	out := make([]news.Outcome, len(stories))
-	err = d.write(ctx, func(w *session) error {
+	err := d.write(ctx, func(w *session) error {
 		// Read again under the lock: another write may have come between.
 		for _, r := range ready {
 			<-r

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"newsdesk/internal/desk"
+	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
 	"newsdesk/internal/sqlite"
 	"newsdesk/internal/store"
@@ -235,5 +237,63 @@ func TestStaleStoriesReplacedInBatches(t *testing.T) {
 	}
 	if len(rel) == 0 {
 		t.Error("a re-placed story lost its related stories")
+	}
+}
+
+// brokenReader gives lines, then fails as a dropped connection does.
+type brokenReader struct {
+	r     io.Reader
+	after int // bytes before the failure
+}
+
+func (b *brokenReader) Read(p []byte) (int, error) {
+	if b.after <= 0 {
+		return 0, errors.New("connection reset")
+	}
+	n, err := b.r.Read(p[:min(len(p), b.after)])
+	b.after -= n
+	return n, err
+}
+
+// An import streams: one batch is derived while the one before is written,
+// yet batches are written in order (an item's later version, in a later
+// batch, wins), and a read that fails midway leaves the batches read
+// before it written.
+func TestImportPipelinesInOrder(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	var in strings.Builder
+	line := func(i int, title string) {
+		fmt.Fprintf(&in, `{"title":%q,"body":"Body of story %d.","published_at":"2026-03-15T10:00:00Z","url":"https://w.example/%d"}`+"\n", title, i, i)
+	}
+	for i := range 1300 {
+		line(i, fmt.Sprintf("Story %d", i))
+	}
+	line(7, "Story 7, corrected") // in the third batch
+	cut := len(in.String())
+	for i := 1300; i < 1400; i++ {
+		line(i, fmt.Sprintf("Story %d", i))
+	}
+	r := &brokenReader{r: strings.NewReader(in.String()), after: cut + 10}
+	rep, err := ingest.Import(ctx, desk.New(db), r, "Wire")
+	if err == nil || !strings.Contains(err.Error(), "connection reset") {
+		t.Fatalf("import error %v, want the read's", err)
+	}
+	if rep.Added != 1000 {
+		t.Errorf("added %d before the failure, want the two batches read whole (1000)", rep.Added)
+	}
+	rep, err = ingest.Import(ctx, desk.New(db), strings.NewReader(in.String()), "Wire")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Added != 400 || rep.Updated != 1 || rep.Duplicates != 1000 {
+		t.Errorf("second import: %v", rep)
+	}
+	s, err := db.StoryBySlug(ctx, "story-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Title != "Story 7, corrected" {
+		t.Errorf("story 7 is titled %q, want the later version", s.Title)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"unicode"
 
 	"newsdesk/internal/news"
@@ -59,27 +60,49 @@ func (r Report) String() string {
 // (https://jsonfeed.org/version/…) near the start; anything else is
 // NDJSON. base is the URL r came from, or "".
 func Read(r io.Reader, source, base string) ([]Item, error) {
+	var items []Item
+	err := Each(r, source, base, func(it Item) error {
+		items = append(items, it)
+		return nil
+	})
+	return items, err
+}
+
+// Each is Read handing each item to fn in order as it is read: NDJSON is
+// read a line at a time, so a large file is never held in memory whole (a
+// feed, at most MaxFeedBytes, is parsed whole). An error from fn stops it.
+func Each(r io.Reader, source, base string, fn func(Item) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for {
 		c, _, err := br.ReadRune()
 		if err == io.EOF {
-			return nil, nil
+			return nil
 		} else if err != nil {
-			return nil, err
+			return err
 		}
 		if unicode.IsSpace(c) || c == '\uFEFF' {
 			continue
 		}
 		if err := br.UnreadRune(); err != nil {
-			return nil, err
+			return err
 		}
-		if c == '<' {
-			return Feed(br, source, base)
-		}
+		feed := c == '<'
 		if head, _ := br.Peek(jsonFeedPeek); c == '{' && bytes.Contains(head, []byte("jsonfeed.org/version")) {
-			return Feed(br, source, base)
+			feed = true
 		}
-		return NDJSON(br, source)
+		if !feed {
+			return eachNDJSON(br, source, fn)
+		}
+		items, err := Feed(br, source, base)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := fn(it); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 }
 
@@ -94,6 +117,17 @@ type Options struct {
 	// all or nothing (a polled feed is never left half-imported); otherwise
 	// items are written BatchSize at a time.
 	Whole bool
+	// Progress, when set, is called after each batch is written with the
+	// report so far.
+	Progress func(Report)
+}
+
+// Starter is a Store that can derive one batch while it writes the one
+// before: StartStories begins deriving and returns the function that
+// writes (UpsertStories is StartStories' function called at once). The
+// functions are called in the order the batches were started.
+type Starter interface {
+	StartStories(ctx context.Context, stories []*news.Story) func() ([]news.Outcome, error)
 }
 
 // Import reads stories from r and writes the valid ones to store in
@@ -103,19 +137,24 @@ func Import(ctx context.Context, store Store, r io.Reader, source string) (Repor
 	return ImportWith(ctx, store, r, Options{Source: source})
 }
 
-// ImportWith is Import with Options.
+// ImportWith is Import with Options. Items are read as they come; with a
+// Starter store one batch is derived while the batch before it is written,
+// so at most two batches are held at a time.
 func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Report, error) {
 	var rep Report
-	items, err := Read(r, o.Source, o.Base)
-	if err != nil {
-		return rep, err
-	}
 	size := BatchSize
 	if o.Whole {
-		size = len(items)
+		size = math.MaxInt
 	}
 	var batch []*news.Story
-	var from []Item // the item each story in batch came from
+	var from []Item          // the item each story in batch came from
+	var pending func() error // writes the batch started before
+	start := func(batch []*news.Story) func() ([]news.Outcome, error) {
+		if s, ok := store.(Starter); ok {
+			return s.StartStories(ctx, batch)
+		}
+		return func() ([]news.Outcome, error) { return store.UpsertStories(ctx, batch) }
+	}
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -127,30 +166,41 @@ func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Repor
 				}
 			}
 		}
-		outcomes, err := store.UpsertStories(ctx, batch)
-		if err != nil {
-			return err
-		}
-		for i, o := range outcomes {
-			switch o {
-			case news.Added:
-				rep.Added++
-				if batch[i].Copy {
-					rep.Copies++
-				}
-			case news.Updated:
-				rep.Updated++
-			case news.Unchanged:
-				rep.Duplicates++
+		write, written := start(batch), batch
+		prev := pending
+		pending = func() error {
+			outcomes, err := write()
+			if err != nil {
+				return err
 			}
+			for i, o := range outcomes {
+				switch o {
+				case news.Added:
+					rep.Added++
+					if written[i].Copy {
+						rep.Copies++
+					}
+				case news.Updated:
+					rep.Updated++
+				case news.Unchanged:
+					rep.Duplicates++
+				}
+			}
+			if o.Progress != nil {
+				o.Progress(rep)
+			}
+			return nil
 		}
-		batch, from = batch[:0], from[:0]
+		batch, from = nil, nil
+		if prev != nil {
+			return prev()
+		}
 		return nil
 	}
-	for _, it := range items {
+	err := Each(r, o.Source, o.Base, func(it Item) error {
 		if it.Err != nil {
 			rep.Rejected = append(rep.Rejected, it)
-			continue
+			return nil
 		}
 		if it.Story.Source.Name == "" {
 			it.Story.Source.Name = cmp.Or(o.SiteName, DefaultSiteName)
@@ -158,10 +208,19 @@ func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Repor
 		batch = append(batch, it.Story)
 		from = append(from, it)
 		if len(batch) == size {
-			if err := flush(); err != nil {
-				return rep, err
-			}
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if pending != nil {
+		// The batch started last is written even when reading failed
+		// after it, as earlier batches are.
+		if perr := pending(); err == nil {
+			err = perr
 		}
 	}
-	return rep, flush()
+	return rep, err
 }

@@ -46,24 +46,41 @@ type record struct {
 // NDJSON reads one story per line from r. Blank lines are skipped; a bad
 // line yields an Item with its error and reading goes on.
 func NDJSON(r io.Reader, source string) ([]Item, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
 	var items []Item
+	err := eachNDJSON(r, source, func(it Item) error {
+		items = append(items, it)
+		return nil
+	})
+	return items, err
+}
+
+// eachNDJSON is NDJSON handing each item to fn as it is read, so that a
+// large file is never held in memory whole. An error from fn stops it.
+func eachNDJSON(r io.Reader, source string, fn func(Item) error) error {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
 	for n := 1; ; n++ {
 		line, long, err := readLine(br)
 		if err == io.EOF && len(line) == 0 && !long {
-			return items, nil
+			return nil
 		} else if err != nil && err != io.EOF {
-			return items, fmt.Errorf("read line %d: %w", n, err)
+			return fmt.Errorf("read line %d: %w", n, err)
 		}
 		switch {
 		case long:
-			items = append(items, Item{Pos: n, Unit: "line", Err: errors.New("line is longer than 1 MiB")})
+			if err := fn(Item{Pos: n, Unit: "line", Err: errors.New("line is longer than 1 MiB")}); err != nil {
+				return err
+			}
 		case len(bytes.TrimSpace(line)) > 0:
-			s, err := parseRecord(line, source)
-			items = append(items, Item{Pos: n, Unit: "line", Story: s, Err: err})
+			s, perr := parseRecord(line, source)
+			if err := fn(Item{Pos: n, Unit: "line", Story: s, Err: perr}); err != nil {
+				return err
+			}
 		}
 		if err == io.EOF {
-			return items, nil
+			return nil
 		}
 	}
 }
