@@ -20,8 +20,24 @@ import (
 	"newsdesk/static"
 )
 
-// Store is what the handlers read from and write to; *sqlite.DB is one.
+// Store is what the handlers read from and write to. It is made of small
+// role interfaces, so that a store (*sqlite.DB, a PostgreSQL store) can be
+// checked role by role, and so that the story writes are seen to go
+// through the application layer (*desk.Desk is a StoryWriter);
+// cmd/newsdesk joins the two.
 type Store interface {
+	Pages
+	Settings
+	Accounts
+	Newsroom
+	StoryWriter
+	Comments
+	media.Store // pictures: Image, SaveImage, ImagesByURL
+	SharedState // rate limits and the setup link, shared by every node
+}
+
+// Pages is what reader pages, feeds and sitemaps read.
+type Pages interface {
 	Ping(ctx context.Context) error
 	// Version grows with every write. A store that is also a ChangeLog
 	// says what changed.
@@ -46,12 +62,20 @@ type Store interface {
 	StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error)
 	ListPages(ctx context.Context) ([]news.ListPage, error)
 	StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error)
+	ImageFile(ctx context.Context, id string, width int, typ string) (news.ImageFile, error)
+}
+
+// Settings are the site's stored settings and secret.
+type Settings interface {
 	TimeZone(ctx context.Context) (string, error)
 	SetTimeZone(ctx context.Context, name string) error
-	ImageFile(ctx context.Context, id string, width int, typ string) (news.ImageFile, error)
-	media.Store // pictures: Image, SaveImage, ImagesByURL
+	CommentSettings(ctx context.Context) (news.CommentSettings, error)
+	SetCommentSettings(ctx context.Context, set news.CommentSettings) error
+	Secret(ctx context.Context) ([]byte, error)
+}
 
-	// The newsroom.
+// Accounts are the newsroom's users and their sessions.
+type Accounts interface {
 	UserCount(ctx context.Context) (int, error)
 	CreateUser(ctx context.Context, u *news.User, password string) error
 	User(ctx context.Context, id int64) (*news.User, error)
@@ -62,43 +86,50 @@ type Store interface {
 	CreateSession(ctx context.Context, userID int64) (string, error)
 	SessionUser(ctx context.Context, token string) (*news.User, error)
 	EndSession(ctx context.Context, token string) error
+}
+
+// Newsroom is what the newsroom's pages read, and the taxonomy writes
+// that derive nothing.
+type Newsroom interface {
 	StoryByID(ctx context.Context, id int64) (*news.Story, error)
 	AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Story, int, error)
-	CreateStory(ctx context.Context, s *news.Story, userID int64) error
-	UpdateStory(ctx context.Context, s *news.Story, base int, userID int64) error
 	Revisions(ctx context.Context, storyID int64) ([]news.Revision, error)
 	Revision(ctx context.Context, storyID int64, number int) (news.Revision, error)
-	TrashStory(ctx context.Context, id int64) error
-	RestoreStory(ctx context.Context, id int64) error
-	EmptyTrash(ctx context.Context) (int, error)
 	Cluster(ctx context.Context, storyID int64) (news.Cluster, error)
-	ChooseLead(ctx context.Context, storyID, userID int64) error
-	SplitStory(ctx context.Context, storyID, userID int64) error
-	MergeClusters(ctx context.Context, storyID, intoID, userID int64) error
 	StoryIDByRef(ctx context.Context, ref string) (int64, error)
 	OriginalSources(ctx context.Context) (map[int64]bool, error)
-	SetSourceOriginal(ctx context.Context, id int64, original bool) error
 	AllSections(ctx context.Context) ([]news.Section, error)
 	AllSources(ctx context.Context) ([]news.Source, error)
 	Names(ctx context.Context, f news.NameFilter) ([]news.Name, int, error)
 	DeleteName(ctx context.Context, kind string, id int64) error
 	AddSection(ctx context.Context, name string) error
+	PendingComments(ctx context.Context) (int, error)
+}
+
+// StoryWriter is every write that changes a story, its related lists or
+// its cluster: the application layer (*desk.Desk) derives and decides
+// before the store persists.
+type StoryWriter interface {
+	CreateStory(ctx context.Context, s *news.Story, userID int64) error
+	UpdateStory(ctx context.Context, s *news.Story, base int, userID int64) error
+	TrashStory(ctx context.Context, id int64) error
+	RestoreStory(ctx context.Context, id int64) error
+	EmptyTrash(ctx context.Context) (int, error)
+	ChooseLead(ctx context.Context, storyID, userID int64) error
+	SplitStory(ctx context.Context, storyID, userID int64) error
+	MergeClusters(ctx context.Context, storyID, intoID, userID int64) error
+	SetSourceOriginal(ctx context.Context, id int64, original bool) error
 	Rename(ctx context.Context, kind string, id int64, name string) error
 	MergeTags(ctx context.Context, fromSlug, intoSlug string) error
-	PendingComments(ctx context.Context) (int, error)
+}
 
-	// Comments.
+// Comments are readers' comments and their moderation.
+type Comments interface {
 	Comments(ctx context.Context, storyID int64) ([]*news.Comment, error)
 	AddComment(ctx context.Context, c *news.Comment, autoApprove bool) error
 	ModerationQueue(ctx context.Context, status string, limit int) ([]*news.Comment, error)
 	CommentCounts(ctx context.Context) (map[string]int, error)
 	ModerateComments(ctx context.Context, ids []int64, status string) error
-	CommentSettings(ctx context.Context) (news.CommentSettings, error)
-	SetCommentSettings(ctx context.Context, set news.CommentSettings) error
-	Secret(ctx context.Context) ([]byte, error)
-
-	// Rate limits and the setup link, shared by every node.
-	SharedState
 }
 
 // ChangeLog is a store that says what the writes after a data version

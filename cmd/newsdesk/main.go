@@ -347,6 +347,16 @@ func site(db store, dk *desk.Desk) web.Store {
 	return sqliteSite{db.(*sqlite.DB), dk}
 }
 
+// The store serves every role but the story writes, which desk makes.
+var (
+	_ web.Pages       = (*sqlite.DB)(nil)
+	_ web.Settings    = (*sqlite.DB)(nil)
+	_ web.Accounts    = (*sqlite.DB)(nil)
+	_ web.Newsroom    = (*sqlite.DB)(nil)
+	_ web.Comments    = (*sqlite.DB)(nil)
+	_ web.StoryWriter = (*desk.Desk)(nil)
+)
+
 // openDesk puts the application layer over db; it derives what an older
 // database lacks before anything else runs.
 func openDesk(ctx context.Context, db store, pics *media.Pictures) (*desk.Desk, error) {
