@@ -382,7 +382,7 @@ func (d *Desk) CreateStory(ctx context.Context, s *news.Story, userID int64) err
 		// The first story of a source written in the newsroom makes it the
 		// site's own, an original source.
 		info := origins[s.Source.Name]
-		w.index(s, &dv, info.Original || info.Stories == 0)
+		w.index(s, &dv, info.Original || !info.HasStories)
 		if err := w.refreshRelated([]int64{s.ID}); err != nil {
 			return err
 		}

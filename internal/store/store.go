@@ -118,9 +118,9 @@ type ClusterMember struct {
 
 // SourceInfo is what desk needs of a source by name.
 type SourceInfo struct {
-	Exists   bool
-	Original bool
-	Stories  int // stories filed under it
+	Exists     bool
+	Original   bool
+	HasStories bool // a story is filed under it
 }
 
 // Imported is one item of an import to store: Added (inserted with the
