@@ -355,6 +355,7 @@ var (
 	_ web.Accounts    = (*sqlite.DB)(nil)
 	_ web.Newsroom    = (*sqlite.DB)(nil)
 	_ web.Comments    = (*sqlite.DB)(nil)
+	_ web.SharedState = (*sqlite.DB)(nil)
 	_ web.StoryWriter = (*desk.Desk)(nil)
 )
 

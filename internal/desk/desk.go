@@ -63,6 +63,15 @@ func (d *Desk) Upgrade(ctx context.Context) error {
 	}
 }
 
+// Invalidate drops the related index, to be reloaded from the store by
+// the next write. Call it when another process or node has written
+// stories: the index knows only what this desk wrote since it loaded.
+func (d *Desk) Invalidate() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.idx = nil
+}
+
 // PrepareStories attaches the pictures the stories name (see
 // media.Pictures.Attach), before their batch is decided and written: it
 // makes desk an ingest.Preparer.

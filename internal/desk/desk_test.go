@@ -297,3 +297,26 @@ func TestImportPipelinesInOrder(t *testing.T) {
 		t.Errorf("story 7 is titled %q, want the later version", s.Title)
 	}
 }
+
+// A desk knows only the stories written through it since it loaded its
+// index; after Invalidate it reloads and sees what another desk (another
+// process, another node) wrote.
+func TestInvalidateSeesOtherWriters(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	here, there := desk.New(db), desk.New(db)
+	if _, err := here.UpsertStories(ctx, []*news.Story{story("Wire", "https://wire.example/other", "An unrelated story", "Nothing in common.")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := there.UpsertStories(ctx, []*news.Story{story("Wire", "https://wire.example/port", wireTitle, wireBody)}); err != nil {
+		t.Fatal(err)
+	}
+	here.Invalidate()
+	c := story("Syndicate", "https://syndicate.example/port", wireTitle, wireBody)
+	if _, err := here.UpsertStories(ctx, []*news.Story{c}); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Copy {
+		t.Error("the copy of a story another desk wrote was not recognised after Invalidate")
+	}
+}
