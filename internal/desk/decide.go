@@ -46,6 +46,9 @@ type session struct {
 	joined       map[int64]bool                  // stories placed as copies of others
 	members      map[int64][]store.ClusterMember // committed members of a cluster, as read
 	chosenStored map[int64]int64
+	// fresh are the stories this write adds: nothing is stored of them
+	// yet, so nothing is read.
+	fresh map[int64]bool
 	// touched says the index changed: should the write fail, it is
 	// reloaded from what was committed.
 	touched bool
@@ -57,7 +60,7 @@ func newSession(ctx context.Context, st Store, idx *related.Index) *session {
 		written: map[int64]store.ClusterMember{}, attrs: map[int64]store.ClusterMember{},
 		chosen: map[int64]int64{}, origin: map[int64]bool{}, listed: map[int64]map[int64]bool{},
 		dirty: map[int64]bool{}, joined: map[int64]bool{}, members: map[int64][]store.ClusterMember{},
-		chosenStored: map[int64]int64{}}
+		chosenStored: map[int64]int64{}, fresh: map[int64]bool{}}
 }
 
 // reserve takes n cluster ids (and stories story ids, returned) from the
@@ -98,7 +101,7 @@ func (w *session) membership(id int64) (store.Membership, error) {
 	if m, ok := w.member[id]; ok {
 		return m, nil
 	}
-	if m, ok := w.stored[id]; ok {
+	if m, ok := w.stored[id]; ok || w.fresh[id] {
 		return m, nil
 	}
 	got, err := w.st.Memberships(w.ctx, []int64{id})
@@ -282,9 +285,12 @@ func (w *session) setList(id int64, list []related.Match) {
 // listedBy returns the stories whose related list holds id: as stored,
 // unless this write replaced their lists.
 func (w *session) listedBy(id int64) ([]int64, error) {
-	stored, err := w.st.ListedBy(w.ctx, id)
-	if err != nil {
-		return nil, err
+	var stored []int64
+	if !w.fresh[id] {
+		var err error
+		if stored, err = w.st.ListedBy(w.ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	var out []int64
 	for _, s := range stored {
@@ -445,6 +451,9 @@ func (w *session) ensureCluster(id int64) error {
 // apartClusters returns the clusters holding a story an editor split
 // story id from.
 func (w *session) apartClusters(id int64) (map[int64]bool, error) {
+	if w.fresh[id] {
+		return nil, nil
+	}
 	others, err := w.st.ApartFrom(w.ctx, id)
 	if err != nil {
 		return nil, err

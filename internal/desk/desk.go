@@ -329,6 +329,7 @@ func (d *Desk) writeStories(ctx context.Context, stories []*news.Story, ders []d
 				}
 				s.ID = nextID
 				nextID++
+				w.fresh[s.ID] = true
 				out[i] = news.Added
 				items = append(items, store.Imported{Story: store.Story{Story: s}, Outcome: news.Added})
 			}
@@ -384,6 +385,7 @@ func (d *Desk) CreateStory(ctx context.Context, s *news.Story, userID int64) err
 			return err
 		}
 		s.ID = id
+		w.fresh[id] = true
 		origins, err := w.origins([]*news.Story{s})
 		if err != nil {
 			return err
