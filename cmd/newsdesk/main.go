@@ -158,6 +158,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// An import run beside serve writes stories this desk has not seen.
+	db.OnExternalWrite = dk.Invalidate
 	if !*noDemo {
 		if n, err := db.StoryCount(ctx); err != nil {
 			return err

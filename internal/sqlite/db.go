@@ -45,6 +45,11 @@ type DB struct {
 	changes changeLog    // what the versions recently seen changed
 	pollMu  sync.Mutex   // one pollVersion at a time
 
+	// OnExternalWrite, when set, is called when WatchVersion sees a write
+	// that did not go through this DB (another process): the application
+	// layer drops what it keeps in memory of the stories.
+	OnExternalWrite func()
+
 	// Prepared read statements, by query text. database/sql prepares each
 	// on every pooled connection as needed; reusing them saves parsing
 	// the same SQL on every page view.
@@ -246,15 +251,23 @@ func (db *DB) pollVersion(ctx context.Context) error {
 			return err
 		}
 	}
-	db.raiseVersion(v)
+	if db.raiseVersion(v) && db.OnExternalWrite != nil {
+		db.OnExternalWrite()
+	}
 	return nil
 }
 
-func (db *DB) raiseVersion(v int64) {
+// raiseVersion records version v and reports whether it was news: a
+// write through this DB raises the version before it returns, so only
+// other processes' writes are news to pollVersion.
+func (db *DB) raiseVersion(v int64) bool {
 	for {
 		old := db.version.Load()
-		if v <= old || db.version.CompareAndSwap(old, v) {
-			return
+		if v <= old {
+			return false
+		}
+		if db.version.CompareAndSwap(old, v) {
+			return true
 		}
 	}
 }

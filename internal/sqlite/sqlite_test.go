@@ -343,3 +343,34 @@ func TestOpenTightensReadableFiles(t *testing.T) {
 		t.Errorf("the reopened database lost its data: %v, %v", list, err)
 	}
 }
+
+// A write by another process (another DB on the file) is news to
+// pollVersion, which calls OnExternalWrite; a write through this DB is not.
+func TestExternalWritesAreNoticed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "shared.db")
+	ctx := context.Background()
+	here, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer here.Close()
+	there, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer there.Close()
+	calls := 0
+	here.OnExternalWrite = func() { calls++ }
+	if err := here.AddSection(ctx, "Here"); err != nil {
+		t.Fatal(err)
+	}
+	if err := here.pollVersion(ctx); err != nil || calls != 0 {
+		t.Fatalf("own write: %d calls, %v; want none", calls, err)
+	}
+	if err := there.AddSection(ctx, "There"); err != nil {
+		t.Fatal(err)
+	}
+	if err := here.pollVersion(ctx); err != nil || calls != 1 {
+		t.Errorf("another's write: %d calls, %v; want one", calls, err)
+	}
+}
