@@ -158,8 +158,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// An import run beside serve writes stories this desk has not seen.
-	db.OnExternalWrite = dk.Invalidate
+	if s, ok := db.(*sqlite.DB); ok {
+		// An import run beside serve writes stories this desk has not seen.
+		s.OnExternalWrite = dk.Invalidate
+	}
 	if !*noDemo {
 		if n, err := db.StoryCount(ctx); err != nil {
 			return err
@@ -184,9 +186,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}, func() {
 		// Another node wrote: the related index reloads before the
 		// next write here decides anything.
-		if inv, ok := any(dk).(interface{ Invalidate() }); ok {
-			inv.Invalidate()
-		}
+		dk.Invalidate()
 	})
 	srv, err := web.New(web.Config{SiteName: *siteName, BaseURL: strings.TrimRight(*baseURL, "/"), Logger: log,
 		PageCacheBytes: *cacheMB << 20, PageCacheControl: *cacheControl, TrustProxy: *trustProxy,

@@ -209,8 +209,8 @@ func (db *DB) SourceInfo(ctx context.Context, names []string) (map[string]store.
 	}
 	rows, err := queryAll(ctx, db.pool, func(r scanner) (row, error) {
 		x := row{info: store.SourceInfo{Exists: true}}
-		return x, r.Scan(&x.name, &x.info.Original, &x.info.Stories)
-	}, `SELECT src.name, src.original, (SELECT count(*) FROM stories s WHERE s.source_id = src.id)
+		return x, r.Scan(&x.name, &x.info.Original, &x.info.HasStories)
+	}, `SELECT src.name, src.original, EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id)
 		FROM sources src WHERE src.name = ANY(?)`, names)
 	if err != nil {
 		return nil, err
