@@ -20,6 +20,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"newsdesk/internal/changelog"
 	"newsdesk/internal/news"
 )
 
@@ -41,9 +42,9 @@ type DB struct {
 	// mode each had: files made before the 0600 rule. The caller logs it.
 	Tightened []Tightening
 
-	version atomic.Int64 // meta.version as last seen
-	changes changeLog    // what the versions recently seen changed
-	pollMu  sync.Mutex   // one pollVersion at a time
+	version atomic.Int64  // meta.version as last seen
+	changes changelog.Log // what the versions recently seen changed
+	pollMu  sync.Mutex    // one pollVersion at a time
 
 	// OnExternalWrite, when set, is called when WatchVersion sees a write
 	// that did not go through this DB (another process): the application
@@ -213,7 +214,7 @@ func open(ctx context.Context, path, mode string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	db.changes.start(db.Version())
+	db.changes.Start(db.Version())
 	return db, nil
 }
 

@@ -316,7 +316,7 @@ func (db *DB) SaveImport(ctx context.Context, items []store.Imported, ch store.C
 		for i, it := range items {
 			ids[i] = it.Story.Story.ID
 		}
-		if err := w.touch(ctx, ids...); err != nil {
+		if err := w.keys.Touch(ctx, ids...); err != nil {
 			return err
 		}
 		for _, it := range items {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"newsdesk/internal/changelog"
 	"newsdesk/internal/news"
 	"newsdesk/internal/store"
 )
@@ -21,21 +22,11 @@ import (
 // it is given, and derives nothing.
 
 // storyTx runs fn in a write transaction and then stores ch. fn names
-// the stories it writes (touch) before writing them; what they and ch
-// change is recorded as cache keys (keys.go).
+// the stories it writes (w.keys.Touch) before writing them; what they and
+// ch change is recorded as cache keys (internal/changelog).
 func (db *DB) storyTx(ctx context.Context, ch store.Changes, fn func(*writer) error) error {
 	return db.transact(ctx, func(w *writer) error {
-		w.clusters = map[int64]bool{}
-		// Stories that move between clusters appear in lists, or leave
-		// them, as their own cards.
-		moved := make([]int64, len(ch.Members))
-		for i, m := range ch.Members {
-			moved[i] = m.Story
-		}
-		if err := w.touch(ctx, moved...); err != nil {
-			return err
-		}
-		if err := w.changeKeys(ctx, ch); err != nil {
+		if err := w.keys.Before(ctx, ch); err != nil {
 			return err
 		}
 		if fn != nil {
@@ -47,16 +38,7 @@ func (db *DB) storyTx(ctx context.Context, ch store.Changes, fn func(*writer) er
 		if err := w.apply(ctx, ch); err != nil {
 			return err
 		}
-		// And where they are now.
-		if w.keys != nil && len(w.touched) > 0 {
-			if err := w.listKeys(ctx, slices.Sorted(maps.Keys(w.touched))); err != nil {
-				return err
-			}
-		}
-		if err := w.changeKeys(ctx, ch); err != nil {
-			return err
-		}
-		return w.clusterKeys(ctx)
+		return w.keys.After(ctx, ch)
 	})
 }
 
@@ -74,7 +56,8 @@ func (db *DB) transact(ctx context.Context, fn func(*writer) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	w := &writer{tx: tx, db: db, ids: map[string]int64{}, keys: news.KeySet{}}
+	w := &writer{tx: tx, db: db, ids: map[string]int64{}}
+	w.keys = changelog.New(w)
 	if err := fn(w); err != nil {
 		return err
 	}
@@ -112,12 +95,9 @@ type writer struct {
 	fts map[int64]ftsRow
 	// quiet says the transaction changes nothing a reader sees, so cached
 	// pages stay valid. Otherwise keys are what it changes (news.StoryKey
-	// …); none, or nil, means everything. touched are the stories it
-	// writes, clusters the clusters it changes (keys.go).
-	quiet    bool
-	keys     news.KeySet
-	touched  map[int64]bool
-	clusters map[int64]bool
+	// …); none means everything.
+	quiet bool
+	keys  *changelog.Keys
 }
 
 type ftsRow struct {
