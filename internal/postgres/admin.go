@@ -84,6 +84,9 @@ func (db *DB) SaveNewStory(ctx context.Context, st store.Story, userID int64, ch
 		if err := w.checkUnique(ctx, s); err != nil {
 			return err
 		}
+		if err := w.keys.Touch(ctx, s.ID); err != nil {
+			return err
+		}
 		if err := w.save(ctx, st, true); err != nil {
 			return err
 		}
@@ -112,6 +115,9 @@ func (db *DB) SaveEdit(ctx context.Context, st store.Story, base int, userID int
 	return db.storyTx(ctx, ch, func(w *tx) error {
 		current, err := w.checkEdit(ctx, s, base)
 		if err != nil {
+			return err
+		}
+		if err := w.keys.Touch(ctx, s.ID); err != nil {
 			return err
 		}
 		old, err := w.storedStoryByID(ctx, s.ID)
@@ -277,6 +283,9 @@ func scanRevision(row scanner) (news.Revision, error) {
 // changes desk decided for it (its full-text row and vector among them).
 func (db *DB) SaveTrashed(ctx context.Context, id int64, trash bool, ch store.Changes) error {
 	return db.storyTx(ctx, ch, func(w *tx) error {
+		if err := w.keys.Touch(ctx, id); err != nil {
+			return err
+		}
 		var deleted any
 		if trash {
 			deleted = unix(db.Now())
@@ -331,6 +340,9 @@ const dueStories = "status = 'scheduled' AND published_at <= ? AND deleted_at IS
 // published, with the changes desk decided for them.
 func (db *DB) SavePublished(ctx context.Context, ids []int64, ch store.Changes) error {
 	return db.storyTx(ctx, ch, func(w *tx) error {
+		if err := w.keys.Touch(ctx, ids...); err != nil {
+			return err
+		}
 		if _, err := w.exec(ctx, "UPDATE stories SET status = 'published' WHERE "+dueStories+" AND id = ANY(?)",
 			unix(db.Now()), ids); err != nil {
 			return fmt.Errorf("publish due stories: %w", err)

@@ -88,6 +88,7 @@ func (db *DB) Cluster(ctx context.Context, storyID int64) (news.Cluster, error) 
 // changes desk decided for it.
 func (db *DB) SaveOverride(ctx context.Context, o store.Override, ch store.Changes) error {
 	return db.storyTx(ctx, ch, func(w *tx) error {
+		w.keys.All() // an editor's rare override: every page goes
 		switch o.Action {
 		case "lead":
 			if _, err := w.exec(ctx, "UPDATE clusters SET chosen_lead = ? WHERE id = ?", o.ChosenLead, o.Cluster); err != nil {
@@ -163,6 +164,7 @@ func (db *DB) OriginalSources(ctx context.Context) (map[int64]bool, error) {
 // ranks of the clusters holding its stories.
 func (db *DB) SaveSourceOriginal(ctx context.Context, id int64, original bool, ch store.Changes) error {
 	return db.storyTx(ctx, ch, func(w *tx) error {
+		w.keys.All() // leads change across clusters: every page goes
 		res, err := w.exec(ctx, "UPDATE sources SET original = ? WHERE id = ?", original, id)
 		if err != nil {
 			return fmt.Errorf("mark source %d: %w", id, err)

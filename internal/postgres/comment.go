@@ -61,6 +61,7 @@ func (db *DB) AddComment(ctx context.Context, c *news.Comment, autoApprove bool)
 		}
 		// A pending comment shows nowhere until it is approved.
 		w.quiet = c.Status == news.CommentPending
+		w.keys.Add(news.StoryKey(c.StoryID))
 		return recount(ctx, w, []int64{c.StoryID})
 	})
 }
@@ -152,6 +153,9 @@ func (db *DB) ModerateComments(ctx context.Context, ids []int64, status string) 
 		}
 		if _, err := w.exec(ctx, "UPDATE comments SET status = ? WHERE id IN "+in, append([]any{status}, args...)...); err != nil {
 			return fmt.Errorf("moderate comments: %w", err)
+		}
+		for _, id := range stories {
+			w.keys.Add(news.StoryKey(id)) // its comments and their count
 		}
 		return recount(ctx, w, stories)
 	})

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"newsdesk/internal/changelog"
 	"newsdesk/internal/news"
 )
 
@@ -42,7 +43,9 @@ type DB struct {
 	// Now is the store's clock; tests replace it.
 	Now func() time.Time
 
-	version atomic.Int64 // meta.version as last seen
+	version atomic.Int64  // meta.version as last seen
+	changes changelog.Log // what the versions recently seen changed
+	pollMu  sync.Mutex    // one Refresh at a time
 }
 
 // IsDSN reports whether a --db value names a PostgreSQL database rather
@@ -77,10 +80,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if schema != "public" {
 		db.channel += "_" + schema
 	}
-	if err := db.Refresh(ctx); err != nil {
+	v, err := db.dataVersion(ctx)
+	if err != nil {
 		pool.Close()
 		return nil, err
 	}
+	db.raiseVersion(v)
+	db.changes.Start(v)
 	return db, nil
 }
 
@@ -115,17 +121,52 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 
 // Version is a number that grows whenever the stored data changes. Writes
 // through this DB raise it before they return; writes by other nodes are
-// seen by Refresh (on a notification) or WatchVersion.
+// seen by Refresh (on a notification) or WatchVersion. Changes says what
+// changed in between.
 func (db *DB) Version() int64 { return db.version.Load() }
 
-// Refresh reads the data version, seeing what other nodes wrote.
-func (db *DB) Refresh(ctx context.Context) error {
+func (db *DB) dataVersion(ctx context.Context) (int64, error) {
 	var v int64
 	if err := db.pool.QueryRow(ctx, "SELECT version FROM meta").Scan(&v); err != nil {
-		return fmt.Errorf("read data version: %w", err)
+		return 0, fmt.Errorf("read data version: %w", err)
+	}
+	return v, nil
+}
+
+// Refresh reads the data version and, when other nodes raised it, what
+// their writes changed (Changes), before raising the version here.
+func (db *DB) Refresh(ctx context.Context) error {
+	db.pollMu.Lock()
+	defer db.pollMu.Unlock()
+	v, err := db.dataVersion(ctx)
+	if err != nil {
+		return err
+	}
+	return db.learn(ctx, db.pool, v)
+}
+
+// learn reads, through q, what the versions after the one this node knows
+// up to v changed, then raises the version to v.
+func (db *DB) learn(ctx context.Context, q querier, v int64) error {
+	err := db.changes.Learn(ctx, db.Version(), v, func(ctx context.Context, after, upTo int64) ([]changelog.Row, error) {
+		return queryAll(ctx, q, func(r scanner) (changelog.Row, error) {
+			var x changelog.Row
+			return x, r.Scan(&x.Version, &x.Keys)
+		}, "SELECT version, keys FROM changes WHERE version > ? AND version <= ? ORDER BY version", after, upTo)
+	})
+	if err != nil {
+		return err
 	}
 	db.raiseVersion(v)
 	return nil
+}
+
+// Changes returns what the writes after data version since changed, up to
+// the current version: by this node or, once Refresh has seen them, by
+// another. All is set when a write named no keys or they are no longer
+// known.
+func (db *DB) Changes(since int64) news.Changes {
+	return db.changes.Changes(since, db.Version())
 }
 
 // WatchVersion polls for writes made by other nodes every interval until
@@ -351,8 +392,10 @@ type tx struct {
 	// ids of sources, sections and tags resolved in this transaction.
 	ids map[string]int64
 	// quiet says the transaction changes nothing a reader sees, so the
-	// data version stays and cached pages stay valid.
+	// data version stays and cached pages stay valid. Otherwise keys are
+	// what it changes (news.StoryKey …); none means everything.
 	quiet bool
+	keys  *changelog.Keys
 	// Statements whose results the write does not need (queue), sent
 	// together, in order, before the next statement that reads and at
 	// the end: one round trip for many.
@@ -414,12 +457,14 @@ func (w *tx) queryIDs(ctx context.Context, query string, args ...any) ([]int64, 
 }
 
 // transact runs fn in one transaction and, unless fn said readers see
-// nothing new, raises the data version and announces it on Channel; the
-// announcement is delivered when the transaction commits.
+// nothing new, raises the data version, writes what the transaction
+// changed into the change log as that version and announces it on
+// Channel; the announcement is delivered when the transaction commits.
 func (db *DB) transact(ctx context.Context, fn func(*tx) error) error {
 	var version int64
 	err := pgx.BeginFunc(ctx, db.pool, func(t pgx.Tx) error {
 		w := &tx{Tx: t, db: db, ids: map[string]int64{}}
+		w.keys = changelog.New(w)
 		if err := fn(w); err != nil {
 			return err
 		}
@@ -429,12 +474,29 @@ func (db *DB) transact(ctx context.Context, fn func(*tx) error) error {
 		if w.quiet {
 			return nil
 		}
+		// The row lock on meta orders the writers of every node: the
+		// versions below this one have committed.
 		if err := t.QueryRow(ctx, "UPDATE meta SET version = version + 1 RETURNING version").Scan(&version); err != nil {
 			return fmt.Errorf("bump data version: %w", err)
 		}
-		if _, err := t.Exec(ctx, "SELECT pg_notify($1, $2)", db.channel, strconv.FormatInt(version, 10)); err != nil {
-			return fmt.Errorf("notify data version: %w", err)
+		// Versions other nodes wrote that this one has not heard of yet
+		// are learnt first: otherwise raising the version past them would
+		// leave them unknown, and empty the cache.
+		if version-1 > db.Version() {
+			if err := db.learn(ctx, t, version-1); err != nil {
+				return err
+			}
 		}
+		keys := w.keys.List()
+		w.queue("INSERT INTO changes (version, keys) VALUES (?, ?)", version, changelog.Format(keys))
+		w.queue("DELETE FROM changes WHERE version <= ?", version-changelog.Kept)
+		w.queue("SELECT pg_notify(?, ?)", db.channel, strconv.FormatInt(version, 10))
+		if err := w.flush(ctx); err != nil {
+			return fmt.Errorf("log changes: %w", err)
+		}
+		// Recorded before the commit: a reader sees the version only once
+		// the commit has raised it.
+		db.changes.Record(version, keys)
 		return nil
 	})
 	if err != nil {
@@ -504,13 +566,4 @@ func Redact(dsn string) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
-}
-
-// Changes says what the writes after data version since changed, as
-// cache keys. This store does not record keys yet: any write since says
-// that every page may have changed (All), which is always right, and
-// costs what the data version alone cost before keys existed.
-func (db *DB) Changes(since int64) news.Changes {
-	v := db.Version()
-	return news.Changes{Version: v, All: since < v}
 }

@@ -303,6 +303,13 @@ func (db *DB) ReserveIDs(ctx context.Context, stories, clusters int) (firstStory
 // SaveImport stores an import batch as desk made it, then ch.
 func (db *DB) SaveImport(ctx context.Context, items []store.Imported, ch store.Changes) error {
 	return db.storyTx(ctx, ch, func(w *tx) error {
+		ids := make([]int64, len(items))
+		for i, it := range items {
+			ids[i] = it.Story.Story.ID
+		}
+		if err := w.keys.Touch(ctx, ids...); err != nil {
+			return err
+		}
 		for _, it := range items {
 			if err := w.saveImported(ctx, it); err != nil {
 				return err

@@ -83,7 +83,9 @@ func (w *tx) uniqueSlug(ctx context.Context, base string, self int64) (string, e
 // calls one of the Save methods; each is one transaction that stores what
 // it is given, and derives nothing.
 
-// storyTx runs fn in a write transaction and then stores ch.
+// storyTx runs fn in a write transaction and then stores ch. fn names
+// the stories it writes (w.keys.Touch) before writing them; what they and
+// ch change is recorded as cache keys (internal/changelog).
 //
 // Story writes of every node take one lock first, as SQLite's one writer
 // would: the related lists and clusters of one write are never
@@ -93,13 +95,19 @@ func (db *DB) storyTx(ctx context.Context, ch store.Changes, fn func(*tx) error)
 		if _, err := w.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('newsdesk write ' || current_schema()))"); err != nil {
 			return fmt.Errorf("lock for writing: %w", err)
 		}
+		if err := w.keys.Before(ctx, ch); err != nil {
+			return err
+		}
 		if fn != nil {
 			if err := fn(w); err != nil {
 				return err
 			}
 		}
 		w.quiet = w.quiet || ch.Quiet
-		return w.apply(ctx, ch)
+		if err := w.apply(ctx, ch); err != nil {
+			return err
+		}
+		return w.keys.After(ctx, ch)
 	})
 }
 
