@@ -35,6 +35,8 @@ type Store interface {
 	web.SharedState
 	Close() error
 	Version() int64
+	Changes(since int64) news.Changes
+	WatchVersion(ctx context.Context, interval time.Duration)
 	Ping(ctx context.Context) error
 	StoryCount(ctx context.Context) (int, error)
 	StoryBySlug(ctx context.Context, slug string) (*news.Story, error)
@@ -154,6 +156,7 @@ func reopenerOf(t testing.TB, pg bool) func() Store {
 				query = regexp.MustCompile(`\?`).ReplaceAllStringFunc(query, func(string) string { n++; return "$" + strconv.Itoa(n) })
 				return conn.QueryRow(ctx, query, args...)
 			})
+			rawWrites.Store(Store(db), func(query string) error { _, err := conn.Exec(ctx, query); return err })
 			return db
 		}
 	}
@@ -170,6 +173,15 @@ func reopenerOf(t testing.TB, pg bool) func() Store {
 		}
 		t.Cleanup(func() { conn.Close() })
 		raw.Store(Store(db), func(query string, args ...any) scanner { return conn.QueryRow(query, args...) })
+		rawWrites.Store(Store(db), func(query string) error {
+			w, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			_, err = w.Exec(query)
+			return err
+		})
 		return db
 	}
 }
@@ -188,6 +200,22 @@ func rawQueryRow(t testing.TB, db Store, query string, args ...any) scanner {
 		t.Fatal("rawQueryRow: store not opened by reopener")
 	}
 	return f.(func(string, ...any) scanner)(query, args...)
+}
+
+// rawWrites holds, per store a test opened, a way to write to its
+// database directly, as a program that knows nothing of the store would.
+var rawWrites sync.Map // Store → func(query string) error
+
+// rawExec runs statement query on db's database.
+func rawExec(t testing.TB, db Store, query string) {
+	t.Helper()
+	f, ok := rawWrites.Load(db)
+	if !ok {
+		t.Fatal("rawExec: store not opened by reopener")
+	}
+	if err := f.(func(string) error)(query); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // setClock sets the clock of db.
