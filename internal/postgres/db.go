@@ -142,23 +142,22 @@ func (db *DB) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return db.learn(ctx, db.pool, v)
+	if err := db.readChanges(ctx, db.pool, db.Version(), v); err != nil {
+		return err
+	}
+	db.raiseVersion(v)
+	return nil
 }
 
-// learn reads, through q, what the versions after the one this node knows
-// up to v changed, then raises the version to v.
-func (db *DB) learn(ctx context.Context, q querier, v int64) error {
-	err := db.changes.Learn(ctx, db.Version(), v, func(ctx context.Context, after, upTo int64) ([]changelog.Row, error) {
+// readChanges records, read through q, what the versions after known up
+// to v changed.
+func (db *DB) readChanges(ctx context.Context, q querier, known, v int64) error {
+	return db.changes.Learn(ctx, known, v, func(ctx context.Context, after, upTo int64) ([]changelog.Row, error) {
 		return queryAll(ctx, q, func(r scanner) (changelog.Row, error) {
 			var x changelog.Row
 			return x, r.Scan(&x.Version, &x.Keys)
 		}, "SELECT version, keys FROM changes WHERE version > ? AND version <= ? ORDER BY version", after, upTo)
 	})
-	if err != nil {
-		return err
-	}
-	db.raiseVersion(v)
-	return nil
 }
 
 // Changes returns what the writes after data version since changed, up to
@@ -479,11 +478,11 @@ func (db *DB) transact(ctx context.Context, fn func(*tx) error) error {
 		if err := t.QueryRow(ctx, "UPDATE meta SET version = version + 1 RETURNING version").Scan(&version); err != nil {
 			return fmt.Errorf("bump data version: %w", err)
 		}
-		// Versions other nodes wrote that this one has not heard of yet
-		// are learnt first: otherwise raising the version past them would
-		// leave them unknown, and empty the cache.
-		if version-1 > db.Version() {
-			if err := db.learn(ctx, t, version-1); err != nil {
+		// Versions other nodes committed that this one has not heard of
+		// yet are read first: this write raises the version past them,
+		// and unknown they would empty the cache.
+		if known := db.Version(); version-1 > known {
+			if err := db.readChanges(ctx, t, known, version-1); err != nil {
 				return err
 			}
 		}
