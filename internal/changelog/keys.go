@@ -8,8 +8,11 @@ package changelog
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 
 	"newsdesk/internal/news"
 	"newsdesk/internal/store"
@@ -30,7 +33,8 @@ const (
 	KeysMax = 20000
 )
 
-// Story is what the key rules read of a stored story.
+// Story is what the key rules read of a stored story: where it is
+// listed, and who shows it.
 type Story struct {
 	ID, Cluster int64
 	Status      string
@@ -38,18 +42,17 @@ type Story struct {
 	// Section and Source are slugs (Section "" when it has none); Author
 	// is the byline as stored.
 	Section, Source, Author string
+	// Tags are the slugs of its tags, RelatedBy the ids of the stories
+	// whose related lists hold it; each separated by spaces.
+	Tags, RelatedBy string
 }
 
 // Reader reads, inside a write's transaction, what the key rules look
-// at. Each method is one query of the stored rows; ids and clusters are
-// never empty.
+// at. Each method is one query (one round trip to a server); ids and
+// clusters are never empty.
 type Reader interface {
 	// StoryLists returns those of stories ids that exist.
 	StoryLists(ctx context.Context, ids []int64) ([]Story, error)
-	// TagSlugs returns the slugs of the tags of stories ids, each once.
-	TagSlugs(ctx context.Context, ids []int64) ([]string, error)
-	// RelatedBy returns the stories whose related lists hold one of ids.
-	RelatedBy(ctx context.Context, ids []int64) ([]int64, error)
 	// Members returns the stories in clusters.
 	Members(ctx context.Context, clusters []int64) ([]int64, error)
 }
@@ -94,95 +97,96 @@ func (k *Keys) List() []string {
 // of the lists they are in now, before the write. After adds what they
 // are in after it.
 func (k *Keys) Touch(ctx context.Context, ids ...int64) error {
-	if k.set == nil || len(ids) == 0 {
+	return k.look(ctx, k.touch(ids), nil)
+}
+
+// touch marks ids touched and returns those that were not yet: what they
+// were in before the write is known for the others.
+func (k *Keys) touch(ids []int64) []int64 {
+	if k.set == nil {
 		return nil
 	}
+	var fresh []int64
 	for _, id := range ids {
-		k.touched[id] = true
+		if !k.touched[id] {
+			k.touched[id] = true
+			fresh = append(fresh, id)
+		}
 	}
 	if len(k.touched) > StoriesMax {
 		k.set = nil
 		return nil
 	}
-	return k.listKeys(ctx, ids)
+	return fresh
 }
 
 // Before adds what ch changes before it is applied: the stories it moves
-// between clusters (their cards appear in lists or leave them) and the
-// clusters they leave.
+// between clusters (their cards appear in lists or leave them, so they
+// are touched) and the clusters they and the stories it ranks or
+// reindexes are in.
 func (k *Keys) Before(ctx context.Context, ch store.Changes) error {
 	moved := make([]int64, len(ch.Members))
 	for i, m := range ch.Members {
 		moved[i] = m.Story
 	}
-	if err := k.Touch(ctx, moved...); err != nil {
-		return err
-	}
-	return k.changeKeys(ctx, ch)
+	full := k.touch(moved)
+	return k.look(ctx, full, k.changeKeys(ch))
 }
 
 // After adds what the touched stories are in once the write and ch are
-// applied, the clusters they joined, and story:ID of every member of
-// each cluster the write changed, whose cards name each other's sources.
+// applied, the clusters they and the stories ch moves joined, and
+// story:ID of every member of each cluster the write changed, whose
+// cards name each other's sources.
 func (k *Keys) After(ctx context.Context, ch store.Changes) error {
-	if k.set != nil && len(k.touched) > 0 {
-		if err := k.listKeys(ctx, slices.Sorted(maps.Keys(k.touched))); err != nil {
-			return err
-		}
-	}
-	if err := k.changeKeys(ctx, ch); err != nil {
+	if err := k.look(ctx, slices.Sorted(maps.Keys(k.touched)), k.changeKeys(ch)); err != nil {
 		return err
 	}
 	return k.clusterKeys(ctx)
 }
 
-// listKeys adds story:ID of each story in ids, and for those listed (not
-// drafts, not trashed) the keys of every list they are in, related:ID of
-// the stories whose related lists hold them (they show them when they
-// become visible), and their clusters, whose members' cards name them.
-func (k *Keys) listKeys(ctx context.Context, ids []int64) error {
-	stories, err := k.r.StoryLists(ctx, ids)
+// look reads stories full and others in one query, and adds story:ID
+// of each story in full and, for those listed (not drafts, not trashed),
+// the keys of every list they are in and related:ID of the stories whose
+// related lists hold them (they show them when they become visible); and
+// the clusters of all of them, whose members' cards name them.
+func (k *Keys) look(ctx context.Context, full, others []int64) error {
+	if k.set == nil || len(full)+len(others) == 0 {
+		return nil
+	}
+	stories, err := k.r.StoryLists(ctx, append(slices.Clone(full), others...))
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
+	for _, id := range full {
 		k.set.Add(news.StoryKey(id))
 	}
-	var listed []int64
 	for _, x := range stories {
 		k.clusters[x.Cluster] = true
 		st := news.Story{Status: x.Status, Trashed: x.Trashed, Section: news.Section{Slug: x.Section},
 			Source: news.Source{Slug: x.Source}, Author: x.Author}
-		if st.Listed() {
-			listed = append(listed, x.ID)
-			k.set.Add(news.ListKeys(&st)...)
+		if !slices.Contains(full, x.ID) || !st.Listed() {
+			continue
 		}
-	}
-	if len(listed) == 0 {
-		return nil
-	}
-	tags, err := k.r.TagSlugs(ctx, listed)
-	if err != nil {
-		return err
-	}
-	for _, t := range tags {
-		k.set.Add(news.ListKey("tag", t))
-	}
-	by, err := k.r.RelatedBy(ctx, listed)
-	if err != nil {
-		return err
-	}
-	for _, id := range by {
-		k.set.Add(news.RelatedKey(id))
+		for _, slug := range strings.Fields(x.Tags) {
+			st.Tags = append(st.Tags, news.Tag{Slug: slug})
+		}
+		k.set.Add(news.ListKeys(&st)...)
+		for _, f := range strings.Fields(x.RelatedBy) {
+			id, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return fmt.Errorf("keys of story %d: related by %q: %w", x.ID, f, err)
+			}
+			k.set.Add(news.RelatedKey(id))
+		}
 	}
 	return nil
 }
 
 // changeKeys adds the keys of what ch changes, applied or about to be:
-// the related lists it rewrites, and the clusters it changes. The
-// clusters of the stories it moves are looked up before (where they
-// leave) and after (where they join).
-func (k *Keys) changeKeys(ctx context.Context, ch store.Changes) error {
+// the related lists it rewrites and the clusters it names; it returns
+// the stories it moves, whose clusters change too, to be looked up
+// before (where they leave) and after (where they join).
+func (k *Keys) changeKeys(ch store.Changes) []int64 {
 	if k.set == nil {
 		return nil
 	}
@@ -206,17 +210,7 @@ func (k *Keys) changeKeys(ctx context.Context, ch store.Changes) error {
 	for _, s := range ch.Reindexed {
 		moved = append(moved, s.Story.ID) // trashed, restored, published: in or out of view
 	}
-	if len(moved) == 0 {
-		return nil
-	}
-	stories, err := k.r.StoryLists(ctx, moved)
-	if err != nil {
-		return err
-	}
-	for _, s := range stories {
-		k.clusters[s.Cluster] = true
-	}
-	return nil
+	return moved
 }
 
 // clusterKeys adds story:ID of every member of the clusters the write

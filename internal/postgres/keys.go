@@ -18,29 +18,16 @@ func (w *tx) StoryLists(ctx context.Context, ids []int64) ([]changelog.Story, er
 	}
 	list, err := queryAll(ctx, w.Tx, func(r scanner) (changelog.Story, error) {
 		var x changelog.Story
-		return x, r.Scan(&x.ID, &x.Cluster, &x.Status, &x.Trashed, &x.Section, &x.Source, &x.Author)
-	}, `SELECT s.id, s.cluster_id, s.status, s.deleted_at IS NOT NULL, coalesce(sec.slug, ''), src.slug, s.author
+		return x, r.Scan(&x.ID, &x.Cluster, &x.Status, &x.Trashed, &x.Section, &x.Source, &x.Author, &x.Tags, &x.RelatedBy)
+	}, `SELECT s.id, s.cluster_id, s.status, s.deleted_at IS NOT NULL, coalesce(sec.slug, ''), src.slug, s.author,
+			coalesce((SELECT string_agg(t.slug, ' ') FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id = s.id), ''),
+			coalesce((SELECT string_agg(r.story_id::text, ' ') FROM story_related r WHERE r.related_id = s.id), '')
 		FROM stories s JOIN sources src ON src.id = s.source_id LEFT JOIN sections sec ON sec.id = s.section_id
 		WHERE s.id = ANY(?)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("keys of stories: %w", err)
 	}
 	return list, nil
-}
-
-// TagSlugs returns the slugs of the tags of stories ids.
-func (w *tx) TagSlugs(ctx context.Context, ids []int64) ([]string, error) {
-	tags, err := scanStrings(w.query(ctx, `SELECT DISTINCT t.slug FROM story_tags st JOIN tags t ON t.id = st.tag_id
-		WHERE st.story_id = ANY(?)`, ids))
-	if err != nil {
-		return nil, fmt.Errorf("keys of tags: %w", err)
-	}
-	return tags, nil
-}
-
-// RelatedBy returns the stories whose related lists hold one of ids.
-func (w *tx) RelatedBy(ctx context.Context, ids []int64) ([]int64, error) {
-	return w.queryIDs(ctx, "SELECT DISTINCT story_id FROM story_related WHERE related_id = ANY(?)", ids)
 }
 
 // Members returns the stories in clusters.
