@@ -58,8 +58,10 @@ type pgTable struct {
 }
 
 // notCopied are tables the copy leaves alone: the migrations' own record,
-// and the data version, which the copy raises instead.
-var notCopied = map[string]bool{"schema_migrations": true, "meta": true}
+// the data version, which the copy raises instead, and the change log,
+// whose rows name versions of the file, not of the database (the copy's
+// version has no row: readers drop everything).
+var notCopied = map[string]bool{"schema_migrations": true, "meta": true, "changes": true}
 
 // copySite copies every table the two schemas share, in one PostgreSQL
 // transaction: rows are upserted by primary key, so running it again
