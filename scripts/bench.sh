@@ -76,7 +76,7 @@ echo "import: $(echo "$(date +%s.%N) - $start" | bc) s"
 if [ "${BENCH_SKIP_GO:-}" != 1 ]; then
 	echo "== search over the $STORIES-story database in process: query path, then the whole page"
 	NEWSDESK_BENCH_DB="$tmp/bench.db" go test -run '^$' -bench SearchStored -benchmem -benchtime 200x ./internal/sqlite
-	NEWSDESK_BENCH_DB="$tmp/bench.db" go test -run '^$' -bench SearchPageStored -benchmem -benchtime 200x ./web
+	NEWSDESK_BENCH_DB="$tmp/bench.db" go test -run '^$' -bench 'SearchPageStored|PagesStored' -benchmem -benchtime 200x ./web
 fi
 
 # serve PORT CACHE_MB: starts newsdesk and prints ms until /healthz answers.

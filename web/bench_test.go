@@ -253,3 +253,33 @@ func BenchmarkSearchPageStored(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPagesStored serves the front page and article pages, render
+// cache off, over the existing database named by NEWSDESK_BENCH_DB (see
+// BenchmarkSearchPageStored): the uncached cost at 100k stories.
+func BenchmarkPagesStored(b *testing.B) {
+	path := os.Getenv("NEWSDESK_BENCH_DB")
+	if path == "" {
+		b.Skip("NEWSDESK_BENCH_DB names no database")
+	}
+	ctx := context.Background()
+	db, err := sqlite.OpenExisting(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	srv, err := New(Config{BaseURL: "https://news.example", Logger: slog.New(slog.DiscardHandler)}, storeOf(db))
+	if err != nil {
+		b.Fatal(err)
+	}
+	list, _, err := db.Stories(ctx, news.StoryFilter{Page: news.Page{Number: 1, Size: 1000}})
+	if err != nil || len(list) == 0 {
+		b.Fatalf("stories: %d, %v", len(list), err)
+	}
+	b.Run("front", func(b *testing.B) {
+		serveBench(b, srv, func(int) string { return "/" })
+	})
+	b.Run("article", func(b *testing.B) {
+		serveBench(b, srv, func(i int) string { return "/articles/" + list[i*7919%len(list)].Slug })
+	})
+}

@@ -173,6 +173,10 @@ type sim struct {
 	record atomic.Bool
 	late   atomic.Int64
 	unsent int64
+	// sent and firsts count the measured requests, and those for a page
+	// not asked for before in the run (warm-up included): the misses no
+	// cache avoids.
+	sent, firsts int64
 }
 
 func newSim(ctx context.Context, cfg config, db *sqlite.DB, srv *web.Server, base string) (*sim, error) {
@@ -329,6 +333,7 @@ func (s *sim) run(ctx context.Context) error {
 	interval := time.Second / time.Duration(s.cfg.rate)
 	next := start
 	recording := false
+	asked := map[string]bool{}
 	// Requests are due at a fixed rate. When every worker is busy and the
 	// queue is full, the request waits, and its latency counts from when
 	// it was due; the run still ends on time, and the requests never sent
@@ -343,6 +348,13 @@ func (s *sim) run(ctx context.Context) error {
 			time.Sleep(d)
 		}
 		kind, path := s.pick(r)
+		if recording {
+			s.sent++
+			if !asked[path] {
+				s.firsts++
+			}
+		}
+		asked[path] = true
 		select {
 		case jobs <- job{kind, path, next}:
 		default:
@@ -502,6 +514,8 @@ func (s *sim) report(before, after web.CacheStats) {
 	fmt.Printf("cache hit ratio: %.1f %% (%d hits, %d misses); pages dropped by writes %d, whole-cache flushes %d; entries at end %d (%d MiB)\n",
 		100*float64(hits)/float64(max(1, hits+misses)), hits, misses, after.Dropped-before.Dropped, after.Flushes-before.Flushes,
 		after.Entries, after.Bytes>>20)
+	fmt.Printf("first requests for a page: %d of %d (%.1f %%): an unbounded cache that no write emptied would hit at most %.1f %%\n",
+		s.firsts, s.sent, 100*float64(s.firsts)/float64(max(1, s.sent)), 100-100*float64(s.firsts)/float64(max(1, s.sent)))
 	fmt.Printf("%-12s %8s %9s %9s %9s %7s\n", "page", "requests", "p50", "p99", "max", "errors")
 	for _, kind := range []string{"all", "article", "new article", "front", "section"} {
 		l := s.lat[kind]

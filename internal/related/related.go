@@ -123,6 +123,18 @@ type Index struct {
 	groups   [][]int32
 	groupOf  map[string]int32
 	touched  []int32
+	// cands is scratch for Related's candidates: at 100k stories a query
+	// touches tens of thousands, and a new slice each time cost more in
+	// allocation and garbage collection than scoring them.
+	cands []candidate
+}
+
+// candidate is a story Related scores: its entry, score and the tags it
+// shares with the query story.
+type candidate struct {
+	at    int32
+	score float64
+	tags  uint8
 }
 
 // NewIndex returns an empty index.
@@ -356,21 +368,17 @@ func (x *Index) Related(id int64, k int, place func(compared []Candidate) int64)
 			}
 		}
 	}
-	type cand struct {
-		at    int32
-		score float64
-		tags  uint8
-	}
-	cands := make([]cand, 0, len(x.touched))
+	cands := x.cands[:0]
 	for _, d := range x.touched {
 		// Too little in common is not a topic, however recent.
 		if sc := x.scores[d] / (q.norm*x.entries[d].norm + 1e-9); x.shared[d] >= minShared && sc >= minScore {
-			cands = append(cands, cand{d, sc, x.tags[d]})
+			cands = append(cands, candidate{d, sc, x.tags[d]})
 		}
 		x.scores[d], x.shared[d], x.tags[d] = 0, 0, 0
 	}
 	x.touched = x.touched[:0]
-	byScore := func(a, b cand) int {
+	x.cands = cands[:0] // kept grown for the next query; used below under x.mu
+	byScore := func(a, b candidate) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(x.entries[a.at].ID, x.entries[b.at].ID))
 	}
 

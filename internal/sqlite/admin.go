@@ -308,6 +308,11 @@ func (db *DB) SaveEmptyTrash(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		// Lists naming them hold no foreign key (migration 0020).
+		if _, err := w.tx.ExecContext(ctx, `DELETE FROM story_related
+			WHERE related_id IN (SELECT id FROM stories WHERE deleted_at IS NOT NULL)`); err != nil {
+			return fmt.Errorf("empty trash: related lists: %w", err)
+		}
 		res, err := w.tx.ExecContext(ctx, "DELETE FROM stories WHERE deleted_at IS NOT NULL")
 		if err != nil {
 			return fmt.Errorf("empty trash: %w", err)

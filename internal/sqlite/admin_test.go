@@ -43,11 +43,25 @@ func TestTrashAndRestore(t *testing.T) {
 		t.Errorf("restored story: %v", err)
 	}
 	deskOf(db).TrashStory(ctx, s.ID)
+	// A list naming it (desk takes trashed stories out of the lists, but
+	// the rows name stories without a foreign key) goes with it.
+	other := newStory("Keeps a list")
+	if err := deskOf(db).CreateStory(ctx, other, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.ExecContext(ctx, "INSERT INTO story_related (story_id, position, related_id, score) VALUES (?, 7, ?, 0.5)",
+		other.ID, s.ID); err != nil {
+		t.Fatal(err)
+	}
 	if n, err := deskOf(db).EmptyTrash(ctx); err != nil || n != 1 {
 		t.Errorf("EmptyTrash = %d, %v", n, err)
 	}
 	if _, err := db.StoryByID(ctx, s.ID); news.ErrorCode(err) != news.ENOTFOUND {
 		t.Errorf("emptied story still stored: %v", err)
+	}
+	var naming int
+	if err := db.read.QueryRow("SELECT count(*) FROM story_related WHERE related_id = ?", s.ID).Scan(&naming); err != nil || naming != 0 {
+		t.Errorf("related rows naming the deleted story = %d, %v", naming, err)
 	}
 }
 

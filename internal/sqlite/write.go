@@ -253,7 +253,7 @@ func (w *writer) save(ctx context.Context, st store.Story, isNew bool) error {
 	} else if err != nil {
 		return fmt.Errorf("write story %q: %w", s.Slug, err)
 	}
-	if err := w.writeTags(ctx, s); err != nil {
+	if err := w.writeTags(ctx, s, isNew); err != nil {
 		return err
 	}
 	if err := w.writeImage(ctx, s); err != nil {
@@ -320,10 +320,18 @@ func (w *writer) uniqueSlug(ctx context.Context, base string, self int64) (strin
 	}
 }
 
-func (w *writer) writeTags(ctx context.Context, s *news.Story) error {
-	if _, err := w.exec(ctx, "DELETE FROM story_tags WHERE story_id = ?", s.ID); err != nil {
-		return fmt.Errorf("delete tags of story %d: %w", s.ID, err)
+// writeTags stores s's tags, adding those new to the site; isNew says
+// none are stored for s yet.
+func (w *writer) writeTags(ctx context.Context, s *news.Story, isNew bool) error {
+	if !isNew {
+		if _, err := w.exec(ctx, "DELETE FROM story_tags WHERE story_id = ?", s.ID); err != nil {
+			return fmt.Errorf("delete tags of story %d: %w", s.ID, err)
+		}
 	}
+	if len(s.Tags) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 4*len(s.Tags))
 	for i := range s.Tags {
 		t := &s.Tags[i]
 		key := "tags\x00" + t.Slug
@@ -337,10 +345,13 @@ func (w *writer) writeTags(ctx context.Context, s *news.Story) error {
 			w.ids[key] = id
 		}
 		t.ID = id
-		if _, err := w.exec(ctx, "INSERT OR IGNORE INTO story_tags (story_id, tag_id, position, published_at) VALUES (?, ?, ?, ?)",
-			s.ID, id, i, unix(s.PublishedAt)); err != nil {
-			return fmt.Errorf("insert tag of story %d: %w", s.ID, err)
-		}
+		args = append(args, s.ID, id, i, unix(s.PublishedAt))
+	}
+	// One statement for all of them (one prepared form per count).
+	q := "INSERT OR IGNORE INTO story_tags (story_id, tag_id, position, published_at) VALUES (?, ?, ?, ?)" +
+		strings.Repeat(", (?, ?, ?, ?)", len(s.Tags)-1)
+	if _, err := w.exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("insert tags of story %d: %w", s.ID, err)
 	}
 	return nil
 }
@@ -373,7 +384,9 @@ func (w *writer) index(ctx context.Context, st store.Story, isNew bool) error {
 }
 
 func (w *writer) writeRelated(ctx context.Context, id int64, list []store.Match) error {
-	if _, err := w.exec(ctx, "DELETE FROM story_related WHERE story_id = ?", id); err != nil {
+	// A list usually changes by one story offered into it, moving the ones
+	// below: positions that hold what they held are left as they are.
+	if _, err := w.exec(ctx, "DELETE FROM story_related WHERE story_id = ? AND position >= ?", id, len(list)); err != nil {
 		return fmt.Errorf("delete related of story %d: %w", id, err)
 	}
 	if len(list) == 0 {
@@ -384,8 +397,10 @@ func (w *writer) writeRelated(ctx context.Context, id int64, list []store.Match)
 	for i, m := range list {
 		args = append(args, id, i, m.ID, m.Score)
 	}
-	q := "INSERT INTO story_related (story_id, position, related_id, score) VALUES (?, ?, ?, ?)" +
-		strings.Repeat(", (?, ?, ?, ?)", len(list)-1)
+	q := "INSERT INTO story_related AS r (story_id, position, related_id, score) VALUES (?, ?, ?, ?)" +
+		strings.Repeat(", (?, ?, ?, ?)", len(list)-1) +
+		" ON CONFLICT (story_id, position) DO UPDATE SET related_id = excluded.related_id, score = excluded.score" +
+		" WHERE r.related_id != excluded.related_id OR r.score != excluded.score"
 	if _, err := w.exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("insert related of story %d: %w", id, err)
 	}
