@@ -14,7 +14,6 @@ import (
 
 	"newsdesk/internal/desk"
 	"newsdesk/internal/news"
-	"newsdesk/internal/sqlite"
 )
 
 func testPage(key string, version int64, keys ...string) *page {
@@ -128,14 +127,14 @@ func newKeyedSite(t *testing.T) (*testSite, *keyedStore) {
 	t.Helper()
 	ts := newTestSite(t)
 	ks := &keyedStore{siteStore: siteStore{ts.db, deskOf(ts.db)}, log: map[int64][]string{}}
-	srv, err := New(Config{BaseURL: "https://news.example", Now: ts.db.Now, PageCacheBytes: DefaultPageCacheBytes,
+	srv, err := New(Config{BaseURL: "https://news.example", Now: ts.clock.Now, PageCacheBytes: DefaultPageCacheBytes,
 		Logger: slog.New(slog.NewTextHandler(testLog, nil))}, ks)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &testSite{Server: hs, db: ts.db, srv: srv, clock: ts.clock}, ks
+	return &testSite{Server: hs, db: ts.db, reopen: ts.reopen, srv: srv, clock: ts.clock}, ks
 }
 
 // cached fetches path and reports whether the render cache answered.
@@ -395,12 +394,7 @@ func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 func TestOtherProcessWritesReachTheCache(t *testing.T) {
 	ts := newTestSite(t)
 	ctx := context.Background()
-	other, err := sqlite.Open(ctx, ts.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	other.Now = ts.db.Now
+	other := ts.reopen()
 	flood := "/articles/" + floodSlug
 	for _, p := range []string{"/", "/sections/sport", flood} {
 		ts.get(t, p)
@@ -475,14 +469,14 @@ func TestPageCacheUntilCommentsClose(t *testing.T) {
 // the render cache on every write.
 func TestStoreWithoutChangeLogEmptiesTheCache(t *testing.T) {
 	ts := newTestSite(t)
-	srv, err := New(Config{BaseURL: "https://news.example", Now: ts.db.Now, PageCacheBytes: DefaultPageCacheBytes,
+	srv, err := New(Config{BaseURL: "https://news.example", Now: ts.clock.Now, PageCacheBytes: DefaultPageCacheBytes,
 		Logger: slog.New(slog.NewTextHandler(testLog, nil))}, struct{ Store }{storeOf(ts.db)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
-	plain := &testSite{Server: hs, db: ts.db, srv: srv, clock: ts.clock}
+	plain := &testSite{Server: hs, db: ts.db, reopen: ts.reopen, srv: srv, clock: ts.clock}
 	flood := "/articles/" + floodSlug
 	plain.get(t, flood)
 	if !plain.cached(t, flood) {
