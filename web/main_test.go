@@ -12,8 +12,8 @@ import (
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if err := chooseStore(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		os.Exit(1)
 	}
 	if testing.Verbose() {
 		testLog = os.Stderr

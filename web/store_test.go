@@ -26,17 +26,16 @@ const envStore = "NEWSDESK_TEST_STORE"
 // onPostgres is whether this run tests the PostgreSQL store.
 var onPostgres bool
 
-// chooseStore reads envStore, in TestMain. Asking for PostgreSQL means a
-// server is required: without NEWSDESK_TEST_POSTGRES, pgtest's default
-// server is made the given one, so that an unreachable server fails
-// every test instead of skipping it.
+// chooseStore reads envStore, in TestMain. A run that asks for
+// PostgreSQL requires a server: without one it fails at once, never
+// skipping.
 func chooseStore() error {
 	switch kind := os.Getenv(envStore); kind {
 	case "", "sqlite":
 	case "postgres":
 		onPostgres = true
-		if os.Getenv(pgtest.EnvDSN) == "" {
-			os.Setenv(pgtest.EnvDSN, pgtest.DefaultDSN)
+		if err := pgtest.Reachable(); err != nil {
+			return fmt.Errorf("%s=postgres: %w", envStore, err)
 		}
 	default:
 		return fmt.Errorf("%s=%q: want sqlite or postgres", envStore, kind)
