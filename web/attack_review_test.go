@@ -270,10 +270,11 @@ func TestUnknownAdminPathIsNotFound(t *testing.T) {
 // password hashes, session hashes and the site's secret: owner only, and a
 // backup never writes over an existing file.
 func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
-	ts := newTestSite(t)
+	sqliteOnly(t, "database file modes and Backup (PostgreSQL keeps no files of ours and refuses Backup)")
+	live := newTestSite(t).db.(*sqlite.DB)
 	dir := t.TempDir()
 	backup := filepath.Join(dir, "backup.db")
-	if err := ts.db.Backup(context.Background(), backup); err != nil {
+	if err := live.Backup(context.Background(), backup); err != nil {
 		t.Fatal(err)
 	}
 	fresh := filepath.Join(dir, "fresh.db")
@@ -296,7 +297,7 @@ func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
 	os.WriteFile(victim, []byte("keep me"), 0o644)
 	os.Symlink(victim, filepath.Join(dir, "link.db"))
 	for _, p := range []string{backup, filepath.Join(dir, "link.db")} {
-		if err := ts.db.Backup(context.Background(), p); err == nil {
+		if err := live.Backup(context.Background(), p); err == nil {
 			t.Errorf("backup over existing %s succeeded", filepath.Base(p))
 		}
 	}
@@ -327,7 +328,7 @@ func siteOver(t *testing.T, ts *testSite, store Store, edit func(*Config)) *test
 	if err != nil {
 		t.Fatal(err)
 	}
-	site := &testSite{Server: httptest.NewServer(srv), db: ts.db, srv: srv, clock: ts.clock}
+	site := &testSite{Server: httptest.NewServer(srv), db: ts.db, reopen: ts.reopen, srv: srv, clock: ts.clock}
 	t.Cleanup(site.Close)
 	return site
 }

@@ -16,11 +16,10 @@ import (
 
 	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
-	"newsdesk/internal/sqlite"
 )
 
 // liveSiteWithStories is liveSite holding testdata/stories.ndjson.
-func liveSiteWithStories(t *testing.T) (string, *Server, *sqlite.DB) {
+func liveSiteWithStories(t *testing.T) (string, *Server, testStore) {
 	t.Helper()
 	base, srv, db := liveSite(t)
 	f, err := os.Open("testdata/stories.ndjson")

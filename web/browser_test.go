@@ -14,19 +14,14 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"newsdesk/internal/sqlite"
 )
 
 // liveSite runs the real server on 127.0.0.1 with the system clock, for a
 // real browser.
-func liveSite(t *testing.T) (string, *Server, *sqlite.DB) {
+func liveSite(t *testing.T) (string, *Server, testStore) {
 	t.Helper()
+	db, _ := openStore(t, time.Now)
 	ctx, cancel := context.WithCancel(context.Background())
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "live.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv, err := New(Config{BaseURL: "http://127.0.0.1", PageCacheBytes: DefaultPageCacheBytes, ReadHeaderTimeout: time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, storeOf(db))
 	if err != nil {
@@ -41,7 +36,6 @@ func liveSite(t *testing.T) (string, *Server, *sqlite.DB) {
 	t.Cleanup(func() {
 		cancel()
 		<-done
-		db.Close()
 	})
 	return "http://" + ln.Addr().String(), srv, db
 }

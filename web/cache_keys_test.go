@@ -14,7 +14,6 @@ import (
 
 	"newsdesk/internal/desk"
 	"newsdesk/internal/news"
-	"newsdesk/internal/sqlite"
 )
 
 func testPage(key string, version int64, keys ...string) *page {
@@ -128,14 +127,14 @@ func newKeyedSite(t *testing.T) (*testSite, *keyedStore) {
 	t.Helper()
 	ts := newTestSite(t)
 	ks := &keyedStore{siteStore: siteStore{ts.db, deskOf(ts.db)}, log: map[int64][]string{}}
-	srv, err := New(Config{BaseURL: "https://news.example", Now: ts.db.Now, PageCacheBytes: DefaultPageCacheBytes,
+	srv, err := New(Config{BaseURL: "https://news.example", Now: ts.clock.Now, PageCacheBytes: DefaultPageCacheBytes,
 		Logger: slog.New(slog.NewTextHandler(testLog, nil))}, ks)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &testSite{Server: hs, db: ts.db, srv: srv, clock: ts.clock}, ks
+	return &testSite{Server: hs, db: ts.db, reopen: ts.reopen, srv: srv, clock: ts.clock}, ks
 }
 
 // cached fetches path and reports whether the render cache answered.
@@ -341,11 +340,16 @@ func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 	st := &news.Story{Title: "Rovers appoint a goalkeeping coach", Body: "The club named a former keeper to train its goalkeepers this season.",
 		Source: news.Source{Name: "Harbor Times"}, Section: news.Section{Name: "Sport"}, Tags: news.NewTags([]string{"football", "cup"}),
 		URL: "https://harbor.example/final", Status: news.StatusPublished, PublishedAt: now.Add(-time.Minute)}
+	from := ts.db.Version()
 	if _, err := deskOf(ts.db).UpsertStories(ctx, []*news.Story{st}); err != nil {
 		t.Fatal(err)
 	}
+	byKey := changesByKey(t, ts.db, from)
 	for _, p := range paths {
 		related := !slices.Contains([]string{flood, politics, "/tags/flood", "/sections/world"}, p)
+		if !related && !byKey {
+			continue
+		}
 		if got := ts.cached(t, p); got == related {
 			t.Errorf("after a new sport story: GET %s from the cache = %v, want %v", p, got, !related)
 		}
@@ -371,9 +375,11 @@ func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	full.Title = "Vltava floods Prague old town: the latest"
+	from = ts.db.Version()
 	if err := deskOf(ts.db).UpdateStory(ctx, full, full.Revision, 0); err != nil {
 		t.Fatal(err)
 	}
+	byKey = changesByKey(t, ts.db, from)
 	if ts.cached(t, copyOf) {
 		t.Error("after an edit of the flood story, its copy's article came from the cache")
 	}
@@ -383,11 +389,38 @@ func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 		}
 	}
 	for _, p := range []string{"/sections/sport", "/tags/football"} {
-		if !ts.cached(t, p) {
+		if byKey && !ts.cached(t, p) {
 			t.Errorf("an edit of the flood story threw away %s", p)
 		}
 	}
+	if !byKey {
+		t.Skip(keptPagesUnchecked)
+	}
 }
+
+// changesByKey reports whether the store's change log names the keys the
+// writes since version from changed (web.ChangeLog), rather than saying
+// everything changed (news.Changes.All): only then does a write keep the
+// cached pages it does not touch. SQLite's log must name them. The
+// PostgreSQL store's says All for every write for now (postgres.DB.Changes
+// keeps no keys yet): there the checks that a page stays cached are left
+// out, those that a page goes still run, and the test ends skipped with
+// keptPagesUnchecked.
+func changesByKey(t *testing.T, db testStore, from int64) bool {
+	t.Helper()
+	if !db.Changes(from).All {
+		return true
+	}
+	if !onPostgres {
+		t.Fatalf("the change log says everything changed since version %d, want the keys", from)
+	}
+	return false
+}
+
+// keptPagesUnchecked is why a cache test that ran on a change log without
+// keys ends skipped.
+const keptPagesUnchecked = "PostgreSQL: the checks that untouched pages stay cached did not run; " +
+	"the store's change log says only that everything changed (postgres.DB.Changes keeps no keys yet)"
 
 // What another process (an import of the same file) writes reaches the
 // server's cache through the change log: the pages it touches go once the
@@ -395,16 +428,12 @@ func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 func TestOtherProcessWritesReachTheCache(t *testing.T) {
 	ts := newTestSite(t)
 	ctx := context.Background()
-	other, err := sqlite.Open(ctx, ts.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	other.Now = ts.db.Now
+	other := ts.reopen()
 	flood := "/articles/" + floodSlug
 	for _, p := range []string{"/", "/sections/sport", flood} {
 		ts.get(t, p)
 	}
+	from := ts.db.Version()
 	st := &news.Story{Title: "Harbor Times sport: a new coach for Rovers", Body: "Rovers named a new coach.",
 		Source: news.Source{Name: "Harbor Times"}, Section: news.Section{Name: "Sport"}, Tags: news.NewTags([]string{"football"}),
 		URL: "https://harbor.example/coach", Status: news.StatusPublished, PublishedAt: now.Add(-time.Minute)}
@@ -424,6 +453,9 @@ func TestOtherProcessWritesReachTheCache(t *testing.T) {
 		if _, body := ts.get(t, p); !strings.Contains(body, st.Title) {
 			t.Errorf("GET %s lacks the story another process wrote", p)
 		}
+	}
+	if !changesByKey(t, ts.db, from) {
+		t.Skip(keptPagesUnchecked)
 	}
 	if !ts.cached(t, flood) {
 		t.Error("another process's sport story threw away the flood article")
@@ -475,14 +507,14 @@ func TestPageCacheUntilCommentsClose(t *testing.T) {
 // the render cache on every write.
 func TestStoreWithoutChangeLogEmptiesTheCache(t *testing.T) {
 	ts := newTestSite(t)
-	srv, err := New(Config{BaseURL: "https://news.example", Now: ts.db.Now, PageCacheBytes: DefaultPageCacheBytes,
+	srv, err := New(Config{BaseURL: "https://news.example", Now: ts.clock.Now, PageCacheBytes: DefaultPageCacheBytes,
 		Logger: slog.New(slog.NewTextHandler(testLog, nil))}, struct{ Store }{storeOf(ts.db)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
-	plain := &testSite{Server: hs, db: ts.db, srv: srv, clock: ts.clock}
+	plain := &testSite{Server: hs, db: ts.db, reopen: ts.reopen, srv: srv, clock: ts.clock}
 	flood := "/articles/" + floodSlug
 	plain.get(t, flood)
 	if !plain.cached(t, flood) {

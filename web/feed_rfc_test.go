@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"github.com/mmcdole/gofeed/atom"
 
 	"newsdesk/internal/demo"
-	"newsdesk/internal/sqlite"
 )
 
 // siteFeeds are the paths of every kind of feed the test site serves.
@@ -163,7 +161,7 @@ func TestStoryFeedCarriesBodies(t *testing.T) {
 // Atom ids must not change (RFC 4287 §4.2.6), the links must.
 func TestFeedIDsSurviveAMove(t *testing.T) {
 	ts := newTestSite(t)
-	moved, err := New(Config{BaseURL: "https://moved.example", Now: ts.db.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, storeOf(ts.db))
+	moved, err := New(Config{BaseURL: "https://moved.example", Now: ts.clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, storeOf(ts.db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,14 +199,9 @@ func TestFeedIDsSurviveAMove(t *testing.T) {
 // TestEmptySiteFeeds checks the feed and news sitemap of a site with no
 // stories: a real updated time, and a sitemap the schema accepts.
 func TestEmptySiteFeeds(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "empty.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.Now = func() time.Time { return now }
-	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, storeOf(db))
+	clock := func() time.Time { return now }
+	db, _ := openStore(t, clock)
+	srv, err := New(Config{BaseURL: "https://news.example", Now: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, storeOf(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,16 +239,12 @@ func TestEmptySiteFeeds(t *testing.T) {
 // not all say they were updated the moment the site first started.
 func TestDemoStoriesChangedAtTheirOwnTimes(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.Now = func() time.Time { return now }
+	clock := func() time.Time { return now }
+	db, _ := openStore(t, clock)
 	if _, err := demo.Load(ctx, deskOf(db), nil, now); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, storeOf(db))
+	srv, err := New(Config{BaseURL: "https://news.example", Now: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, storeOf(db))
 	if err != nil {
 		t.Fatal(err)
 	}

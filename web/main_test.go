@@ -2,6 +2,7 @@ package web
 
 import (
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"testing"
@@ -10,6 +11,10 @@ import (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if err := chooseStore(); err != nil {
+		fmt.Fprintln(os.Stderr, "FAIL:", err)
+		os.Exit(1)
+	}
 	if testing.Verbose() {
 		testLog = os.Stderr
 	}

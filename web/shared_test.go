@@ -25,7 +25,7 @@ func mustSetupLink(t testing.TB, srv *Server) string {
 func TestLoginLockoutSharedBetweenNodes(t *testing.T) {
 	a := newTestSite(t)
 	addUser(t, a, "ed@example.com", news.RoleEditor)
-	b := siteOver(t, a, nil, nil)
+	b := siteOver(t, a, storeOf(a.reopen()), nil) // its own handle on the database, as another node has
 	for i := range accountFailures {
 		site := a
 		if i%2 == 1 {
@@ -48,7 +48,7 @@ func TestLoginLockoutSharedBetweenNodes(t *testing.T) {
 // first administrator exists, whichever node's link made them.
 func TestSetupLinkWorksOnEveryNode(t *testing.T) {
 	a := newTestSite(t)
-	b := siteOver(t, a, nil, nil)
+	b := siteOver(t, a, storeOf(a.reopen()), nil) // its own handle on the database, as another node has
 	linkA, linkB := mustSetupLink(t, a.srv), mustSetupLink(t, b.srv)
 	if resp, _ := b.browser(t).do("GET", linkA, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("node A's link on node B = %d, want 200", resp.StatusCode)
@@ -71,7 +71,7 @@ func TestSetupLinkWorksOnEveryNode(t *testing.T) {
 // Comment limits count posts to every node.
 func TestCommentLimitSharedBetweenNodes(t *testing.T) {
 	a := newTestSite(t)
-	b := siteOver(t, a, nil, nil)
+	b := siteOver(t, a, storeOf(a.reopen()), nil) // its own handle on the database, as another node has
 	ctx := context.Background()
 	now := a.clock.Now()
 	for i := range commentsPerIP {

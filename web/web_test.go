@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +15,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"newsdesk/internal/ingest"
-	"newsdesk/internal/sqlite"
 )
 
 var now = time.Date(2026, 3, 16, 12, 0, 0, 0, time.UTC)
@@ -25,13 +23,14 @@ var now = time.Date(2026, 3, 16, 12, 0, 0, 0, time.UTC)
 var testLog io.Writer = io.Discard
 
 // testSite is a real server on 127.0.0.1 over a temporary database
-// holding testdata/stories.ndjson.
+// holding testdata/stories.ndjson: an SQLite file, or a PostgreSQL schema
+// when NEWSDESK_TEST_STORE=postgres (store_test.go).
 type testSite struct {
 	*httptest.Server
-	db    *sqlite.DB
-	path  string // the database file
-	srv   *Server
-	clock *testClock
+	db     testStore
+	reopen func() testStore // the same database opened again: another process or node
+	srv    *Server
+	clock  *testClock
 }
 
 // testClock is the site's clock; tests move it forward.
@@ -55,14 +54,8 @@ func (c *testClock) Advance(d time.Duration) {
 func newTestSite(t *testing.T) *testSite {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "web.db")
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	clock := &testClock{t: now}
-	db.Now = clock.Now
+	db, reopen := openStore(t, clock.Now)
 	f, err := os.Open("testdata/stories.ndjson")
 	if err != nil {
 		t.Fatal(err)
@@ -71,14 +64,14 @@ func newTestSite(t *testing.T) *testSite {
 	if rep, err := ingest.Import(ctx, deskOf(db), f, ""); err != nil || len(rep.Rejected) > 0 {
 		t.Fatalf("import: %v %v", rep, err)
 	}
-	srv, err := New(Config{BaseURL: "https://news.example", Now: db.Now, PageCacheBytes: DefaultPageCacheBytes,
+	srv, err := New(Config{BaseURL: "https://news.example", Now: clock.Now, PageCacheBytes: DefaultPageCacheBytes,
 		Logger: slog.New(slog.NewTextHandler(testLog, nil))}, storeOf(db))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return &testSite{Server: ts, db: db, path: path, srv: srv, clock: clock}
+	return &testSite{Server: ts, db: db, reopen: reopen, srv: srv, clock: clock}
 }
 
 // get fetches path and returns the response with its body read.

@@ -61,7 +61,7 @@ func (db *DB) adminStories(ctx context.Context, q querier, f news.AdminFilter, f
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := q.QueryRow(ctx, rebind("SELECT count(*)"+from+cond), args...).Scan(&total); err != nil {
+	if err := q.QueryRow(ctx, rebind("SELECT count(*)"+from+cond), textArgs(args)...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count admin stories: %w", err)
 	}
 	order := " ORDER BY s.updated_at DESC, s.id DESC"

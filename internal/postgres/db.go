@@ -294,20 +294,20 @@ type querier interface {
 type scanner interface{ Scan(...any) error }
 
 func (db *DB) query(ctx context.Context, query string, args ...any) (pgx.Rows, error) {
-	return db.pool.Query(ctx, rebind(query), args...)
+	return db.pool.Query(ctx, rebind(query), textArgs(args)...)
 }
 
 func (db *DB) exec(ctx context.Context, query string, args ...any) (pgconn.CommandTag, error) {
-	return db.pool.Exec(ctx, rebind(query), args...)
+	return db.pool.Exec(ctx, rebind(query), textArgs(args)...)
 }
 
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) pgx.Row {
-	return db.pool.QueryRow(ctx, rebind(query), args...)
+	return db.pool.QueryRow(ctx, rebind(query), textArgs(args)...)
 }
 
 // queryAll runs query and scans every row with scan.
 func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.Query(ctx, rebind(query), args...)
+	rows, err := q.Query(ctx, rebind(query), textArgs(args)...)
 	if err != nil {
 		return nil, fmt.Errorf("query %.40q: %w", query, err)
 	}
@@ -408,7 +408,7 @@ func (w *tx) queue(query string, args ...any) {
 	if w.batch == nil {
 		w.batch = &pgx.Batch{}
 	}
-	w.batch.Queue(rebind(query), args...)
+	w.batch.Queue(rebind(query), textArgs(args)...)
 	w.queued = append(w.queued, query)
 }
 
@@ -438,14 +438,14 @@ func (w *tx) exec(ctx context.Context, query string, args ...any) (pgconn.Comman
 	if err := w.flush(ctx); err != nil {
 		return pgconn.CommandTag{}, err
 	}
-	return w.Exec(ctx, rebind(query), args...)
+	return w.Exec(ctx, rebind(query), textArgs(args)...)
 }
 
 func (w *tx) queryRow(ctx context.Context, query string, args ...any) pgx.Row {
 	if err := w.flush(ctx); err != nil {
 		return errRow{err}
 	}
-	return w.QueryRow(ctx, rebind(query), args...)
+	return w.QueryRow(ctx, rebind(query), textArgs(args)...)
 }
 
 func (w *tx) queryIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
@@ -509,7 +509,7 @@ func (w *tx) query(ctx context.Context, query string, args ...any) (pgx.Rows, er
 	if err := w.flush(ctx); err != nil {
 		return nil, err
 	}
-	return w.Query(ctx, rebind(query), args...)
+	return w.Query(ctx, rebind(query), textArgs(args)...)
 }
 
 // scanIDs reads a one-column result of ids; it takes the query's error

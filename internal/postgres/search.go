@@ -152,7 +152,7 @@ func (db *DB) searchIn(ctx context.Context, t pgx.Tx, f news.SearchFilter) (news
 		wargs = append(wargs, f.SourceSlug)
 	}
 	args := func(extra ...any) []any {
-		return append(append(append([]any{}, qargs...), wargs...), extra...)
+		return textArgs(append(append(append([]any{}, qargs...), wargs...), extra...))
 	}
 	var matches int
 	if err := t.QueryRow(ctx, rebind(with+"SELECT count(*) FROM (SELECT 1"+from+where+" LIMIT ?) c"),

@@ -13,6 +13,7 @@ import (
 // take a transaction-scoped advisory lock on the key first, so that the
 // count and the insert are one step across every node.
 func (db *DB) TakeLimit(ctx context.Context, key string, now time.Time, window time.Duration, max int) (bool, error) {
+	key = textArg(key) // keys name what a client sent: an email, an address
 	at := now.UnixNano()
 	ok := false
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
@@ -45,6 +46,7 @@ func (db *DB) TakeLimit(ctx context.Context, key string, now time.Time, window t
 
 // ReleaseLimit gives back one event of key taken at at.
 func (db *DB) ReleaseLimit(ctx context.Context, key string, at time.Time) error {
+	key = textArg(key) // keys name what a client sent: an email, an address
 	if _, err := db.pool.Exec(ctx, `DELETE FROM limit_events WHERE id =
 		(SELECT id FROM limit_events WHERE key = $1 AND at = $2 LIMIT 1)`, key, at.UnixNano()); err != nil {
 		return fmt.Errorf("release limit: %w", err)
@@ -54,6 +56,7 @@ func (db *DB) ReleaseLimit(ctx context.Context, key string, at time.Time) error 
 
 // ResetLimit forgets every event of key.
 func (db *DB) ResetLimit(ctx context.Context, key string) error {
+	key = textArg(key) // keys name what a client sent: an email, an address
 	if _, err := db.pool.Exec(ctx, "DELETE FROM limit_events WHERE key = $1", key); err != nil {
 		return fmt.Errorf("reset limit: %w", err)
 	}

@@ -42,6 +42,34 @@ func server() (string, bool) {
 	return DefaultDSN, false
 }
 
+// probe connects to the test server once per process and returns why it
+// could not, or nil.
+func probe(base string) error {
+	probeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, base)
+		if err == nil {
+			err = c.Ping(ctx)
+			c.Close(ctx)
+		}
+		probeErr = err
+	})
+	return probeErr
+}
+
+// Reachable returns nil when the test server answers, else an error
+// naming it: for a test run that requires PostgreSQL (the web tests with
+// NEWSDESK_TEST_STORE=postgres), which then stops at once, whether or not
+// EnvDSN is set.
+func Reachable() error {
+	base, _ := server()
+	if err := probe(base); err != nil {
+		return fmt.Errorf("PostgreSQL at %s is not reachable (set %s, or start one as .ci/run does): %w", redact(base), EnvDSN, err)
+	}
+	return nil
+}
+
 // DSN returns the DSN of a new, empty schema on the test server: every
 // connection made with it works in that schema (search_path). The schema
 // is dropped when t ends.
@@ -50,15 +78,7 @@ func DSN(t testing.TB) string {
 	base, given := server()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	probeOnce.Do(func() {
-		c, err := pgx.Connect(ctx, base)
-		if err == nil {
-			err = c.Ping(ctx)
-			c.Close(ctx)
-		}
-		probeErr = err
-	})
-	if probeErr != nil {
+	if probe(base) != nil {
 		if given {
 			t.Fatalf("PostgreSQL at %s=%s is not reachable: %v", EnvDSN, redact(base), probeErr)
 		}
