@@ -344,12 +344,9 @@ func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 	if _, err := deskOf(ts.db).UpsertStories(ctx, []*news.Story{st}); err != nil {
 		t.Fatal(err)
 	}
-	byKey := changesByKey(t, ts.db, from)
+	changesByKey(t, ts.db, from)
 	for _, p := range paths {
 		related := !slices.Contains([]string{flood, politics, "/tags/flood", "/sections/world"}, p)
-		if !related && !byKey {
-			continue
-		}
 		if got := ts.cached(t, p); got == related {
 			t.Errorf("after a new sport story: GET %s from the cache = %v, want %v", p, got, !related)
 		}
@@ -379,7 +376,7 @@ func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 	if err := deskOf(ts.db).UpdateStory(ctx, full, full.Revision, 0); err != nil {
 		t.Fatal(err)
 	}
-	byKey = changesByKey(t, ts.db, from)
+	changesByKey(t, ts.db, from)
 	if ts.cached(t, copyOf) {
 		t.Error("after an edit of the flood story, its copy's article came from the cache")
 	}
@@ -389,38 +386,22 @@ func TestWriteKeepsUnrelatedPagesCached(t *testing.T) {
 		}
 	}
 	for _, p := range []string{"/sections/sport", "/tags/football"} {
-		if byKey && !ts.cached(t, p) {
+		if !ts.cached(t, p) {
 			t.Errorf("an edit of the flood story threw away %s", p)
 		}
 	}
-	if !byKey {
-		t.Skip(keptPagesUnchecked)
-	}
 }
 
-// changesByKey reports whether the store's change log names the keys the
+// changesByKey checks that the store's change log names the keys the
 // writes since version from changed (web.ChangeLog), rather than saying
 // everything changed (news.Changes.All): only then does a write keep the
-// cached pages it does not touch. SQLite's log must name them. The
-// PostgreSQL store's says All for every write for now (postgres.DB.Changes
-// keeps no keys yet): there the checks that a page stays cached are left
-// out, those that a page goes still run, and the test ends skipped with
-// keptPagesUnchecked.
-func changesByKey(t *testing.T, db testStore, from int64) bool {
+// cached pages it does not touch. Both stores' logs name them.
+func changesByKey(t *testing.T, db testStore, from int64) {
 	t.Helper()
-	if !db.Changes(from).All {
-		return true
-	}
-	if !onPostgres {
+	if db.Changes(from).All {
 		t.Fatalf("the change log says everything changed since version %d, want the keys", from)
 	}
-	return false
 }
-
-// keptPagesUnchecked is why a cache test that ran on a change log without
-// keys ends skipped.
-const keptPagesUnchecked = "PostgreSQL: the checks that untouched pages stay cached did not run; " +
-	"the store's change log says only that everything changed (postgres.DB.Changes keeps no keys yet)"
 
 // What another process (an import of the same file) writes reaches the
 // server's cache through the change log: the pages it touches go once the
@@ -454,9 +435,7 @@ func TestOtherProcessWritesReachTheCache(t *testing.T) {
 			t.Errorf("GET %s lacks the story another process wrote", p)
 		}
 	}
-	if !changesByKey(t, ts.db, from) {
-		t.Skip(keptPagesUnchecked)
-	}
+	changesByKey(t, ts.db, from)
 	if !ts.cached(t, flood) {
 		t.Error("another process's sport story threw away the flood article")
 	}
