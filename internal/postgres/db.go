@@ -24,6 +24,7 @@ import (
 
 	"newsdesk/internal/changelog"
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -36,6 +37,8 @@ const channel = "newsdesk_changes"
 
 // DB is the store: a pool of connections to one PostgreSQL database.
 type DB struct {
+	sqlstore.Reads // what desk reads, as the SQLite store does
+
 	pool    *pgxpool.Pool
 	dsn     string
 	channel string
@@ -67,6 +70,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	db := &DB{pool: pool, dsn: dsn, Now: time.Now}
+	db.Reads = sqlstore.Reads{Q: reader{pool}, TextTodoFrom: "stories"}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -304,6 +308,21 @@ func (db *DB) exec(ctx context.Context, query string, args ...any) (pgconn.Comma
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) pgx.Row {
 	return db.pool.QueryRow(ctx, rebind(query), args...)
 }
+
+// reader runs the reads both stores share (internal/sqlstore) on q.
+type reader struct{ q querier }
+
+func (r reader) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return r.q.Query(ctx, rebind(query), args...)
+}
+
+func (r reader) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return r.q.QueryRow(ctx, rebind(query), args...)
+}
+
+func (reader) InIDs(ids []int64) (string, any) { return " = ANY(?)", ids }
+
+func (reader) InStrings(list []string) (string, any) { return " = ANY(?)", list }
 
 // queryAll runs query and scans every row with scan.
 func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 	"newsdesk/internal/store"
 )
 
@@ -334,10 +335,6 @@ func (db *DB) SaveEmptyTrash(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-// dueStories is the condition for scheduled stories whose time has come;
-// its one argument is the current Unix time.
-const dueStories = "status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL"
-
 // SavePublished marks the scheduled stories ids that are still due as
 // published, with the changes desk decided for them.
 func (db *DB) SavePublished(ctx context.Context, ids []int64, ch store.Changes) error {
@@ -345,7 +342,7 @@ func (db *DB) SavePublished(ctx context.Context, ids []int64, ch store.Changes) 
 		if err := w.keys.Touch(ctx, ids...); err != nil {
 			return err
 		}
-		if _, err := w.exec(ctx, "UPDATE stories SET status = 'published' WHERE "+dueStories+" AND id IN "+jsonIDs,
+		if _, err := w.exec(ctx, "UPDATE stories SET status = 'published' WHERE "+sqlstore.DueStories+" AND id IN "+jsonIDs,
 			unix(db.Now()), idList(ids)); err != nil {
 			return fmt.Errorf("publish due stories: %w", err)
 		}

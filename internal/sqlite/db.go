@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -22,6 +23,7 @@ import (
 
 	"newsdesk/internal/changelog"
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -31,6 +33,8 @@ var migrations embed.FS
 // the same file. A single writer with immediate transactions never meets
 // SQLITE_BUSY between writers, and WAL lets readers run beside it.
 type DB struct {
+	sqlstore.Reads // what desk reads, as the PostgreSQL store does
+
 	write *sql.DB
 	read  *sql.DB
 
@@ -131,6 +135,36 @@ func (db *DB) readQueryRow(ctx context.Context, query string, args ...any) *sql.
 	return st.QueryRowContext(ctx, args...)
 }
 
+// reader runs the reads both stores share (internal/sqlstore) on the
+// read pool, through the statement cache.
+type reader struct{ db *DB }
+
+func (r reader) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	rows, err := r.db.readQuery(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+func (r reader) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return r.db.readQueryRow(ctx, query, args...)
+}
+
+func (reader) InIDs(ids []int64) (string, any) { return " IN " + jsonIDs, idList(ids) }
+
+func (reader) InStrings(list []string) (string, any) { return " IN " + jsonIDs, jsonList(list) }
+
+// sqlRows is *sql.Rows as sqlstore.Rows: a Close without a result.
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { r.Rows.Close() }
+
+func jsonList(v []string) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
 // Open opens the database at path, creating it if needed, and applies any
 // migrations it lacks. A new file is readable by its owner only (0600), as
 // are its -wal and -shm files, which SQLite creates with the database's
@@ -187,6 +221,7 @@ func tighten(path string) ([]Tightening, error) {
 
 func open(ctx context.Context, path, mode string) (*DB, error) {
 	db := &DB{Now: time.Now}
+	db.Reads = sqlstore.Reads{Q: reader{db}, TextTodoFrom: "stories INDEXED BY stories_text_todo"}
 	var err error
 	if db.Tightened, err = tighten(path); err != nil {
 		return nil, err
