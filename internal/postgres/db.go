@@ -295,7 +295,13 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-type scanner interface{ Scan(...any) error }
+// scanner, scanString and scanInt64 are sqlstore's, by shorter names.
+type scanner = sqlstore.Row
+
+var (
+	scanString = sqlstore.ScanString
+	scanInt64  = sqlstore.ScanInt64
+)
 
 func (db *DB) query(ctx context.Context, query string, args ...any) (pgx.Rows, error) {
 	return db.pool.Query(ctx, rebind(query), args...)
@@ -334,26 +340,7 @@ func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, erro
 }
 
 func scanAll[T any](rows pgx.Rows, scan func(scanner) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-func scanInt64(row scanner) (int64, error) {
-	var n int64
-	return n, row.Scan(&n)
-}
-
-func scanString(row scanner) (string, error) {
-	var s string
-	return s, row.Scan(&s)
+	return sqlstore.ScanAll(rows, nil, scan)
 }
 
 // isUnique reports whether err is a UNIQUE (or primary key) violation.
@@ -362,17 +349,10 @@ func isUnique(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 
-// notFound turns pgx.ErrNoRows into an ENOTFOUND error whose message is
-// the sentence format and args make; any other error is wrapped with that
-// sentence, lowercased, as context.
+// notFound is sqlstore.NotFound: "no rows" becomes ENOTFOUND with the
+// sentence format and args make, any other error is wrapped with it.
 func notFound(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	} else if errors.Is(err, pgx.ErrNoRows) {
-		return news.Errorf(news.ENOTFOUND, format, args...)
-	}
-	what := strings.TrimSuffix(strings.ToLower(fmt.Sprintf(format, args...)), ".")
-	return fmt.Errorf("%s: %w", what, err)
+	return sqlstore.NotFound(err, format, args...)
 }
 
 func unix(t time.Time) int64 { return t.UTC().Unix() }
@@ -531,40 +511,12 @@ func (w *tx) query(ctx context.Context, query string, args ...any) (pgx.Rows, er
 	return w.Query(ctx, rebind(query), args...)
 }
 
-// scanIDs reads a one-column result of ids; it takes the query's error
-// too, so that scanIDs(db.query(…)) reads as one call.
-func scanIDs(rows pgx.Rows, err error) ([]int64, error) {
-	if err != nil {
-		return nil, fmt.Errorf("select ids: %w", err)
-	}
-	ids, err := scanAll(rows, scanInt64)
-	if err != nil {
-		return nil, fmt.Errorf("select ids: %w", err)
-	}
-	return ids, nil
-}
+// scanIDs, scanStrings and scanTags are sqlstore's, of pgx.Rows.
+func scanIDs(rows pgx.Rows, err error) ([]int64, error) { return sqlstore.ScanIDs(rows, err) }
 
-// scanStrings reads a one-column result of strings.
-func scanStrings(rows pgx.Rows, err error) ([]string, error) {
-	if err != nil {
-		return nil, fmt.Errorf("select: %w", err)
-	}
-	return scanAll(rows, scanString)
-}
+func scanStrings(rows pgx.Rows, err error) ([]string, error) { return sqlstore.ScanStrings(rows, err) }
 
-func scanTags(rows pgx.Rows, err error) ([]news.Tag, error) {
-	if err != nil {
-		return nil, fmt.Errorf("select tags: %w", err)
-	}
-	tags, err := scanAll(rows, func(row scanner) (news.Tag, error) {
-		var t news.Tag
-		return t, row.Scan(&t.ID, &t.Name, &t.Slug)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("select tags: %w", err)
-	}
-	return tags, nil
-}
+func scanTags(rows pgx.Rows, err error) ([]news.Tag, error) { return sqlstore.ScanTags(rows, err) }
 
 // Redact returns a --db value fit for a log: a DSN's password hidden.
 // Anything that is not a postgres:// DSN comes back as it is.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
 // SaveImage stores a processed picture and its files, unless an image
@@ -144,19 +145,6 @@ func (db *DB) DeleteUnusedImages(ctx context.Context, since time.Time) (int, err
 	return int(n), err
 }
 
-// scanStrings reads a one-column result of strings.
 func scanStrings(rows *sql.Rows, err error) ([]string, error) {
-	if err != nil {
-		return nil, fmt.Errorf("select: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return sqlstore.ScanStrings(sqlRows{rows}, err)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
 // storyColumns is the one column list behind every story read; scanStory
@@ -46,8 +47,6 @@ func firstOf(filter string) string {
 // visibleCard is visible narrowed to one card per cluster: two arguments,
 // the current Unix time twice.
 var visibleCard = visible + " AND" + firstOf("")
-
-type scanner interface{ Scan(...any) error }
 
 func scanStory(row scanner) (*news.Story, error) { return scanStoryText(row, false) }
 
@@ -119,14 +118,7 @@ const tagsOfStory = `SELECT t.id, t.name, t.slug FROM story_tags st
 	JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position`
 
 func scanTags(rows *sql.Rows, err error) ([]news.Tag, error) {
-	tags, err := scanAll(rows, err, func(row scanner) (news.Tag, error) {
-		var t news.Tag
-		return t, row.Scan(&t.ID, &t.Name, &t.Slug)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("select tags: %w", err)
-	}
-	return tags, nil
+	return sqlstore.ScanTags(sqlRows{rows}, err)
 }
 
 // Stories returns one page of visible stories, newest first, matching f,

@@ -152,23 +152,10 @@ func (r Reads) StoredByKeys(ctx context.Context, stories []*news.Story) (map[*ne
 
 // Memberships returns the cluster_members row of each story.
 func (r Reads) Memberships(ctx context.Context, ids []int64) (map[int64]store.Membership, error) {
-	type row struct {
-		id int64
-		m  store.Membership
-	}
 	in, arg := r.Q.InIDs(ids)
-	rows, err := QueryAll(ctx, r.Q, func(r Row) (row, error) {
-		var x row
-		return x, r.Scan(&x.id, &x.m.Cluster, &x.m.Pinned)
+	return queryMap(ctx, r.Q, func(r Row) (id int64, m store.Membership, err error) {
+		return id, m, r.Scan(&id, &m.Cluster, &m.Pinned)
 	}, "SELECT story_id, cluster_id, pinned FROM cluster_members WHERE story_id"+in, arg)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]store.Membership, len(rows))
-	for _, r := range rows {
-		out[r.id] = r.m
-	}
-	return out, nil
 }
 
 // ClusterMembers returns the stories of cluster and its chosen lead.
@@ -195,20 +182,10 @@ func (r Reads) ClusterMembers(ctx context.Context, cluster int64) ([]store.Clust
 
 // ClustersOf returns the cluster of each story.
 func (r Reads) ClustersOf(ctx context.Context, ids []int64) (map[int64]int64, error) {
-	type row struct{ id, cluster int64 }
 	in, arg := r.Q.InIDs(ids)
-	rows, err := QueryAll(ctx, r.Q, func(r Row) (row, error) {
-		var x row
-		return x, r.Scan(&x.id, &x.cluster)
+	return queryMap(ctx, r.Q, func(r Row) (id, cluster int64, err error) {
+		return id, cluster, r.Scan(&id, &cluster)
 	}, "SELECT id, cluster_id FROM stories WHERE id"+in, arg)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]int64, len(rows))
-	for _, r := range rows {
-		out[r.id] = r.cluster
-	}
-	return out, nil
 }
 
 // ApartFrom returns the stories an editor split story id from.
@@ -223,24 +200,12 @@ func (r Reads) ListedBy(ctx context.Context, id int64) ([]int64, error) {
 
 // SourceInfo returns what is stored of each named source.
 func (r Reads) SourceInfo(ctx context.Context, names []string) (map[string]store.SourceInfo, error) {
-	type row struct {
-		name string
-		info store.SourceInfo
-	}
 	in, arg := r.Q.InStrings(names)
-	rows, err := QueryAll(ctx, r.Q, func(r Row) (row, error) {
-		x := row{info: store.SourceInfo{Exists: true}}
-		return x, r.Scan(&x.name, &x.info.Original, &x.info.HasStories)
+	return queryMap(ctx, r.Q, func(r Row) (name string, info store.SourceInfo, err error) {
+		info.Exists = true
+		return name, info, r.Scan(&name, &info.Original, &info.HasStories)
 	}, `SELECT src.name, src.original, EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id)
 		FROM sources src WHERE src.name`+in, arg)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]store.SourceInfo, len(rows))
-	for _, r := range rows {
-		out[r.name] = r.info
-	}
-	return out, nil
 }
 
 // StoryIDsOf returns the stories of a source or tag, the trashed ones, or
@@ -263,22 +228,32 @@ func (r Reads) StoryIDsOf(ctx context.Context, kind string, id int64) ([]int64, 
 // kept (SQLite's migration 0009; a PostgreSQL site copied from such a
 // file), by id, with their Markdown bodies.
 func (r Reads) TextTodo(ctx context.Context, limit int) (map[int64]string, error) {
-	type row struct {
-		id   int64
-		body string
-	}
-	rows, err := QueryAll(ctx, r.Q, func(r Row) (row, error) {
-		var x row
-		return x, r.Scan(&x.id, &x.body)
+	out, err := queryMap(ctx, r.Q, func(r Row) (id int64, body string, err error) {
+		return id, body, r.Scan(&id, &body)
 	}, "SELECT id, body FROM "+r.TextTodoFrom+" WHERE body_text IS NULL LIMIT ?", limit)
 	if err != nil {
 		return nil, fmt.Errorf("select stories without text: %w", err)
 	}
-	out := make(map[int64]string, len(rows))
-	for _, r := range rows {
-		out[r.id] = r.body
-	}
 	return out, nil
+}
+
+// queryMap runs query on q and keeps what scan makes of each row by its
+// key.
+func queryMap[K comparable, V any](ctx context.Context, q Querier, scan func(Row) (K, V, error), query string, args ...any) (map[K]V, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query %.40q: %w", query, err)
+	}
+	defer rows.Close()
+	out := map[K]V{}
+	for rows.Next() {
+		k, v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
 }
 
 // FromUnix is the time of Unix seconds s, in UTC: how both stores keep

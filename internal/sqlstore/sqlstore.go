@@ -107,3 +107,23 @@ func NotFound(err error, format string, args ...any) error {
 	what := strings.TrimSuffix(strings.ToLower(fmt.Sprintf(format, args...)), ".")
 	return fmt.Errorf("%s: %w", what, err)
 }
+
+// ScanStrings reads a one-column result of strings.
+func ScanStrings(rows Rows, err error) ([]string, error) {
+	if err != nil {
+		return nil, fmt.Errorf("select: %w", err)
+	}
+	return ScanAll(rows, nil, ScanString)
+}
+
+// ScanTags reads tags: id, name, slug.
+func ScanTags(rows Rows, err error) ([]news.Tag, error) {
+	tags, err := ScanAll(rows, err, func(row Row) (news.Tag, error) {
+		var t news.Tag
+		return t, row.Scan(&t.ID, &t.Name, &t.Slug)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("select tags: %w", err)
+	}
+	return tags, nil
+}
