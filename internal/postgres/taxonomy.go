@@ -278,7 +278,7 @@ func (db *DB) StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news
 // (RFC 4151) minted on first use from authority and that day, and the
 // time it was minted. The first node to mint it wins.
 func (db *DB) FeedIdentity(ctx context.Context, authority string) (string, time.Time, error) {
-	vals, err := db.settings(ctx, "atom_id", "atom_id_minted")
+	vals, err := db.Settings(ctx, "atom_id", "atom_id_minted")
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -291,7 +291,7 @@ func (db *DB) FeedIdentity(ctx context.Context, authority string) (string, time.
 			ON CONFLICT (key) DO NOTHING`, id, now.Format(time.RFC3339)); err != nil {
 			return "", time.Time{}, fmt.Errorf("save feed identity: %w", err)
 		}
-		if vals, err = db.settings(ctx, "atom_id", "atom_id_minted"); err != nil {
+		if vals, err = db.Settings(ctx, "atom_id", "atom_id_minted"); err != nil {
 			return "", time.Time{}, err
 		}
 	}

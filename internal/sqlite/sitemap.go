@@ -147,7 +147,7 @@ func (db *DB) FillBodies(ctx context.Context, list []*news.Story) error {
 // the database, so ids stay the same when the site moves to another
 // address, as RFC 4287 requires of them.
 func (db *DB) FeedIdentity(ctx context.Context, authority string) (string, time.Time, error) {
-	vals, err := db.settings(ctx, "atom_id", "atom_id_minted")
+	vals, err := db.Settings(ctx, "atom_id", "atom_id_minted")
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -162,7 +162,7 @@ func (db *DB) FeedIdentity(ctx context.Context, authority string) (string, time.
 			ON CONFLICT (key) DO NOTHING`, id, now.Format(time.RFC3339)); err != nil {
 			return "", time.Time{}, fmt.Errorf("save feed identity: %w", err)
 		}
-		if vals, err = db.settings(ctx, "atom_id", "atom_id_minted"); err != nil {
+		if vals, err = db.Settings(ctx, "atom_id", "atom_id_minted"); err != nil {
 			return "", time.Time{}, err
 		}
 	}

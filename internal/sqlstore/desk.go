@@ -256,6 +256,9 @@ func queryMap[K comparable, V any](ctx context.Context, q Querier, scan func(Row
 	return out, rows.Err()
 }
 
-// FromUnix is the time of Unix seconds s, in UTC: how both stores keep
-// times.
+// FromUnix is the time of Unix seconds s, in UTC: both stores keep times
+// as Unix seconds.
 func FromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+// Unix is t in Unix seconds.
+func Unix(t time.Time) int64 { return t.UTC().Unix() }
