@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,75 +10,25 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
-// The reads below mirror internal/sqlite's one for one: the same column
-// list, the same visibility rule, one card per cluster.
+// The column list, joins and visibility rules every story read is
+// written with, and its scan: sqlstore's, by shorter names.
+const (
+	storyColumns = sqlstore.StoryColumns
+	storyFrom    = sqlstore.StoryFrom
+	visible      = sqlstore.Visible
+	tagsOfStory  = sqlstore.TagsOfStory
+)
 
-// storyColumns is the one column list behind every story read; scanStory
-// reads it back.
-const storyColumns = `s.id, s.slug, s.title, s.summary, s.body, s.body_html,
-	src.id, src.name, src.slug, coalesce(sec.id, 0), coalesce(sec.name, ''), coalesce(sec.slug, ''),
-	coalesce(s.url, ''), coalesce(s.guid, ''), s.author, s.dateline, s.image_url, s.image_alt,
-	s.status, s.published_at, s.created_at, s.updated_at, s.key_points, s.reading_minutes,
-	s.cluster_id, s.comment_count, s.comments_closed, s.revision, s.deleted_at IS NOT NULL,
-	coalesce(si.media_id, ''), coalesce(m.width, 0), coalesce(m.height, 0), coalesce(si.caption, ''), coalesce(si.credit, '')`
-
-// cardColumns is storyColumns without the bodies, for lists of cards.
-var cardColumns = strings.Replace(storyColumns, "s.body, s.body_html", "'', ''", 1)
-
-const storyFrom = ` FROM stories s
-	JOIN sources src ON src.id = s.source_id
-	LEFT JOIN sections sec ON sec.id = s.section_id
-	LEFT JOIN story_images si ON si.story_id = s.id
-	LEFT JOIN media m ON m.id = si.media_id`
-
-// visible is the condition for a story readers may see; its one argument
-// is the current Unix time. A scheduled story whose time has come is
-// visible even before the publisher flips its status.
-const visible = ` s.deleted_at IS NULL AND s.status != 'draft' AND s.published_at <= ?`
-
-// firstOf is the one-card-per-cluster condition for a list whose filter,
-// written on the other member o, is given: "" for every story. Its one
-// argument is the current Unix time.
-func firstOf(filter string) string {
-	return ` NOT EXISTS (SELECT 1 FROM stories o WHERE o.cluster_id = s.cluster_id AND o.cluster_rank < s.cluster_rank
-	AND o.deleted_at IS NULL AND o.status != 'draft' AND o.published_at <= ?` + filter + `)`
-}
-
-// visibleCard is visible narrowed to one card per cluster: two arguments,
-// the current Unix time twice.
-var visibleCard = visible + " AND" + firstOf("")
-
-func scanStory(row scanner) (*news.Story, error) { return scanStoryText(row, false) }
-
-// scanStoryText is scanStory for a column list followed by the body's
-// plain text (hitColumns) when withText.
-func scanStoryText(row scanner, withText bool) (*news.Story, error) {
-	var s news.Story
-	var pub, created, updated int64
-	var keyPoints string
-	dest := []any{&s.ID, &s.Slug, &s.Title, &s.Summary, &s.Body, &s.BodyHTML,
-		&s.Source.ID, &s.Source.Name, &s.Source.Slug, &s.Section.ID, &s.Section.Name, &s.Section.Slug,
-		&s.URL, &s.GUID, &s.Author, &s.Dateline, &s.ImageURL, &s.ImageAlt,
-		&s.Status, &pub, &created, &updated, &keyPoints, &s.ReadingMinutes,
-		&s.ClusterID, &s.CommentCount, &s.CommentsClosed, &s.Revision, &s.Trashed,
-		&s.Image.ID, &s.Image.Width, &s.Image.Height, &s.ImageCaption, &s.ImageCredit}
-	if withText {
-		dest = append(dest, &s.Text)
-	}
-	if err := row.Scan(dest...); err != nil {
-		return nil, err
-	}
-	s.PublishedAt, s.CreatedAt, s.UpdatedAt = fromUnix(pub), fromUnix(created), fromUnix(updated)
-	if keyPoints == "[]" {
-		return &s, nil
-	}
-	if err := json.Unmarshal([]byte(keyPoints), &s.KeyPoints); err != nil {
-		return nil, fmt.Errorf("story %d key points: %w", s.ID, err)
-	}
-	return &s, nil
-}
+var (
+	cardColumns   = sqlstore.CardColumns
+	visibleCard   = sqlstore.VisibleCard
+	firstOf       = sqlstore.FirstOf
+	scanStory     = sqlstore.ScanStory
+	scanStoryText = sqlstore.ScanStoryText
+)
 
 func (db *DB) queryStories(ctx context.Context, query string, args ...any) ([]*news.Story, error) {
 	return queryStoriesText(ctx, db.pool, false, query, args...)
@@ -108,10 +57,6 @@ func (db *DB) StoryBySlug(ctx context.Context, slug string) (*news.Story, error)
 	}
 	return s, nil
 }
-
-// tagsOfStory selects a story's tags in their order.
-const tagsOfStory = `SELECT t.id, t.name, t.slug FROM story_tags st
-	JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position`
 
 func storyTags(ctx context.Context, q querier, id int64) ([]news.Tag, error) {
 	rows, err := q.Query(ctx, rebind(tagsOfStory), id)

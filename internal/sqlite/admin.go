@@ -16,7 +16,7 @@ import (
 // StoryByID returns story id in any state, trashed ones included, with
 // its tags and revision number.
 func (db *DB) StoryByID(ctx context.Context, id int64) (*news.Story, error) {
-	s, err := scanStory(db.readQueryRow(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ?", id))
+	s, err := sqlstore.ScanStory(db.readQueryRow(ctx, "SELECT "+sqlstore.StoryColumns+sqlstore.StoryFrom+" WHERE s.id = ?", id))
 	if err != nil {
 		return nil, notFound(err, "Story %d not found.", id)
 	}
@@ -34,7 +34,7 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 		where[0] = "s.deleted_at IS NOT NULL"
 	}
 	var args []any
-	from := storyFrom
+	from := sqlstore.StoryFrom
 	if !f.Query.Empty() {
 		where = append(where, "s.id IN (SELECT rowid FROM live_fts WHERE live_fts MATCH ?"+
 			" UNION ALL SELECT rowid FROM unlisted_fts WHERE unlisted_fts MATCH ?)")
@@ -60,7 +60,7 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 	case "title":
 		order = " ORDER BY s.title COLLATE NOCASE, s.id"
 	}
-	list, err := db.queryStories(ctx, "SELECT "+storyColumns+from+cond+order+" LIMIT ? OFFSET ?",
+	list, err := db.queryStories(ctx, "SELECT "+sqlstore.StoryColumns+from+cond+order+" LIMIT ? OFFSET ?",
 		append(args, f.Page.Size, f.Page.Offset())...)
 	return list, total, err
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 	"newsdesk/internal/store"
 )
 
@@ -30,7 +31,7 @@ func (db *DB) Cluster(ctx context.Context, storyID int64) (news.Cluster, error) 
 		return c, notFound(err, "Story %d not found.", storyID)
 	}
 	c.ChosenLead = chosen.Int64
-	list, err := db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+
+	list, err := db.queryStories(ctx, "SELECT "+sqlstore.CardColumns+sqlstore.StoryFrom+
 		" WHERE s.cluster_id = ? ORDER BY s.cluster_rank, s.id", c.ID)
 	if err != nil {
 		return c, err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
 // FillTags loads the tags of every story in list with one query.
@@ -51,7 +52,7 @@ func (db *DB) StoryMonths(ctx context.Context) ([]news.Month, error) {
 		return m, err
 	}, `SELECT strftime('%Y', s.published_at, 'unixepoch') AS y,
 		strftime('%m', s.published_at, 'unixepoch') AS m, count(*), max(max(s.updated_at, s.published_at))
-		FROM stories s WHERE`+visible+` GROUP BY y, m ORDER BY y DESC, m DESC`, unix(db.Now()))
+		FROM stories s WHERE`+sqlstore.Visible+` GROUP BY y, m ORDER BY y DESC, m DESC`, unix(db.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("select story months: %w", err)
 	}
@@ -70,7 +71,7 @@ func (db *DB) StoriesInMonth(ctx context.Context, year, month, offset, limit int
 		s.PublishedAt, s.UpdatedAt = fromUnix(pub), fromUnix(upd)
 		return &s, err
 	}, `SELECT s.slug, s.published_at, s.updated_at FROM stories s
-		WHERE s.published_at >= ? AND s.published_at < ? AND`+visible+` ORDER BY s.published_at, s.id LIMIT ? OFFSET ?`,
+		WHERE s.published_at >= ? AND s.published_at < ? AND`+sqlstore.Visible+` ORDER BY s.published_at, s.id LIMIT ? OFFSET ?`,
 		unix(from), unix(from.AddDate(0, 1, 0)), unix(db.Now()), limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("select stories of %d-%02d: %w", year, month, err)
@@ -89,13 +90,13 @@ func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
 		return p, err
 	}, `
 		SELECT '/sections/' || sec.slug, max(s.published_at) FROM stories s JOIN sections sec ON sec.id = s.section_id
-		WHERE`+visible+` GROUP BY sec.id
+		WHERE`+sqlstore.Visible+` GROUP BY sec.id
 		UNION ALL
 		SELECT '/sources/' || src.slug, max(s.published_at) FROM stories s JOIN sources src ON src.id = s.source_id
-		WHERE`+visible+` GROUP BY src.id
+		WHERE`+sqlstore.Visible+` GROUP BY src.id
 		UNION ALL
 		SELECT '/tags/' || t.slug, max(s.published_at) FROM story_tags st JOIN tags t ON t.id = st.tag_id
-		JOIN stories s ON s.id = st.story_id WHERE`+visible+` GROUP BY t.id
+		JOIN stories s ON s.id = st.story_id WHERE`+sqlstore.Visible+` GROUP BY t.id
 		ORDER BY 1`, unix(db.Now()), unix(db.Now()), unix(db.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("select list pages: %w", err)
@@ -106,7 +107,7 @@ func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
 // StoriesSince returns up to limit visible stories published after t,
 // newest first.
 func (db *DB) StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error) {
-	return db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+" WHERE s.published_at > ? AND"+visible+
+	return db.queryStories(ctx, "SELECT "+sqlstore.CardColumns+sqlstore.StoryFrom+" WHERE s.published_at > ? AND"+sqlstore.Visible+
 		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", unix(t), unix(db.Now()), limit)
 }
 

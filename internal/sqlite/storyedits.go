@@ -23,11 +23,11 @@ import (
 
 // storedStoryByID reads story id with its tags inside the transaction.
 func (w *writer) storedStoryByID(ctx context.Context, id int64) (*news.Story, error) {
-	old, err := scanStory(w.queryRow(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ?", id))
+	old, err := sqlstore.ScanStory(w.queryRow(ctx, "SELECT "+sqlstore.StoryColumns+sqlstore.StoryFrom+" WHERE s.id = ?", id))
 	if err != nil {
 		return nil, fmt.Errorf("select story %d: %w", id, err)
 	}
-	if old.Tags, err = scanTags(w.query(ctx, tagsOfStory, id)); err != nil {
+	if old.Tags, err = scanTags(w.query(ctx, sqlstore.TagsOfStory, id)); err != nil {
 		return nil, err
 	}
 	return old, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
 // Source returns the source with the given slug, if it has a visible
@@ -16,7 +17,7 @@ import (
 func (db *DB) Source(ctx context.Context, slug string) (news.Source, error) {
 	var s news.Source
 	err := db.readQueryRow(ctx, `SELECT src.id, src.name, src.slug FROM sources src WHERE src.slug = ?
-		AND EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+visible+`)`, slug, unix(db.Now())).
+		AND EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+sqlstore.Visible+`)`, slug, unix(db.Now())).
 		Scan(&s.ID, &s.Name, &s.Slug)
 	return s, notFound(err, "Source %q not found.", slug)
 }
@@ -26,7 +27,7 @@ func (db *DB) Source(ctx context.Context, slug string) (news.Source, error) {
 func (db *DB) Section(ctx context.Context, slug string) (news.Section, error) {
 	var s news.Section
 	err := db.readQueryRow(ctx, `SELECT sec.id, sec.name, sec.slug FROM sections sec WHERE sec.slug = ?
-		AND EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+visible+`)`, slug, unix(db.Now())).
+		AND EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+sqlstore.Visible+`)`, slug, unix(db.Now())).
 		Scan(&s.ID, &s.Name, &s.Slug)
 	return s, notFound(err, "Section %q not found.", slug)
 }
@@ -35,7 +36,7 @@ func (db *DB) Section(ctx context.Context, slug string) (news.Section, error) {
 func (db *DB) Tag(ctx context.Context, slug string) (news.Tag, error) {
 	var t news.Tag
 	err := db.readQueryRow(ctx, `SELECT t.id, t.name, t.slug FROM tags t WHERE t.slug = ?
-		AND EXISTS (SELECT 1 FROM story_tags st JOIN stories s ON s.id = st.story_id WHERE st.tag_id = t.id AND`+visible+`)`,
+		AND EXISTS (SELECT 1 FROM story_tags st JOIN stories s ON s.id = st.story_id WHERE st.tag_id = t.id AND`+sqlstore.Visible+`)`,
 		slug, unix(db.Now())).Scan(&t.ID, &t.Name, &t.Slug)
 	return t, notFound(err, "Tag %q not found.", slug)
 }
@@ -61,7 +62,7 @@ func (db *DB) Author(ctx context.Context, slug string) ([]string, error) {
 	if len(out) > 0 {
 		var n int
 		err = db.readQueryRow(ctx, `SELECT count(*) FROM stories s WHERE s.author IN (?`+strings.Repeat(", ?", len(out)-1)+
-			`) AND`+visible, append(out, unix(db.Now()))...).Scan(&n)
+			`) AND`+sqlstore.Visible, append(out, unix(db.Now()))...).Scan(&n)
 		if err != nil {
 			return nil, fmt.Errorf("select author %q: %w", slug, err)
 		}
@@ -82,7 +83,7 @@ func (db *DB) Author(ctx context.Context, slug string) ([]string, error) {
 // Sections returns every section that has a visible story, by name.
 func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
 	return queryAll(ctx, db, scanSection, `SELECT sec.id, sec.name, sec.slug FROM sections sec
-		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+visible+`)
+		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+sqlstore.Visible+`)
 		ORDER BY sec.name`, unix(db.Now()))
 }
 
@@ -96,7 +97,7 @@ func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]
 		count(DISTINCT coalesce(nullif(s.cluster_id, 0), -s.id)) AS n FROM story_tags st
 		JOIN tags t ON t.id = st.tag_id
 		JOIN stories s ON s.id = st.story_id
-		WHERE st.published_at > ? AND`+visible+`
+		WHERE st.published_at > ? AND`+sqlstore.Visible+`
 		GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?`, unix(now.Add(-window)), unix(now), n)
 }
 
@@ -104,7 +105,7 @@ func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]
 // search page's source filter offers nothing a reader cannot find.
 func (db *DB) Sources(ctx context.Context) ([]news.Source, error) {
 	return queryAll(ctx, db, scanSource, `SELECT src.id, src.name, src.slug FROM sources src
-		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+visible+`)
+		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+sqlstore.Visible+`)
 		ORDER BY src.name`, unix(db.Now()))
 }
 
