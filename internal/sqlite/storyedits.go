@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"newsdesk/internal/news"
 	"newsdesk/internal/sqlstore"
@@ -131,15 +130,4 @@ func (w *writer) keepRevisionIfMissing(ctx context.Context, s *news.Story) error
 		return nil
 	}
 	return w.keepRevision(ctx, s, 0)
-}
-
-// revisedAt returns when readers last saw story id change, or the zero
-// time when they never did.
-func (db *DB) revisedAt(ctx context.Context, id int64) (time.Time, error) {
-	var t int64
-	err := db.readQueryRow(ctx, "SELECT coalesce(revised_at, 0) FROM story_edits WHERE story_id = ?", id).Scan(&t)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, fmt.Errorf("select revision time of story %d: %w", id, err)
-	}
-	return optUnix(t), nil
 }

@@ -14,6 +14,8 @@ import (
 // Reads, so that their methods are its own.
 type Reads struct {
 	Q Querier
+	// Now is the store's clock (the store's own Now, which tests set).
+	Now func() time.Time
 	// TextTodoFrom is the table TextTodo reads, with what the dialect
 	// adds (SQLite: the index to use).
 	TextTodoFrom string

@@ -101,7 +101,7 @@ func ScanString(row Row) (string, error) {
 func NotFound(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
-	} else if errors.Is(err, sql.ErrNoRows) {
+	} else if noRows(err) {
 		return news.Errorf(news.ENOTFOUND, format, args...)
 	}
 	what := strings.TrimSuffix(strings.ToLower(fmt.Sprintf(format, args...)), ".")
@@ -127,3 +127,7 @@ func ScanTags(rows Rows, err error) ([]news.Tag, error) {
 	}
 	return tags, nil
 }
+
+// noRows reports whether err says a query returned no row: sql.ErrNoRows,
+// which pgx's wraps.
+func noRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
