@@ -36,10 +36,6 @@ func (db *DB) queryStoriesText(ctx context.Context, withText bool, query string,
 	return list, nil
 }
 
-func (db *DB) storyTags(ctx context.Context, id int64) ([]news.Tag, error) {
-	return scanTags(db.readQuery(ctx, sqlstore.TagsOfStory, id))
-}
-
 func scanTags(rows *sql.Rows, err error) ([]news.Tag, error) {
 	return sqlstore.ScanTags(sqlRows{rows}, err)
 }
