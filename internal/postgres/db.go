@@ -359,14 +359,6 @@ func unix(t time.Time) int64 { return t.UTC().Unix() }
 
 func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
 
-// optUnix is fromUnix with 0 meaning "never" (the zero time).
-func optUnix(s int64) time.Time {
-	if s == 0 {
-		return time.Time{}
-	}
-	return fromUnix(s)
-}
-
 // nullable turns "" into NULL for UNIQUE columns where blank means absent.
 func nullable(s string) *string {
 	if s == "" {

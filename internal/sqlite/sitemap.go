@@ -59,26 +59,6 @@ func (db *DB) StoryMonths(ctx context.Context) ([]news.Month, error) {
 	return list, nil
 }
 
-// StoriesInMonth returns the slugs and change times of the visible stories
-// published in the month, oldest first, skipping offset and returning at
-// most limit.
-func (db *DB) StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error) {
-	from := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
-	list, err := queryAll(ctx, db, func(row scanner) (*news.Story, error) {
-		var s news.Story
-		var pub, upd int64
-		err := row.Scan(&s.Slug, &pub, &upd)
-		s.PublishedAt, s.UpdatedAt = fromUnix(pub), fromUnix(upd)
-		return &s, err
-	}, `SELECT s.slug, s.published_at, s.updated_at FROM stories s
-		WHERE s.published_at >= ? AND s.published_at < ? AND`+sqlstore.Visible+` ORDER BY s.published_at, s.id LIMIT ? OFFSET ?`,
-		unix(from), unix(from.AddDate(0, 1, 0)), unix(db.Now()), limit, offset)
-	if err != nil {
-		return nil, fmt.Errorf("select stories of %d-%02d: %w", year, month, err)
-	}
-	return list, nil
-}
-
 // ListPages returns every tag, source and section page that has visible
 // stories, with the time of its newest story.
 func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
@@ -102,13 +82,6 @@ func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
 		return nil, fmt.Errorf("select list pages: %w", err)
 	}
 	return list, nil
-}
-
-// StoriesSince returns up to limit visible stories published after t,
-// newest first.
-func (db *DB) StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error) {
-	return db.queryStories(ctx, "SELECT "+sqlstore.CardColumns+sqlstore.StoryFrom+" WHERE s.published_at > ? AND"+sqlstore.Visible+
-		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", unix(t), unix(db.Now()), limit)
 }
 
 // FillBodies loads the Markdown and HTML bodies of every story in list,

@@ -46,10 +46,7 @@ func (r Reads) revisedAt(ctx context.Context, id int64) (time.Time, error) {
 	if err != nil && !noRows(err) {
 		return time.Time{}, fmt.Errorf("select revision time of story %d: %w", id, err)
 	}
-	if t == 0 {
-		return time.Time{}, nil
-	}
-	return FromUnix(t), nil
+	return optUnix(t), nil
 }
 
 // FillCoverage sets AlsoCoveredBy on each story of list: the sources of
