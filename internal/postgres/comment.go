@@ -12,27 +12,8 @@ import (
 	"newsdesk/internal/news"
 )
 
-const commentColumns = `c.id, c.story_id, s.slug, s.title, c.name, c.email, c.body, c.status, c.ip_hash, c.commenter, c.created_at`
-
-func scanComment(row scanner) (*news.Comment, error) {
-	var c news.Comment
-	var created int64
-	if err := row.Scan(&c.ID, &c.StoryID, &c.StorySlug, &c.StoryTitle, &c.Name, &c.Email, &c.Body, &c.Status, &c.IPHash, &c.Commenter, &created); err != nil {
-		return nil, err
-	}
-	c.CreatedAt = fromUnix(created)
-	return &c, nil
-}
-
-func (db *DB) queryComments(ctx context.Context, query string, args ...any) ([]*news.Comment, error) {
-	return queryAll(ctx, db.pool, scanComment, query, args...)
-}
-
-// Comments returns the approved comments of story id, oldest first.
-func (db *DB) Comments(ctx context.Context, storyID int64) ([]*news.Comment, error) {
-	return db.queryComments(ctx, "SELECT "+commentColumns+` FROM comments c JOIN stories s ON s.id = c.story_id
-		WHERE c.story_id = ? AND c.status = 'approved' ORDER BY c.created_at, c.id`, storyID)
-}
+// Writes of comments and settings; both stores read them alike
+// (internal/sqlstore).
 
 // AddComment stores a reader's comment: pending, or approved at once when
 // the settings allow it and the same commenter (the reader's browser, see
@@ -77,60 +58,6 @@ func recount(ctx context.Context, w *tx, stories []int64) error {
 	return nil
 }
 
-// ModerationQueue returns comments with the given status, oldest first,
-// each with its commenter's history.
-func (db *DB) ModerationQueue(ctx context.Context, status string, limit int) ([]*news.Comment, error) {
-	list, err := db.queryComments(ctx, "SELECT "+commentColumns+` FROM comments c JOIN stories s ON s.id = c.story_id
-		WHERE c.status = ? ORDER BY c.created_at, c.id LIMIT ?`, status, limit)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range list {
-		// The browser that wrote it, else the email typed, else the address.
-		key, val := "ip_hash", c.IPHash
-		if c.Commenter != "" {
-			key, val = "commenter", c.Commenter
-		} else if c.Email != "" {
-			key, val = "email", c.Email
-		}
-		if c.History, err = db.statusCounts(ctx, "SELECT status, count(*) FROM comments WHERE "+key+" = ? AND id != ? AND created_at <= ? GROUP BY status",
-			val, c.ID, unix(c.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("select commenter history: %w", err)
-		}
-	}
-	return list, nil
-}
-
-// statusCounts runs query, which selects a status and a count, and
-// returns the counts by status.
-func (db *DB) statusCounts(ctx context.Context, query string, args ...any) (map[string]int, error) {
-	type count struct {
-		status string
-		n      int
-	}
-	rows, err := queryAll(ctx, db.pool, func(row scanner) (count, error) {
-		var c count
-		return c, row.Scan(&c.status, &c.n)
-	}, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]int, len(rows))
-	for _, r := range rows {
-		out[r.status] = r.n
-	}
-	return out, nil
-}
-
-// CommentCounts returns how many comments have each status.
-func (db *DB) CommentCounts(ctx context.Context) (map[string]int, error) {
-	out, err := db.statusCounts(ctx, "SELECT status, count(*) FROM comments GROUP BY status")
-	if err != nil {
-		return nil, fmt.Errorf("count comments: %w", err)
-	}
-	return out, nil
-}
-
 // ModerateComments sets the status of the comments with the given ids.
 func (db *DB) ModerateComments(ctx context.Context, ids []int64, status string) error {
 	switch status {
@@ -161,16 +88,6 @@ func (db *DB) ModerateComments(ctx context.Context, ids []int64, status string) 
 	})
 }
 
-// CommentSettings returns the site's comment rules.
-func (db *DB) CommentSettings(ctx context.Context) (news.CommentSettings, error) {
-	vals, err := db.settings(ctx, "comments_open", "comments_close_after_days", "comments_auto_approve")
-	if err != nil {
-		return news.CommentSettings{}, err
-	}
-	days, _ := strconv.Atoi(vals[1])
-	return news.CommentSettings{Open: vals[0] == "1", CloseAfterDays: days, AutoApprove: vals[2] == "1"}, nil
-}
-
 // SetCommentSettings saves the site's comment rules.
 func (db *DB) SetCommentSettings(ctx context.Context, set news.CommentSettings) error {
 	if set.CloseAfterDays < 0 || set.CloseAfterDays > 36500 {
@@ -193,35 +110,11 @@ func (db *DB) SetCommentSettings(ctx context.Context, set news.CommentSettings) 
 	})
 }
 
-func (db *DB) settings(ctx context.Context, keys ...string) ([]string, error) {
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
-	}
-	type kv struct{ k, v string }
-	rows, err := queryAll(ctx, db.pool, func(row scanner) (kv, error) {
-		var p kv
-		return p, row.Scan(&p.k, &p.v)
-	}, "SELECT key, value FROM settings WHERE key IN (?"+strings.Repeat(", ?", len(keys)-1)+")", args...)
-	if err != nil {
-		return nil, fmt.Errorf("read settings: %w", err)
-	}
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		for _, p := range rows {
-			if p.k == k {
-				out[i] = p.v
-			}
-		}
-	}
-	return out, nil
-}
-
 // Secret returns the site's secret key (for signing form tokens and
 // hashing addresses), made on first use and kept in the database so it
 // survives restarts.
 func (db *DB) Secret(ctx context.Context) ([]byte, error) {
-	vals, err := db.settings(ctx, "secret")
+	vals, err := db.Settings(ctx, "secret")
 	if err != nil {
 		return nil, err
 	}
@@ -231,34 +124,11 @@ func (db *DB) Secret(ctx context.Context) ([]byte, error) {
 		if _, err := db.pool.Exec(ctx, "INSERT INTO settings (key, value) VALUES ('secret', $1) ON CONFLICT (key) DO NOTHING", hex.EncodeToString(b)); err != nil {
 			return nil, fmt.Errorf("save secret: %w", err)
 		}
-		if vals, err = db.settings(ctx, "secret"); err != nil {
+		if vals, err = db.Settings(ctx, "secret"); err != nil {
 			return nil, err
 		}
 	}
 	return hex.DecodeString(vals[0])
-}
-
-// PendingComments returns how many comments await moderation.
-func (db *DB) PendingComments(ctx context.Context) (int, error) {
-	var n int
-	if err := db.queryRow(ctx, "SELECT count(*) FROM comments WHERE status = 'pending'").Scan(&n); err != nil {
-		return 0, fmt.Errorf("count pending comments: %w", err)
-	}
-	return n, nil
-}
-
-// TimeZone returns the newsroom's time zone, an IANA name such as
-// Europe/Prague; "UTC" until one is set. Times are stored in UTC and
-// shown in this zone.
-func (db *DB) TimeZone(ctx context.Context) (string, error) {
-	vals, err := db.settings(ctx, "time_zone")
-	if err != nil {
-		return "", err
-	}
-	if vals[0] == "" {
-		return "UTC", nil
-	}
-	return vals[0], nil
 }
 
 // SetTimeZone sets the newsroom's time zone, which must be an IANA name

@@ -24,6 +24,7 @@ import (
 
 	"newsdesk/internal/changelog"
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -36,6 +37,8 @@ const channel = "newsdesk_changes"
 
 // DB is the store: a pool of connections to one PostgreSQL database.
 type DB struct {
+	sqlstore.Reads // what desk reads, as the SQLite store does
+
 	pool    *pgxpool.Pool
 	dsn     string
 	channel string
@@ -67,6 +70,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	db := &DB{pool: pool, dsn: dsn, Now: time.Now}
+	db.Reads = sqlstore.Reads{Q: reader{pool}, Now: func() time.Time { return db.Now() }, TextTodoFrom: "stories"}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -291,7 +295,13 @@ type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-type scanner interface{ Scan(...any) error }
+// scanner, scanString and scanInt64 are sqlstore's, by shorter names.
+type scanner = sqlstore.Row
+
+var (
+	scanString = sqlstore.ScanString
+	scanInt64  = sqlstore.ScanInt64
+)
 
 func (db *DB) query(ctx context.Context, query string, args ...any) (pgx.Rows, error) {
 	return db.pool.Query(ctx, rebind(query), textArgs(args)...)
@@ -305,6 +315,21 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) pgx.Row {
 	return db.pool.QueryRow(ctx, rebind(query), textArgs(args)...)
 }
 
+// reader runs the reads both stores share (internal/sqlstore) on q.
+type reader struct{ q querier }
+
+func (r reader) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return r.q.Query(ctx, rebind(query), args...)
+}
+
+func (r reader) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return r.q.QueryRow(ctx, rebind(query), args...)
+}
+
+func (reader) InIDs(ids []int64) (string, any) { return " = ANY(?)", ids }
+
+func (reader) InStrings(list []string) (string, any) { return " = ANY(?)", list }
+
 // queryAll runs query and scans every row with scan.
 func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.Query(ctx, rebind(query), textArgs(args)...)
@@ -315,26 +340,7 @@ func queryAll[T any](ctx context.Context, q querier, scan func(scanner) (T, erro
 }
 
 func scanAll[T any](rows pgx.Rows, scan func(scanner) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-func scanInt64(row scanner) (int64, error) {
-	var n int64
-	return n, row.Scan(&n)
-}
-
-func scanString(row scanner) (string, error) {
-	var s string
-	return s, row.Scan(&s)
+	return sqlstore.ScanAll(rows, nil, scan)
 }
 
 // isUnique reports whether err is a UNIQUE (or primary key) violation.
@@ -343,30 +349,15 @@ func isUnique(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 
-// notFound turns pgx.ErrNoRows into an ENOTFOUND error whose message is
-// the sentence format and args make; any other error is wrapped with that
-// sentence, lowercased, as context.
+// notFound is sqlstore.NotFound: "no rows" becomes ENOTFOUND with the
+// sentence format and args make, any other error is wrapped with it.
 func notFound(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	} else if errors.Is(err, pgx.ErrNoRows) {
-		return news.Errorf(news.ENOTFOUND, format, args...)
-	}
-	what := strings.TrimSuffix(strings.ToLower(fmt.Sprintf(format, args...)), ".")
-	return fmt.Errorf("%s: %w", what, err)
+	return sqlstore.NotFound(err, format, args...)
 }
 
 func unix(t time.Time) int64 { return t.UTC().Unix() }
 
 func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
-
-// optUnix is fromUnix with 0 meaning "never" (the zero time).
-func optUnix(s int64) time.Time {
-	if s == 0 {
-		return time.Time{}
-	}
-	return fromUnix(s)
-}
 
 // nullable turns "" into NULL for UNIQUE columns where blank means absent.
 func nullable(s string) *string {
@@ -512,40 +503,12 @@ func (w *tx) query(ctx context.Context, query string, args ...any) (pgx.Rows, er
 	return w.Query(ctx, rebind(query), textArgs(args)...)
 }
 
-// scanIDs reads a one-column result of ids; it takes the query's error
-// too, so that scanIDs(db.query(…)) reads as one call.
-func scanIDs(rows pgx.Rows, err error) ([]int64, error) {
-	if err != nil {
-		return nil, fmt.Errorf("select ids: %w", err)
-	}
-	ids, err := scanAll(rows, scanInt64)
-	if err != nil {
-		return nil, fmt.Errorf("select ids: %w", err)
-	}
-	return ids, nil
-}
+// scanIDs, scanStrings and scanTags are sqlstore's, of pgx.Rows.
+func scanIDs(rows pgx.Rows, err error) ([]int64, error) { return sqlstore.ScanIDs(rows, err) }
 
-// scanStrings reads a one-column result of strings.
-func scanStrings(rows pgx.Rows, err error) ([]string, error) {
-	if err != nil {
-		return nil, fmt.Errorf("select: %w", err)
-	}
-	return scanAll(rows, scanString)
-}
+func scanStrings(rows pgx.Rows, err error) ([]string, error) { return sqlstore.ScanStrings(rows, err) }
 
-func scanTags(rows pgx.Rows, err error) ([]news.Tag, error) {
-	if err != nil {
-		return nil, fmt.Errorf("select tags: %w", err)
-	}
-	tags, err := scanAll(rows, func(row scanner) (news.Tag, error) {
-		var t news.Tag
-		return t, row.Scan(&t.ID, &t.Name, &t.Slug)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("select tags: %w", err)
-	}
-	return tags, nil
-}
+func scanTags(rows pgx.Rows, err error) ([]news.Tag, error) { return sqlstore.ScanTags(rows, err) }
 
 // Redact returns a --db value fit for a log: a DSN's password hidden.
 // Anything that is not a postgres:// DSN comes back as it is.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,50 +35,6 @@ func (db *DB) SaveImage(ctx context.Context, im news.Image, files []news.ImageFi
 		}
 		return nil
 	})
-}
-
-// Image returns the stored image id.
-func (db *DB) Image(ctx context.Context, id string) (news.Image, error) {
-	im := news.Image{ID: id}
-	err := db.queryRow(ctx, "SELECT width, height FROM media WHERE id = ?", id).Scan(&im.Width, &im.Height)
-	return im, notFound(err, "Image %q not found.", id)
-}
-
-// ImageFile returns the file of image id at width w of type typ.
-func (db *DB) ImageFile(ctx context.Context, id string, w int, typ string) (news.ImageFile, error) {
-	f := news.ImageFile{Width: w, Type: typ}
-	err := db.queryRow(ctx, "SELECT height, data FROM media_files WHERE media_id = ? AND width = ? AND type = ?", id, w, typ).
-		Scan(&f.Height, &f.Data)
-	return f, notFound(err, "Image %s at %d pixels not found.", id, w)
-}
-
-// ImagesByURL returns, for each of urls that a stored story got its
-// picture from, the image made of it: a feed's picture is fetched once.
-func (db *DB) ImagesByURL(ctx context.Context, urls []string) (map[string]news.Image, error) {
-	out := map[string]news.Image{}
-	if len(urls) == 0 {
-		return out, nil
-	}
-	args := make([]any, len(urls))
-	for i, u := range urls {
-		args[i] = u
-	}
-	rows, err := db.query(ctx, `SELECT s.image_url, m.id, m.width, m.height FROM stories s
-		JOIN story_images si ON si.story_id = s.id JOIN media m ON m.id = si.media_id
-		WHERE s.image_url IN (?`+strings.Repeat(", ?", len(urls)-1)+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("select images by url: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var u string
-		var im news.Image
-		if err := rows.Scan(&u, &im.ID, &im.Width, &im.Height); err != nil {
-			return nil, err
-		}
-		out[u] = im
-	}
-	return out, rows.Err()
 }
 
 // writeImage makes story s's lead image the one s names (none when

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 	"newsdesk/internal/store"
 )
 
@@ -19,10 +20,6 @@ import (
 // story_edits keeps, beside each story, the fingerprint of what the feed
 // last gave (so an edited story is still recognised as unchanged upstream),
 // the fields an editor changed, and when readers last saw it change.
-
-// feedHashExpr is the fingerprint an import compares with: what the feed
-// last gave, or for stories stored before story_edits, the story's own.
-const feedHashExpr = "coalesce(nullif((SELECT e.feed_hash FROM story_edits e WHERE e.story_id = s.id), ''), s.content_hash)"
 
 // storedStoryByID reads story id with its tags inside the transaction.
 func (w *tx) storedStoryByID(ctx context.Context, id int64) (*news.Story, error) {
@@ -41,7 +38,7 @@ func (w *tx) storedStoryByID(ctx context.Context, id int64) (*news.Story, error)
 // fingerprint must stay the feed's.
 func (w *tx) feedHashOf(ctx context.Context, id int64) (string, error) {
 	var h string
-	if err := w.queryRow(ctx, "SELECT "+feedHashExpr+" FROM stories s WHERE s.id = ?", id).Scan(&h); err != nil {
+	if err := w.queryRow(ctx, "SELECT "+sqlstore.FeedHash+" FROM stories s WHERE s.id = ?", id).Scan(&h); err != nil {
 		return "", fmt.Errorf("select fingerprint of story %d: %w", id, err)
 	}
 	return h, nil

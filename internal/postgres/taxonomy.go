@@ -9,37 +9,8 @@ import (
 	"time"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
-
-// Source returns the source with the given slug, if it has a visible
-// story: a source known only from drafts or embargoed stories is not
-// found, so its name does not leak.
-func (db *DB) Source(ctx context.Context, slug string) (news.Source, error) {
-	var s news.Source
-	err := db.queryRow(ctx, `SELECT src.id, src.name, src.slug FROM sources src WHERE src.slug = ?
-		AND EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+visible+`)`, slug, unix(db.Now())).
-		Scan(&s.ID, &s.Name, &s.Slug)
-	return s, notFound(err, "Source %q not found.", slug)
-}
-
-// Section returns the section with the given slug, if it has a visible
-// story.
-func (db *DB) Section(ctx context.Context, slug string) (news.Section, error) {
-	var s news.Section
-	err := db.queryRow(ctx, `SELECT sec.id, sec.name, sec.slug FROM sections sec WHERE sec.slug = ?
-		AND EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+visible+`)`, slug, unix(db.Now())).
-		Scan(&s.ID, &s.Name, &s.Slug)
-	return s, notFound(err, "Section %q not found.", slug)
-}
-
-// Tag returns the tag with the given slug, if it has a visible story.
-func (db *DB) Tag(ctx context.Context, slug string) (news.Tag, error) {
-	var t news.Tag
-	err := db.queryRow(ctx, `SELECT t.id, t.name, t.slug FROM tags t WHERE t.slug = ?
-		AND EXISTS (SELECT 1 FROM story_tags st JOIN stories s ON s.id = st.story_id WHERE st.tag_id = t.id AND`+visible+`)`,
-		slug, unix(db.Now())).Scan(&t.ID, &t.Name, &t.Slug)
-	return t, notFound(err, "Tag %q not found.", slug)
-}
 
 // Author returns the bylines whose slug is slug and that have a visible
 // story: "Jana Dvořák" and "Jana Dvorak" are one author page.
@@ -72,7 +43,7 @@ func (db *DB) Author(ctx context.Context, slug string) ([]string, error) {
 
 // Sections returns every section that has a visible story, by name.
 func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
-	return queryAll(ctx, db.pool, scanSection, `SELECT sec.id, sec.name, sec.slug FROM sections sec
+	return queryAll(ctx, db.pool, sqlstore.ScanSection, `SELECT sec.id, sec.name, sec.slug FROM sections sec
 		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+visible+`)
 		ORDER BY sec.name COLLATE "C"`, unix(db.Now()))
 }
@@ -82,7 +53,7 @@ func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
 // one story (a cluster) count once.
 func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]news.Tag, error) {
 	now := db.Now()
-	return queryAll(ctx, db.pool, scanCountedTag, `SELECT t.id, t.name, t.slug,
+	return queryAll(ctx, db.pool, sqlstore.ScanCountedTag, `SELECT t.id, t.name, t.slug,
 		count(DISTINCT coalesce(nullif(s.cluster_id, 0), -s.id)) AS n FROM story_tags st
 		JOIN tags t ON t.id = st.tag_id
 		JOIN stories s ON s.id = st.story_id
@@ -92,7 +63,7 @@ func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]
 
 // Sources returns every source that has a visible story, by name.
 func (db *DB) Sources(ctx context.Context) ([]news.Source, error) {
-	return queryAll(ctx, db.pool, scanSource, `SELECT src.id, src.name, src.slug FROM sources src
+	return queryAll(ctx, db.pool, sqlstore.ScanSource, `SELECT src.id, src.name, src.slug FROM sources src
 		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+visible+`)
 		ORDER BY src.name COLLATE "C"`, unix(db.Now()))
 }
@@ -100,12 +71,12 @@ func (db *DB) Sources(ctx context.Context) ([]news.Source, error) {
 // AllSources returns every source, with or without visible stories, by
 // name, for the newsroom.
 func (db *DB) AllSources(ctx context.Context) ([]news.Source, error) {
-	return queryAll(ctx, db.pool, scanSource, `SELECT id, name, slug FROM sources ORDER BY name COLLATE "C"`)
+	return queryAll(ctx, db.pool, sqlstore.ScanSource, `SELECT id, name, slug FROM sources ORDER BY name COLLATE "C"`)
 }
 
 // AllSections returns every section, with or without stories, by name.
 func (db *DB) AllSections(ctx context.Context) ([]news.Section, error) {
-	return queryAll(ctx, db.pool, scanSection, `SELECT id, name, slug FROM sections ORDER BY name COLLATE "C"`)
+	return queryAll(ctx, db.pool, sqlstore.ScanSection, `SELECT id, name, slug FROM sections ORDER BY name COLLATE "C"`)
 }
 
 // AddSection creates a section named name.
@@ -124,21 +95,6 @@ func (db *DB) AddSection(ctx context.Context, name string) error {
 		_, err := w.named(ctx, "sections", name)
 		return err
 	})
-}
-
-func scanSource(row scanner) (news.Source, error) {
-	var s news.Source
-	return s, row.Scan(&s.ID, &s.Name, &s.Slug)
-}
-
-func scanSection(row scanner) (news.Section, error) {
-	var s news.Section
-	return s, row.Scan(&s.ID, &s.Name, &s.Slug)
-}
-
-func scanCountedTag(row scanner) (news.Tag, error) {
-	var t news.Tag
-	return t, row.Scan(&t.ID, &t.Name, &t.Slug, &t.Count)
 }
 
 // FillTags loads the tags of every story in list with one query.
@@ -221,26 +177,6 @@ func (db *DB) StoryMonths(ctx context.Context) ([]news.Month, error) {
 	return list, nil
 }
 
-// StoriesInMonth returns the slugs and change times of the visible stories
-// published in the month, oldest first, skipping offset and returning at
-// most limit.
-func (db *DB) StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error) {
-	from := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
-	list, err := queryAll(ctx, db.pool, func(row scanner) (*news.Story, error) {
-		var s news.Story
-		var pub, upd int64
-		err := row.Scan(&s.Slug, &pub, &upd)
-		s.PublishedAt, s.UpdatedAt = fromUnix(pub), fromUnix(upd)
-		return &s, err
-	}, `SELECT s.slug, s.published_at, s.updated_at FROM stories s
-		WHERE s.published_at >= ? AND s.published_at < ? AND`+visible+` ORDER BY s.published_at, s.id LIMIT ? OFFSET ?`,
-		unix(from), unix(from.AddDate(0, 1, 0)), unix(db.Now()), limit, offset)
-	if err != nil {
-		return nil, fmt.Errorf("select stories of %d-%02d: %w", year, month, err)
-	}
-	return list, nil
-}
-
 // ListPages returns every tag, source and section page that has visible
 // stories, with the time of its newest story.
 func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
@@ -267,18 +203,11 @@ func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
 	return list, nil
 }
 
-// StoriesSince returns up to limit visible stories published after t,
-// newest first.
-func (db *DB) StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error) {
-	return db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+" WHERE s.published_at > ? AND"+visible+
-		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", unix(t), unix(db.Now()), limit)
-}
-
 // FeedIdentity returns the prefix of the site's Atom ids, a tag URI
 // (RFC 4151) minted on first use from authority and that day, and the
 // time it was minted. The first node to mint it wins.
 func (db *DB) FeedIdentity(ctx context.Context, authority string) (string, time.Time, error) {
-	vals, err := db.settings(ctx, "atom_id", "atom_id_minted")
+	vals, err := db.Settings(ctx, "atom_id", "atom_id_minted")
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -291,7 +220,7 @@ func (db *DB) FeedIdentity(ctx context.Context, authority string) (string, time.
 			ON CONFLICT (key) DO NOTHING`, id, now.Format(time.RFC3339)); err != nil {
 			return "", time.Time{}, fmt.Errorf("save feed identity: %w", err)
 		}
-		if vals, err = db.settings(ctx, "atom_id", "atom_id_minted"); err != nil {
+		if vals, err = db.Settings(ctx, "atom_id", "atom_id_minted"); err != nil {
 			return "", time.Time{}, err
 		}
 	}

@@ -10,28 +10,8 @@ import (
 
 	"newsdesk/internal/auth"
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
-
-const userColumns = "id, email, name, role, password_hash, disabled, created_at"
-
-func scanUser(row scanner) (*news.User, error) {
-	var u news.User
-	var created int64
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &created); err != nil {
-		return nil, err
-	}
-	u.CreatedAt = fromUnix(created)
-	return &u, nil
-}
-
-// UserCount returns the number of users.
-func (db *DB) UserCount(ctx context.Context) (int, error) {
-	var n int
-	if err := db.queryRow(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil {
-		return 0, fmt.Errorf("count users: %w", err)
-	}
-	return n, nil
-}
 
 // CreateUser adds u with the given password, hashed.
 func (db *DB) CreateUser(ctx context.Context, u *news.User, password string) error {
@@ -55,21 +35,15 @@ func (db *DB) CreateUser(ctx context.Context, u *news.User, password string) err
 	return nil
 }
 
-// User returns the user with the given id.
-func (db *DB) User(ctx context.Context, id int64) (*news.User, error) {
-	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
-	return u, notFound(err, "User %d not found.", id)
-}
-
 // UserByEmail returns the user with the given email, case-insensitively.
 func (db *DB) UserByEmail(ctx context.Context, email string) (*news.User, error) {
-	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE lower(email) = lower(?)", email))
+	u, err := sqlstore.ScanUser(db.queryRow(ctx, "SELECT "+sqlstore.UserColumns+" FROM users WHERE lower(email) = lower(?)", email))
 	return u, notFound(err, "User %q not found.", email)
 }
 
 // Users returns every user by name.
 func (db *DB) Users(ctx context.Context) ([]*news.User, error) {
-	return queryAll(ctx, db.pool, scanUser, "SELECT "+userColumns+` FROM users ORDER BY name COLLATE "C", id`)
+	return queryAll(ctx, db.pool, sqlstore.ScanUser, "SELECT "+sqlstore.UserColumns+` FROM users ORDER BY name COLLATE "C", id`)
 }
 
 // SetUserAccess sets user id's role and disabled flag, and nothing else:

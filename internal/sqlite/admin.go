@@ -9,21 +9,9 @@ import (
 	"strings"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 	"newsdesk/internal/store"
 )
-
-// StoryByID returns story id in any state, trashed ones included, with
-// its tags and revision number.
-func (db *DB) StoryByID(ctx context.Context, id int64) (*news.Story, error) {
-	s, err := scanStory(db.readQueryRow(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ?", id))
-	if err != nil {
-		return nil, notFound(err, "Story %d not found.", id)
-	}
-	if s.Tags, err = db.storyTags(ctx, s.ID); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
 
 // AdminStories returns one page of the newsroom's stories, newest first,
 // matching f, and how many match.
@@ -33,7 +21,7 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 		where[0] = "s.deleted_at IS NOT NULL"
 	}
 	var args []any
-	from := storyFrom
+	from := sqlstore.StoryFrom
 	if !f.Query.Empty() {
 		where = append(where, "s.id IN (SELECT rowid FROM live_fts WHERE live_fts MATCH ?"+
 			" UNION ALL SELECT rowid FROM unlisted_fts WHERE unlisted_fts MATCH ?)")
@@ -59,7 +47,7 @@ func (db *DB) AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Sto
 	case "title":
 		order = " ORDER BY s.title COLLATE NOCASE, s.id"
 	}
-	list, err := db.queryStories(ctx, "SELECT "+storyColumns+from+cond+order+" LIMIT ? OFFSET ?",
+	list, err := db.queryStories(ctx, "SELECT "+sqlstore.StoryColumns+from+cond+order+" LIMIT ? OFFSET ?",
 		append(args, f.Page.Size, f.Page.Offset())...)
 	return list, total, err
 }
@@ -203,19 +191,8 @@ func (w *writer) checkUnique(ctx context.Context, s *news.Story) error {
 	return nil
 }
 
-// snapshot is what a revision keeps of a story.
-type snapshot struct {
-	Title, Slug, Summary, Body, Source, URL, Author, Dateline, Section string
-	Tags                                                               []string
-	ImageURL, ImageAlt, Status                                         string
-	PublishedAt                                                        int64
-	// The picture, by id: restoring a revision whose picture has since
-	// been replaced (and so removed) restores the story without one.
-	ImageID, ImageCaption, ImageCredit string `json:",omitempty"`
-}
-
 func (w *writer) keepRevision(ctx context.Context, s *news.Story, userID int64) error {
-	snap := snapshot{Title: s.Title, Slug: s.Slug, Summary: s.Summary, Body: s.Body, Source: s.Source.Name,
+	snap := sqlstore.Snapshot{Title: s.Title, Slug: s.Slug, Summary: s.Summary, Body: s.Body, Source: s.Source.Name,
 		URL: s.URL, Author: s.Author, Dateline: s.Dateline, Section: s.Section.Name, ImageURL: s.ImageURL,
 		ImageAlt: s.ImageAlt, Status: s.Status, PublishedAt: unix(s.PublishedAt),
 		ImageID: s.Image.ID, ImageCaption: s.ImageCaption, ImageCredit: s.ImageCredit}
@@ -232,39 +209,6 @@ func (w *writer) keepRevision(ctx context.Context, s *news.Story, userID int64) 
 		return fmt.Errorf("keep revision %d of story %d: %w", s.Revision, s.ID, err)
 	}
 	return nil
-}
-
-// Revisions returns the saved versions of story id, newest first.
-func (db *DB) Revisions(ctx context.Context, storyID int64) ([]news.Revision, error) {
-	return queryAll(ctx, db, scanRevision, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
-		FROM story_revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.story_id = ? ORDER BY r.revision DESC`, storyID)
-}
-
-// Revision returns one saved version of a story.
-func (db *DB) Revision(ctx context.Context, storyID int64, number int) (news.Revision, error) {
-	r, err := scanRevision(db.readQueryRow(ctx, `SELECT r.id, r.story_id, r.revision, coalesce(u.name, ''), r.created_at, r.snapshot
-		FROM story_revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.story_id = ? AND r.revision = ?`, storyID, number))
-	return r, notFound(err, "Revision %d of story %d not found.", number, storyID)
-}
-
-func scanRevision(row scanner) (news.Revision, error) {
-	var r news.Revision
-	var created int64
-	var raw string
-	if err := row.Scan(&r.ID, &r.StoryID, &r.Number, &r.UserName, &created, &raw); err != nil {
-		return r, err
-	}
-	r.CreatedAt = fromUnix(created)
-	var snap snapshot
-	if err := json.Unmarshal([]byte(raw), &snap); err != nil {
-		return r, fmt.Errorf("revision %d: %w", r.ID, err)
-	}
-	r.Story = news.Story{ID: r.StoryID, Title: snap.Title, Slug: snap.Slug, Summary: snap.Summary, Body: snap.Body,
-		Source: news.Source{Name: snap.Source}, URL: snap.URL, Author: snap.Author, Dateline: snap.Dateline,
-		Section: news.Section{Name: snap.Section}, Tags: news.NewTags(snap.Tags), ImageURL: snap.ImageURL,
-		ImageAlt: snap.ImageAlt, Status: snap.Status, PublishedAt: fromUnix(snap.PublishedAt), Revision: r.Number,
-		Image: news.Image{ID: snap.ImageID}, ImageCaption: snap.ImageCaption, ImageCredit: snap.ImageCredit}
-	return r, nil
 }
 
 // SaveTrashed moves story id to the trash, or out of it, with the
@@ -334,10 +278,6 @@ func (db *DB) SaveEmptyTrash(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-// dueStories is the condition for scheduled stories whose time has come;
-// its one argument is the current Unix time.
-const dueStories = "status = 'scheduled' AND published_at <= ? AND deleted_at IS NULL"
-
 // SavePublished marks the scheduled stories ids that are still due as
 // published, with the changes desk decided for them.
 func (db *DB) SavePublished(ctx context.Context, ids []int64, ch store.Changes) error {
@@ -345,7 +285,7 @@ func (db *DB) SavePublished(ctx context.Context, ids []int64, ch store.Changes) 
 		if err := w.keys.Touch(ctx, ids...); err != nil {
 			return err
 		}
-		if _, err := w.exec(ctx, "UPDATE stories SET status = 'published' WHERE "+dueStories+" AND id IN "+jsonIDs,
+		if _, err := w.exec(ctx, "UPDATE stories SET status = 'published' WHERE "+sqlstore.DueStories+" AND id IN "+jsonIDs,
 			unix(db.Now()), idList(ids)); err != nil {
 			return fmt.Errorf("publish due stories: %w", err)
 		}

@@ -6,13 +6,13 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,7 +21,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"newsdesk/internal/changelog"
-	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -31,6 +31,8 @@ var migrations embed.FS
 // the same file. A single writer with immediate transactions never meets
 // SQLITE_BUSY between writers, and WAL lets readers run beside it.
 type DB struct {
+	sqlstore.Reads // what desk reads, as the PostgreSQL store does
+
 	write *sql.DB
 	read  *sql.DB
 
@@ -86,6 +88,8 @@ func (db *DB) readQuery(ctx context.Context, query string, args ...any) (*sql.Ro
 
 // queryAll runs query on the read pool and scans every row with scan.
 func queryAll[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	// Not sqlstore.QueryAll: args passed through its interface would
+	// escape, one allocation more a query.
 	rows, err := db.readQuery(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query %.40q: %w", query, err)
@@ -93,34 +97,20 @@ func queryAll[T any](ctx context.Context, db *DB, scan func(scanner) (T, error),
 	return scanAll(rows, nil, scan)
 }
 
-// scanAll scans every row of a query's result with scan and closes it:
-// the one row-reading loop. It takes the query's error too, so that
-// scanAll(rows, err, scan) follows a query directly.
+// scanAll is sqlstore.ScanAll of *sql.Rows: it scans every row of a
+// query's result with scan and closes it. It takes the query's error
+// too, so that scanAll(rows, err, scan) follows a query directly.
 func scanAll[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return sqlstore.ScanAll(sqlRows{rows}, err, scan)
 }
 
-func scanString(row scanner) (string, error) {
-	var s string
-	return s, row.Scan(&s)
-}
+// scanner, scanString and scanInt64 are sqlstore's, by shorter names.
+type scanner = sqlstore.Row
 
-func scanInt64(row scanner) (int64, error) {
-	var n int64
-	return n, row.Scan(&n)
-}
+var (
+	scanString = sqlstore.ScanString
+	scanInt64  = sqlstore.ScanInt64
+)
 
 // readQueryRow is QueryRowContext on the read pool through the cache.
 func (db *DB) readQueryRow(ctx context.Context, query string, args ...any) *sql.Row {
@@ -129,6 +119,36 @@ func (db *DB) readQueryRow(ctx context.Context, query string, args ...any) *sql.
 		return db.read.QueryRowContext(ctx, query, args...)
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+// reader runs the reads both stores share (internal/sqlstore) on the
+// read pool, through the statement cache.
+type reader struct{ db *DB }
+
+func (r reader) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	rows, err := r.db.readQuery(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+func (r reader) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return r.db.readQueryRow(ctx, query, args...)
+}
+
+func (reader) InIDs(ids []int64) (string, any) { return " IN " + jsonIDs, idList(ids) }
+
+func (reader) InStrings(list []string) (string, any) { return " IN " + jsonIDs, jsonList(list) }
+
+// sqlRows is *sql.Rows as sqlstore.Rows: a Close without a result.
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { r.Rows.Close() }
+
+func jsonList(v []string) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 // Open opens the database at path, creating it if needed, and applies any
@@ -187,6 +207,7 @@ func tighten(path string) ([]Tightening, error) {
 
 func open(ctx context.Context, path, mode string) (*DB, error) {
 	db := &DB{Now: time.Now}
+	db.Reads = sqlstore.Reads{Q: reader{db}, Now: func() time.Time { return db.Now() }, TextTodoFrom: "stories INDEXED BY stories_text_todo"}
 	var err error
 	if db.Tightened, err = tighten(path); err != nil {
 		return nil, err
@@ -378,18 +399,10 @@ func isUnique(err error) bool {
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
-// notFound turns sql.ErrNoRows into an ENOTFOUND error whose message is
-// the sentence format and args make; any other error is wrapped with that
-// sentence, lowercased, as context. The sentence is never used as a
-// format itself: a "%" in a slug stays a "%".
+// notFound is sqlstore.NotFound: "no rows" becomes ENOTFOUND with the
+// sentence format and args make, any other error is wrapped with it.
 func notFound(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	} else if errors.Is(err, sql.ErrNoRows) {
-		return news.Errorf(news.ENOTFOUND, format, args...)
-	}
-	what := strings.TrimSuffix(strings.ToLower(fmt.Sprintf(format, args...)), ".")
-	return fmt.Errorf("%s: %w", what, err)
+	return sqlstore.NotFound(err, format, args...)
 }
 
 func unix(t time.Time) int64 { return t.UTC().Unix() }

@@ -7,44 +7,12 @@ import (
 	"time"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
-
-const feedColumns = `f.id, src.id, src.name, src.slug, f.url, f.interval_seconds, f.etag, f.last_modified,
-	f.created_at, coalesce(f.last_fetch_at, 0), f.last_status, f.last_error, f.last_rejected,
-	coalesce(f.last_success_at, 0), f.failures, coalesce(f.failing_since, 0), f.next_fetch_at, f.items_added
-	FROM feeds f JOIN sources src ON src.id = f.source_id`
-
-func scanFeed(row scanner) (news.Feed, error) {
-	var f news.Feed
-	var interval, created, last, success, failing, next int64
-	err := row.Scan(&f.ID, &f.Source.ID, &f.Source.Name, &f.Source.Slug, &f.URL, &interval, &f.ETag, &f.LastModified,
-		&created, &last, &f.LastStatus, &f.LastError, &f.LastRejected, &success, &f.Failures, &failing, &next, &f.ItemsAdded)
-	if err != nil {
-		return f, err
-	}
-	f.Interval = time.Duration(interval) * time.Second
-	f.CreatedAt, f.NextFetchAt = fromUnix(created), fromUnix(next)
-	f.LastFetchAt, f.LastSuccessAt, f.FailingSince = optUnix(last), optUnix(success), optUnix(failing)
-	return f, nil
-}
-
-// optUnix is fromUnix with 0 meaning "never" (the zero time).
-func optUnix(s int64) time.Time {
-	if s == 0 {
-		return time.Time{}
-	}
-	return fromUnix(s)
-}
 
 // Feeds returns every subscribed feed, by source name and then age.
 func (db *DB) Feeds(ctx context.Context) ([]news.Feed, error) {
-	return queryAll(ctx, db, scanFeed, "SELECT "+feedColumns+" ORDER BY src.name, f.id")
-}
-
-// Feed returns feed id.
-func (db *DB) Feed(ctx context.Context, id int64) (news.Feed, error) {
-	f, err := scanFeed(db.readQueryRow(ctx, "SELECT "+feedColumns+" WHERE f.id = ?", id))
-	return f, notFound(err, "Feed %d not found.", id)
+	return queryAll(ctx, db, sqlstore.ScanFeed, "SELECT "+sqlstore.FeedColumns+" ORDER BY src.name, f.id")
 }
 
 // CreateFeed subscribes f.Source (added when new) to the feed at f.URL,

@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
 // SaveImage stores a processed picture and its files, unless an image
@@ -35,50 +35,6 @@ func (db *DB) SaveImage(ctx context.Context, im news.Image, files []news.ImageFi
 		}
 		return nil
 	})
-}
-
-// Image returns the stored image id.
-func (db *DB) Image(ctx context.Context, id string) (news.Image, error) {
-	im := news.Image{ID: id}
-	err := db.readQueryRow(ctx, "SELECT width, height FROM media WHERE id = ?", id).Scan(&im.Width, &im.Height)
-	return im, notFound(err, "Image %q not found.", id)
-}
-
-// ImageFile returns the file of image id at width w of type typ.
-func (db *DB) ImageFile(ctx context.Context, id string, w int, typ string) (news.ImageFile, error) {
-	f := news.ImageFile{Width: w, Type: typ}
-	err := db.readQueryRow(ctx, "SELECT height, data FROM media_files WHERE media_id = ? AND width = ? AND type = ?", id, w, typ).
-		Scan(&f.Height, &f.Data)
-	return f, notFound(err, "Image %s at %d pixels not found.", id, w)
-}
-
-// ImagesByURL returns, for each of urls that a stored story got its
-// picture from, the image made of it: a feed's picture is fetched once.
-func (db *DB) ImagesByURL(ctx context.Context, urls []string) (map[string]news.Image, error) {
-	out := map[string]news.Image{}
-	if len(urls) == 0 {
-		return out, nil
-	}
-	args := make([]any, len(urls))
-	for i, u := range urls {
-		args[i] = u
-	}
-	rows, err := db.readQuery(ctx, `SELECT s.image_url, m.id, m.width, m.height FROM stories s
-		JOIN story_images si ON si.story_id = s.id JOIN media m ON m.id = si.media_id
-		WHERE s.image_url IN (?`+strings.Repeat(", ?", len(urls)-1)+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("select images by url: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var u string
-		var im news.Image
-		if err := rows.Scan(&u, &im.ID, &im.Width, &im.Height); err != nil {
-			return nil, err
-		}
-		out[u] = im
-	}
-	return out, rows.Err()
 }
 
 // writeImage makes story s's lead image the one s names (none when
@@ -144,19 +100,6 @@ func (db *DB) DeleteUnusedImages(ctx context.Context, since time.Time) (int, err
 	return int(n), err
 }
 
-// scanStrings reads a one-column result of strings.
 func scanStrings(rows *sql.Rows, err error) ([]string, error) {
-	if err != nil {
-		return nil, fmt.Errorf("select: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return sqlstore.ScanStrings(sqlRows{rows}, err)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
 // FillTags loads the tags of every story in list with one query.
@@ -51,29 +52,9 @@ func (db *DB) StoryMonths(ctx context.Context) ([]news.Month, error) {
 		return m, err
 	}, `SELECT strftime('%Y', s.published_at, 'unixepoch') AS y,
 		strftime('%m', s.published_at, 'unixepoch') AS m, count(*), max(max(s.updated_at, s.published_at))
-		FROM stories s WHERE`+visible+` GROUP BY y, m ORDER BY y DESC, m DESC`, unix(db.Now()))
+		FROM stories s WHERE`+sqlstore.Visible+` GROUP BY y, m ORDER BY y DESC, m DESC`, unix(db.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("select story months: %w", err)
-	}
-	return list, nil
-}
-
-// StoriesInMonth returns the slugs and change times of the visible stories
-// published in the month, oldest first, skipping offset and returning at
-// most limit.
-func (db *DB) StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error) {
-	from := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
-	list, err := queryAll(ctx, db, func(row scanner) (*news.Story, error) {
-		var s news.Story
-		var pub, upd int64
-		err := row.Scan(&s.Slug, &pub, &upd)
-		s.PublishedAt, s.UpdatedAt = fromUnix(pub), fromUnix(upd)
-		return &s, err
-	}, `SELECT s.slug, s.published_at, s.updated_at FROM stories s
-		WHERE s.published_at >= ? AND s.published_at < ? AND`+visible+` ORDER BY s.published_at, s.id LIMIT ? OFFSET ?`,
-		unix(from), unix(from.AddDate(0, 1, 0)), unix(db.Now()), limit, offset)
-	if err != nil {
-		return nil, fmt.Errorf("select stories of %d-%02d: %w", year, month, err)
 	}
 	return list, nil
 }
@@ -89,25 +70,18 @@ func (db *DB) ListPages(ctx context.Context) ([]news.ListPage, error) {
 		return p, err
 	}, `
 		SELECT '/sections/' || sec.slug, max(s.published_at) FROM stories s JOIN sections sec ON sec.id = s.section_id
-		WHERE`+visible+` GROUP BY sec.id
+		WHERE`+sqlstore.Visible+` GROUP BY sec.id
 		UNION ALL
 		SELECT '/sources/' || src.slug, max(s.published_at) FROM stories s JOIN sources src ON src.id = s.source_id
-		WHERE`+visible+` GROUP BY src.id
+		WHERE`+sqlstore.Visible+` GROUP BY src.id
 		UNION ALL
 		SELECT '/tags/' || t.slug, max(s.published_at) FROM story_tags st JOIN tags t ON t.id = st.tag_id
-		JOIN stories s ON s.id = st.story_id WHERE`+visible+` GROUP BY t.id
+		JOIN stories s ON s.id = st.story_id WHERE`+sqlstore.Visible+` GROUP BY t.id
 		ORDER BY 1`, unix(db.Now()), unix(db.Now()), unix(db.Now()))
 	if err != nil {
 		return nil, fmt.Errorf("select list pages: %w", err)
 	}
 	return list, nil
-}
-
-// StoriesSince returns up to limit visible stories published after t,
-// newest first.
-func (db *DB) StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error) {
-	return db.queryStories(ctx, "SELECT "+cardColumns+storyFrom+" WHERE s.published_at > ? AND"+visible+
-		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", unix(t), unix(db.Now()), limit)
 }
 
 // FillBodies loads the Markdown and HTML bodies of every story in list,
@@ -147,7 +121,7 @@ func (db *DB) FillBodies(ctx context.Context, list []*news.Story) error {
 // the database, so ids stay the same when the site moves to another
 // address, as RFC 4287 requires of them.
 func (db *DB) FeedIdentity(ctx context.Context, authority string) (string, time.Time, error) {
-	vals, err := db.settings(ctx, "atom_id", "atom_id_minted")
+	vals, err := db.Settings(ctx, "atom_id", "atom_id_minted")
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -162,7 +136,7 @@ func (db *DB) FeedIdentity(ctx context.Context, authority string) (string, time.
 			ON CONFLICT (key) DO NOTHING`, id, now.Format(time.RFC3339)); err != nil {
 			return "", time.Time{}, fmt.Errorf("save feed identity: %w", err)
 		}
-		if vals, err = db.settings(ctx, "atom_id", "atom_id_minted"); err != nil {
+		if vals, err = db.Settings(ctx, "atom_id", "atom_id_minted"); err != nil {
 			return "", time.Time{}, err
 		}
 	}

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 	"newsdesk/internal/store"
 )
 
@@ -20,17 +20,13 @@ import (
 // last gave (so an edited story is still recognised as unchanged upstream),
 // the fields an editor changed, and when readers last saw it change.
 
-// feedHashExpr is the fingerprint an import compares with: what the feed
-// last gave, or for stories stored before story_edits, the story's own.
-const feedHashExpr = "coalesce(nullif((SELECT e.feed_hash FROM story_edits e WHERE e.story_id = s.id), ''), s.content_hash)"
-
 // storedStoryByID reads story id with its tags inside the transaction.
 func (w *writer) storedStoryByID(ctx context.Context, id int64) (*news.Story, error) {
-	old, err := scanStory(w.queryRow(ctx, "SELECT "+storyColumns+storyFrom+" WHERE s.id = ?", id))
+	old, err := sqlstore.ScanStory(w.queryRow(ctx, "SELECT "+sqlstore.StoryColumns+sqlstore.StoryFrom+" WHERE s.id = ?", id))
 	if err != nil {
 		return nil, fmt.Errorf("select story %d: %w", id, err)
 	}
-	if old.Tags, err = scanTags(w.query(ctx, tagsOfStory, id)); err != nil {
+	if old.Tags, err = scanTags(w.query(ctx, sqlstore.TagsOfStory, id)); err != nil {
 		return nil, err
 	}
 	return old, nil
@@ -41,7 +37,7 @@ func (w *writer) storedStoryByID(ctx context.Context, id int64) (*news.Story, er
 // fingerprint must stay the feed's.
 func (w *writer) feedHashOf(ctx context.Context, id int64) (string, error) {
 	var h string
-	if err := w.queryRow(ctx, "SELECT "+feedHashExpr+" FROM stories s WHERE s.id = ?", id).Scan(&h); err != nil {
+	if err := w.queryRow(ctx, "SELECT "+sqlstore.FeedHash+" FROM stories s WHERE s.id = ?", id).Scan(&h); err != nil {
 		return "", fmt.Errorf("select fingerprint of story %d: %w", id, err)
 	}
 	return h, nil
@@ -134,15 +130,4 @@ func (w *writer) keepRevisionIfMissing(ctx context.Context, s *news.Story) error
 		return nil
 	}
 	return w.keepRevision(ctx, s, 0)
-}
-
-// revisedAt returns when readers last saw story id change, or the zero
-// time when they never did.
-func (db *DB) revisedAt(ctx context.Context, id int64) (time.Time, error) {
-	var t int64
-	err := db.readQueryRow(ctx, "SELECT coalesce(revised_at, 0) FROM story_edits WHERE story_id = ?", id).Scan(&t)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, fmt.Errorf("select revision time of story %d: %w", id, err)
-	}
-	return optUnix(t), nil
 }

@@ -8,37 +8,8 @@ import (
 	"time"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
-
-// Source returns the source with the given slug, if it has a visible
-// story: a source known only from drafts or embargoed stories is not
-// found, so its name does not leak.
-func (db *DB) Source(ctx context.Context, slug string) (news.Source, error) {
-	var s news.Source
-	err := db.readQueryRow(ctx, `SELECT src.id, src.name, src.slug FROM sources src WHERE src.slug = ?
-		AND EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+visible+`)`, slug, unix(db.Now())).
-		Scan(&s.ID, &s.Name, &s.Slug)
-	return s, notFound(err, "Source %q not found.", slug)
-}
-
-// Section returns the section with the given slug, if it has a visible
-// story.
-func (db *DB) Section(ctx context.Context, slug string) (news.Section, error) {
-	var s news.Section
-	err := db.readQueryRow(ctx, `SELECT sec.id, sec.name, sec.slug FROM sections sec WHERE sec.slug = ?
-		AND EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+visible+`)`, slug, unix(db.Now())).
-		Scan(&s.ID, &s.Name, &s.Slug)
-	return s, notFound(err, "Section %q not found.", slug)
-}
-
-// Tag returns the tag with the given slug, if it has a visible story.
-func (db *DB) Tag(ctx context.Context, slug string) (news.Tag, error) {
-	var t news.Tag
-	err := db.readQueryRow(ctx, `SELECT t.id, t.name, t.slug FROM tags t WHERE t.slug = ?
-		AND EXISTS (SELECT 1 FROM story_tags st JOIN stories s ON s.id = st.story_id WHERE st.tag_id = t.id AND`+visible+`)`,
-		slug, unix(db.Now())).Scan(&t.ID, &t.Name, &t.Slug)
-	return t, notFound(err, "Tag %q not found.", slug)
-}
 
 // Author returns the bylines whose slug is slug and that have a visible
 // story: "Jana Dvořák" and "Jana Dvorak" are one author page.
@@ -61,7 +32,7 @@ func (db *DB) Author(ctx context.Context, slug string) ([]string, error) {
 	if len(out) > 0 {
 		var n int
 		err = db.readQueryRow(ctx, `SELECT count(*) FROM stories s WHERE s.author IN (?`+strings.Repeat(", ?", len(out)-1)+
-			`) AND`+visible, append(out, unix(db.Now()))...).Scan(&n)
+			`) AND`+sqlstore.Visible, append(out, unix(db.Now()))...).Scan(&n)
 		if err != nil {
 			return nil, fmt.Errorf("select author %q: %w", slug, err)
 		}
@@ -81,8 +52,8 @@ func (db *DB) Author(ctx context.Context, slug string) ([]string, error) {
 
 // Sections returns every section that has a visible story, by name.
 func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
-	return queryAll(ctx, db, scanSection, `SELECT sec.id, sec.name, sec.slug FROM sections sec
-		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+visible+`)
+	return queryAll(ctx, db, sqlstore.ScanSection, `SELECT sec.id, sec.name, sec.slug FROM sections sec
+		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.section_id = sec.id AND`+sqlstore.Visible+`)
 		ORDER BY sec.name`, unix(db.Now()))
 }
 
@@ -92,31 +63,31 @@ func (db *DB) Sections(ctx context.Context) ([]news.Section, error) {
 func (db *DB) TrendingTags(ctx context.Context, window time.Duration, n int) ([]news.Tag, error) {
 	now := db.Now()
 	// A story carried by five sources is one story: count its cluster once.
-	return queryAll(ctx, db, scanCountedTag, `SELECT t.id, t.name, t.slug,
+	return queryAll(ctx, db, sqlstore.ScanCountedTag, `SELECT t.id, t.name, t.slug,
 		count(DISTINCT coalesce(nullif(s.cluster_id, 0), -s.id)) AS n FROM story_tags st
 		JOIN tags t ON t.id = st.tag_id
 		JOIN stories s ON s.id = st.story_id
-		WHERE st.published_at > ? AND`+visible+`
+		WHERE st.published_at > ? AND`+sqlstore.Visible+`
 		GROUP BY t.id ORDER BY n DESC, t.name LIMIT ?`, unix(now.Add(-window)), unix(now), n)
 }
 
 // Sources returns every source that has a visible story, by name: the
 // search page's source filter offers nothing a reader cannot find.
 func (db *DB) Sources(ctx context.Context) ([]news.Source, error) {
-	return queryAll(ctx, db, scanSource, `SELECT src.id, src.name, src.slug FROM sources src
-		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+visible+`)
+	return queryAll(ctx, db, sqlstore.ScanSource, `SELECT src.id, src.name, src.slug FROM sources src
+		WHERE EXISTS (SELECT 1 FROM stories s WHERE s.source_id = src.id AND`+sqlstore.Visible+`)
 		ORDER BY src.name`, unix(db.Now()))
 }
 
 // AllSources returns every source, with or without visible stories, by
 // name, for the newsroom.
 func (db *DB) AllSources(ctx context.Context) ([]news.Source, error) {
-	return queryAll(ctx, db, scanSource, "SELECT id, name, slug FROM sources ORDER BY name")
+	return queryAll(ctx, db, sqlstore.ScanSource, "SELECT id, name, slug FROM sources ORDER BY name")
 }
 
 // AllSections returns every section, with or without stories, by name.
 func (db *DB) AllSections(ctx context.Context) ([]news.Section, error) {
-	return queryAll(ctx, db, scanSection, "SELECT id, name, slug FROM sections ORDER BY name")
+	return queryAll(ctx, db, sqlstore.ScanSection, "SELECT id, name, slug FROM sections ORDER BY name")
 }
 
 // AddSection creates a section named name.
@@ -188,21 +159,6 @@ func (db *DB) SaveTagMerge(ctx context.Context, fromSlug, intoSlug string) ([]in
 		return nil
 	})
 	return moved, err
-}
-
-func scanSource(row scanner) (news.Source, error) {
-	var s news.Source
-	return s, row.Scan(&s.ID, &s.Name, &s.Slug)
-}
-
-func scanSection(row scanner) (news.Section, error) {
-	var s news.Section
-	return s, row.Scan(&s.ID, &s.Name, &s.Slug)
-}
-
-func scanCountedTag(row scanner) (news.Tag, error) {
-	var t news.Tag
-	return t, row.Scan(&t.ID, &t.Name, &t.Slug, &t.Count)
 }
 
 // namesOf is each managed kind's story count and order: tags most used

@@ -1,0 +1,255 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"newsdesk/internal/news"
+)
+
+// The story reads of the public pages both stores make alike.
+
+func (r Reads) now() int64 { return Unix(r.Now()) }
+
+// queryStories runs query, which selects StoryColumns or CardColumns.
+func (r Reads) queryStories(ctx context.Context, query string, args ...any) ([]*news.Story, error) {
+	list, err := QueryAll(ctx, r.Q, ScanStory, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("select stories: %w", err)
+	}
+	return list, nil
+}
+
+// StoryBySlug returns the visible story with the given slug, with its tags.
+func (r Reads) StoryBySlug(ctx context.Context, slug string) (*news.Story, error) {
+	s, err := ScanStory(r.Q.QueryRow(ctx, "SELECT "+StoryColumns+StoryFrom+" WHERE s.slug = ? AND"+Visible, slug, r.now()))
+	if err != nil {
+		return nil, NotFound(err, "Story %q not found.", slug)
+	}
+	if s.Tags, err = ScanTags(r.Q.Query(ctx, TagsOfStory, s.ID)); err != nil {
+		return nil, err
+	}
+	if s.RevisedAt, err = r.revisedAt(ctx, s.ID); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// revisedAt returns when readers last saw story id change, or the zero
+// time when they never did.
+func (r Reads) revisedAt(ctx context.Context, id int64) (time.Time, error) {
+	var t int64
+	err := r.Q.QueryRow(ctx, "SELECT coalesce(revised_at, 0) FROM story_edits WHERE story_id = ?", id).Scan(&t)
+	if err != nil && !noRows(err) {
+		return time.Time{}, fmt.Errorf("select revision time of story %d: %w", id, err)
+	}
+	return optUnix(t), nil
+}
+
+// FillCoverage sets AlsoCoveredBy on each story of list: the sources of
+// the other visible versions in its cluster, best-ranked first. One query
+// for the whole list.
+func (r Reads) FillCoverage(ctx context.Context, list []*news.Story) error {
+	if len(list) == 0 {
+		return nil
+	}
+	clusters := make([]int64, 0, len(list))
+	for _, s := range list {
+		clusters = append(clusters, s.ClusterID)
+	}
+	type version struct {
+		cluster, story int64
+		src            news.Source
+	}
+	in, arg := r.Q.InIDs(clusters)
+	versions, err := QueryAll(ctx, r.Q, func(row Row) (version, error) {
+		var v version
+		return v, row.Scan(&v.cluster, &v.story, &v.src.ID, &v.src.Name, &v.src.Slug)
+	}, `SELECT s.cluster_id, s.id, src.id, src.name, src.slug FROM stories s JOIN sources src ON src.id = s.source_id
+		WHERE s.cluster_id`+in+` AND`+Visible+` ORDER BY s.cluster_id, s.cluster_rank, s.id`, arg, r.now())
+	if err != nil {
+		return err
+	}
+	byCluster := map[int64][]version{}
+	for _, v := range versions {
+		byCluster[v.cluster] = append(byCluster[v.cluster], v)
+	}
+	for _, s := range list {
+		s.AlsoCoveredBy = nil
+		seen := map[int64]bool{s.Source.ID: true}
+		for _, v := range byCluster[s.ClusterID] {
+			if v.story != s.ID && !seen[v.src.ID] {
+				seen[v.src.ID] = true
+				s.AlsoCoveredBy = append(s.AlsoCoveredBy, v.src)
+			}
+		}
+	}
+	return nil
+}
+
+// Related returns the stories shown beside story id, best first: one card
+// per story cluster (its lead), never the story's own cluster, each with
+// the other sources carrying it. A story with fewer close neighbours than
+// limit gets recent stories of its section, then of its tags, after them;
+// one with none of those gets the latest stories.
+func (r Reads) Related(ctx context.Context, id int64, limit int) ([]news.Related, error) {
+	now := r.now()
+	var cluster int64
+	var section sql.NullInt64
+	if err := r.Q.QueryRow(ctx, "SELECT cluster_id, section_id FROM stories WHERE id = ?", id).Scan(&cluster, &section); err != nil {
+		return nil, NotFound(err, "Story %d not found.", id)
+	}
+	// A listed story stands for its cluster, shown by the cluster's lead;
+	// a cluster listed twice (a copy that joined after the list was
+	// made) shows once.
+	near, err := r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+
+		" JOIN stories rm ON rm.cluster_id = s.cluster_id JOIN story_related r ON r.related_id = rm.id"+
+		" WHERE r.story_id = ? AND s.cluster_id != ? AND"+VisibleCard+" ORDER BY r.position", id, cluster, now, now)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{cluster: true}
+	var list []*news.Story
+	keep := func(more []*news.Story) {
+		for _, s := range more {
+			if len(list) < limit && !seen[s.ClusterID] {
+				seen[s.ClusterID] = true
+				list = append(list, s)
+			}
+		}
+	}
+	keep(near)
+	close := len(list)
+	if len(list) < limit && section.Valid {
+		recent, err := r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+" WHERE s.section_id = ? AND s.cluster_id != ? AND"+
+			VisibleCard+" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", section.Int64, cluster, now, now, 2*limit)
+		if err != nil {
+			return nil, err
+		}
+		keep(recent)
+	}
+	if len(list) < limit {
+		recent, err := r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+` WHERE s.id IN (SELECT st.story_id FROM story_tags st
+			WHERE st.tag_id IN (SELECT tag_id FROM story_tags WHERE story_id = ?) ORDER BY st.published_at DESC LIMIT ?)
+			AND s.cluster_id != ? AND`+VisibleCard+" ORDER BY s.published_at DESC, s.id DESC", id, 4*limit, cluster, now, now)
+		if err != nil {
+			return nil, err
+		}
+		keep(recent)
+	}
+	if len(list) == 0 {
+		// A story with no section and tags of its own: the latest stories,
+		// so that an article page never has an empty list. Only then: a
+		// list with some neighbours is not padded with unrelated stories.
+		recent, err := r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+" WHERE s.cluster_id != ? AND"+
+			VisibleCard+" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", cluster, now, now, 2*limit)
+		if err != nil {
+			return nil, err
+		}
+		keep(recent)
+	}
+	if err := r.FillCoverage(ctx, list); err != nil {
+		return nil, err
+	}
+	out := make([]news.Related, len(list))
+	for i, s := range list {
+		out[i] = news.Related{Story: s, AlsoCoveredBy: s.AlsoCoveredBy, Nearby: i >= close}
+	}
+	return out, nil
+}
+
+// CopyStories returns the visible stories of s's cluster other than s.
+func (r Reads) CopyStories(ctx context.Context, s *news.Story) ([]*news.Story, error) {
+	return r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+
+		" WHERE s.cluster_id = ? AND s.id != ? AND"+Visible+" ORDER BY s.published_at", s.ClusterID, s.ID, r.now())
+}
+
+// StoryCount returns the number of stories stored, in any state.
+func (r Reads) StoryCount(ctx context.Context) (int, error) {
+	var n int
+	if err := r.Q.QueryRow(ctx, "SELECT count(*) FROM stories").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count stories: %w", err)
+	}
+	return n, nil
+}
+
+// Stories returns one page of visible stories, newest first, matching f,
+// and whether a further page exists. A source's or author's list holds
+// each of their stories; the others hold one card per story cluster (the lead, or the
+// first-ranked version the list selects), so pages count stories, not
+// copies. Cards carry the other sources of their cluster.
+func (r Reads) Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, bool, error) {
+	var where []string
+	args := []any{}
+	from := StoryFrom
+	order := " ORDER BY s.published_at DESC, s.id DESC"
+	now := r.now()
+	switch {
+	case f.TagSlug != "":
+		// Walk the tag's index newest first, then fetch each story.
+		from += " JOIN story_tags st ON st.story_id = s.id JOIN tags t ON t.id = st.tag_id"
+		where = append(where, "t.slug = ?", FirstOf(" AND EXISTS (SELECT 1 FROM story_tags ot WHERE ot.story_id = o.id AND ot.tag_id = st.tag_id)"))
+		args = append(args, f.TagSlug, now)
+		order = " ORDER BY st.published_at DESC, s.id DESC"
+	case f.SourceSlug != "":
+		where = append(where, "s.source_id = (SELECT id FROM sources WHERE slug = ?)")
+		args = append(args, f.SourceSlug)
+	case f.SectionSlug != "":
+		where = append(where, "s.section_id = (SELECT id FROM sections WHERE slug = ?)", FirstOf(" AND o.section_id = s.section_id"))
+		args = append(args, f.SectionSlug, now)
+	case len(f.Authors) > 0:
+		// An author's page, like a source's, lists their own stories.
+		// One argument a name, as SQLite's store always wrote it.
+		where = append(where, "s.author IN (?"+strings.Repeat(", ?", len(f.Authors)-1)+")")
+		for _, a := range f.Authors {
+			args = append(args, a)
+		}
+	default:
+		where = append(where, FirstOf(""))
+		args = append(args, now)
+	}
+	where = append(where, Visible)
+	args = append(args, now, f.Page.Size+1, f.Page.Offset())
+	cols := CardColumns
+	if f.WithBody {
+		cols = StoryColumns
+	}
+	list, err := r.queryStories(ctx, "SELECT "+cols+from+" WHERE "+strings.Join(where, " AND ")+
+		order+" LIMIT ? OFFSET ?", args...)
+	if err != nil {
+		return nil, false, err
+	}
+	more := len(list) > f.Page.Size
+	if more {
+		list = list[:f.Page.Size]
+	}
+	return list, more, r.FillCoverage(ctx, list)
+}
+
+// Versions returns every visible version of s's story (its cluster),
+// oldest first, and the one lists show for it: the lead.
+func (r Reads) Versions(ctx context.Context, s *news.Story) (versions []*news.Story, lead *news.Story, err error) {
+	now := r.now()
+	versions, err = r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+
+		" WHERE s.cluster_id = ? AND"+Visible+" ORDER BY s.published_at, s.id", s.ClusterID, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	var leadID int64
+	if err := r.Q.QueryRow(ctx, "SELECT s.id FROM stories s WHERE s.cluster_id = ? AND"+VisibleCard+" ORDER BY s.cluster_rank, s.id LIMIT 1",
+		s.ClusterID, now, now).Scan(&leadID); err != nil {
+		return nil, nil, NotFound(err, "Story %q not found.", s.Slug)
+	}
+	for _, v := range versions {
+		if v.ID == leadID {
+			lead = v
+		}
+	}
+	if lead == nil {
+		return nil, nil, news.Errorf(news.ENOTFOUND, "Story %q not found.", s.Slug)
+	}
+	return versions, lead, nil
+}
