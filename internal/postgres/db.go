@@ -319,11 +319,11 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) pgx.Row {
 type reader struct{ q querier }
 
 func (r reader) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	return r.q.Query(ctx, rebind(query), args...)
+	return r.q.Query(ctx, rebind(query), textArgs(args)...)
 }
 
 func (r reader) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
-	return r.q.QueryRow(ctx, rebind(query), args...)
+	return r.q.QueryRow(ctx, rebind(query), textArgs(args)...)
 }
 
 func (reader) InIDs(ids []int64) (string, any) { return " = ANY(?)", ids }
