@@ -228,12 +228,11 @@ func BenchmarkArticleImage(b *testing.B) {
 	}
 }
 
-// BenchmarkSearchPageStored serves search pages, render cache off, over an
-// existing database named by NEWSDESK_BENCH_DB (make bench passes its
-// 100k-story one; skipped without it): the whole request in process, store
-// reads, snippets and render, for a word in about 45 % of the synthetic
-// stories, a name in under 1 % and a word in none.
-func BenchmarkSearchPageStored(b *testing.B) {
+// storedServer is the real server, render cache off, over the existing
+// database named by NEWSDESK_BENCH_DB (make bench passes its 100k-story
+// one); the benchmark is skipped without it.
+func storedServer(b *testing.B) (*sqlite.DB, *Server) {
+	b.Helper()
 	path := os.Getenv("NEWSDESK_BENCH_DB")
 	if path == "" {
 		b.Skip("NEWSDESK_BENCH_DB names no database")
@@ -242,11 +241,20 @@ func BenchmarkSearchPageStored(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
+	b.Cleanup(func() { db.Close() })
 	srv, err := New(Config{BaseURL: "https://news.example", Logger: slog.New(slog.DiscardHandler)}, storeOf(db))
 	if err != nil {
 		b.Fatal(err)
 	}
+	return db, srv
+}
+
+// BenchmarkSearchPageStored serves search pages over the stored database
+// (storedServer): the whole request in process, store reads, snippets and
+// render, for a word in about 45 % of the synthetic stories, a name in
+// under 1 % and a word in none.
+func BenchmarkSearchPageStored(b *testing.B) {
+	_, srv := storedServer(b)
 	for _, q := range []string{"government", "jodorn", "zzyzx"} {
 		b.Run(q, func(b *testing.B) {
 			serveBench(b, srv, func(int) string { return "/search?q=" + q })
@@ -254,25 +262,11 @@ func BenchmarkSearchPageStored(b *testing.B) {
 	}
 }
 
-// BenchmarkPagesStored serves the front page and article pages, render
-// cache off, over the existing database named by NEWSDESK_BENCH_DB (see
-// BenchmarkSearchPageStored): the uncached cost at 100k stories.
+// BenchmarkPagesStored serves the front page and article pages over the
+// stored database (storedServer): the uncached cost at 100k stories.
 func BenchmarkPagesStored(b *testing.B) {
-	path := os.Getenv("NEWSDESK_BENCH_DB")
-	if path == "" {
-		b.Skip("NEWSDESK_BENCH_DB names no database")
-	}
-	ctx := context.Background()
-	db, err := sqlite.OpenExisting(ctx, path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	srv, err := New(Config{BaseURL: "https://news.example", Logger: slog.New(slog.DiscardHandler)}, storeOf(db))
-	if err != nil {
-		b.Fatal(err)
-	}
-	list, _, err := db.Stories(ctx, news.StoryFilter{Page: news.Page{Number: 1, Size: 1000}})
+	db, srv := storedServer(b)
+	list, _, err := db.Stories(context.Background(), news.StoryFilter{Page: news.Page{Number: 1, Size: 1000}})
 	if err != nil || len(list) == 0 {
 		b.Fatalf("stories: %d, %v", len(list), err)
 	}
