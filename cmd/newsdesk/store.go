@@ -28,8 +28,6 @@ type store interface {
 	media.Store
 	web.SharedState
 	Close() error
-	Ping(ctx context.Context) error
-	Version() int64
 	WatchVersion(ctx context.Context, interval time.Duration)
 	Backup(ctx context.Context, path string) error
 	StoryCount(ctx context.Context) (int, error)
@@ -39,59 +37,11 @@ type store interface {
 
 	// What the web server reads and keeps besides stories (web.Store
 	// without the story writes, which go through desk).
-	StoryBySlug(ctx context.Context, slug string) (*news.Story, error)
-	Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, bool, error)
-	Related(ctx context.Context, id int64, limit int) ([]news.Related, error)
-	CopyStories(ctx context.Context, s *news.Story) ([]*news.Story, error)
-	Versions(ctx context.Context, s *news.Story) (versions []*news.Story, lead *news.Story, err error)
-	Sections(ctx context.Context) ([]news.Section, error)
-	TrendingTags(ctx context.Context, window time.Duration, n int) ([]news.Tag, error)
-	Source(ctx context.Context, slug string) (news.Source, error)
-	Section(ctx context.Context, slug string) (news.Section, error)
-	Tag(ctx context.Context, slug string) (news.Tag, error)
-	Author(ctx context.Context, slug string) ([]string, error)
-	Sources(ctx context.Context) ([]news.Source, error)
-	Search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error)
-	FillTags(ctx context.Context, list []*news.Story) error
-	FillBodies(ctx context.Context, list []*news.Story) error
-	FeedIdentity(ctx context.Context, authority string) (string, time.Time, error)
-	StoryMonths(ctx context.Context) ([]news.Month, error)
-	StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error)
-	ListPages(ctx context.Context) ([]news.ListPage, error)
-	StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error)
-	TimeZone(ctx context.Context) (string, error)
-	SetTimeZone(ctx context.Context, name string) error
-	ImageFile(ctx context.Context, id string, width int, typ string) (news.ImageFile, error)
-	UserCount(ctx context.Context) (int, error)
-	CreateUser(ctx context.Context, u *news.User, password string) error
-	User(ctx context.Context, id int64) (*news.User, error)
-	UserByEmail(ctx context.Context, email string) (*news.User, error)
-	Users(ctx context.Context) ([]*news.User, error)
-	SetUserAccess(ctx context.Context, id int64, role string, disabled bool) error
-	SetPassword(ctx context.Context, id int64, password string) error
-	CreateSession(ctx context.Context, userID int64) (string, error)
-	SessionUser(ctx context.Context, token string) (*news.User, error)
-	EndSession(ctx context.Context, token string) error
-	AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Story, int, error)
-	Revisions(ctx context.Context, storyID int64) ([]news.Revision, error)
-	Revision(ctx context.Context, storyID int64, number int) (news.Revision, error)
-	Cluster(ctx context.Context, storyID int64) (news.Cluster, error)
-	StoryIDByRef(ctx context.Context, ref string) (int64, error)
-	OriginalSources(ctx context.Context) (map[int64]bool, error)
-	AllSections(ctx context.Context) ([]news.Section, error)
-	AllSources(ctx context.Context) ([]news.Source, error)
-	Names(ctx context.Context, f news.NameFilter) ([]news.Name, int, error)
-	DeleteName(ctx context.Context, kind string, id int64) error
-	AddSection(ctx context.Context, name string) error
-	PendingComments(ctx context.Context) (int, error)
-	Comments(ctx context.Context, storyID int64) ([]*news.Comment, error)
-	AddComment(ctx context.Context, c *news.Comment, autoApprove bool) error
-	ModerationQueue(ctx context.Context, status string, limit int) ([]*news.Comment, error)
-	CommentCounts(ctx context.Context) (map[string]int, error)
-	ModerateComments(ctx context.Context, ids []int64, status string) error
-	CommentSettings(ctx context.Context) (news.CommentSettings, error)
-	SetCommentSettings(ctx context.Context, set news.CommentSettings) error
-	Secret(ctx context.Context) ([]byte, error)
+	web.Pages
+	web.Settings
+	web.Accounts
+	web.Newsroom
+	web.Comments
 }
 
 var (
