@@ -21,86 +21,34 @@ import (
 
 	"newsdesk/internal/desk"
 	"newsdesk/internal/ingest"
+	"newsdesk/internal/media"
 	"newsdesk/internal/news"
+	"newsdesk/internal/poll"
 	"newsdesk/internal/postgres"
 	"newsdesk/internal/postgres/pgtest"
 	"newsdesk/internal/sqlite"
 	"newsdesk/web"
 )
 
-// Store is what the tests use of a store: desk's persistence and the
-// reads pages make.
+// Store is what the tests use of a store: desk's persistence, the reads
+// and writes of the web server's roles, feeds and pictures.
 type Store interface {
 	desk.Store
+	web.Pages
+	web.Settings
+	web.Accounts
+	web.Newsroom
+	web.Comments
 	web.SharedState
+	web.ChangeLog
+	poll.Store
+	media.Store
 	Close() error
-	Version() int64
-	Changes(since int64) news.Changes
 	WatchVersion(ctx context.Context, interval time.Duration)
-	Ping(ctx context.Context) error
 	StoryCount(ctx context.Context) (int, error)
-	StoryBySlug(ctx context.Context, slug string) (*news.Story, error)
-	Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, bool, error)
-	Related(ctx context.Context, id int64, limit int) ([]news.Related, error)
-	CopyStories(ctx context.Context, s *news.Story) ([]*news.Story, error)
-	Versions(ctx context.Context, s *news.Story) ([]*news.Story, *news.Story, error)
-	Search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error)
-	AdminStories(ctx context.Context, f news.AdminFilter) ([]*news.Story, int, error)
-	Revisions(ctx context.Context, storyID int64) ([]news.Revision, error)
-	Revision(ctx context.Context, storyID int64, number int) (news.Revision, error)
-	Cluster(ctx context.Context, storyID int64) (news.Cluster, error)
-	StoryIDByRef(ctx context.Context, ref string) (int64, error)
-	OriginalSources(ctx context.Context) (map[int64]bool, error)
-	AllSources(ctx context.Context) ([]news.Source, error)
-	AllSections(ctx context.Context) ([]news.Section, error)
-	Names(ctx context.Context, f news.NameFilter) ([]news.Name, int, error)
-	DeleteName(ctx context.Context, kind string, id int64) error
-	Sources(ctx context.Context) ([]news.Source, error)
-	Sections(ctx context.Context) ([]news.Section, error)
-	Source(ctx context.Context, slug string) (news.Source, error)
-	Section(ctx context.Context, slug string) (news.Section, error)
-	Tag(ctx context.Context, slug string) (news.Tag, error)
-	AddSection(ctx context.Context, name string) error
-	Feeds(ctx context.Context) ([]news.Feed, error)
-	Feed(ctx context.Context, id int64) (news.Feed, error)
 	CreateFeed(ctx context.Context, f *news.Feed) error
 	DeleteFeed(ctx context.Context, id int64) error
-	RecordFeedCheck(ctx context.Context, id int64, c news.FeedCheck) error
-	SaveImage(ctx context.Context, im news.Image, files []news.ImageFile) error
-	Image(ctx context.Context, id string) (news.Image, error)
-	ImageFile(ctx context.Context, id string, w int, typ string) (news.ImageFile, error)
-	ImagesByURL(ctx context.Context, urls []string) (map[string]news.Image, error)
 	DeleteUnusedImages(ctx context.Context, since time.Time) (int, error)
-	UserCount(ctx context.Context) (int, error)
-	CreateUser(ctx context.Context, u *news.User, password string) error
-	User(ctx context.Context, id int64) (*news.User, error)
-	UserByEmail(ctx context.Context, email string) (*news.User, error)
-	Users(ctx context.Context) ([]*news.User, error)
-	SetUserAccess(ctx context.Context, id int64, role string, disabled bool) error
-	SetPassword(ctx context.Context, id int64, password string) error
-	CreateSession(ctx context.Context, userID int64) (string, error)
-	SessionUser(ctx context.Context, token string) (*news.User, error)
-	EndSession(ctx context.Context, token string) error
-	Comments(ctx context.Context, storyID int64) ([]*news.Comment, error)
-	AddComment(ctx context.Context, c *news.Comment, autoApprove bool) error
-	ModerationQueue(ctx context.Context, status string, limit int) ([]*news.Comment, error)
-	CommentCounts(ctx context.Context) (map[string]int, error)
-	ModerateComments(ctx context.Context, ids []int64, status string) error
-	CommentSettings(ctx context.Context) (news.CommentSettings, error)
-	SetCommentSettings(ctx context.Context, set news.CommentSettings) error
-	PendingComments(ctx context.Context) (int, error)
-	Secret(ctx context.Context) ([]byte, error)
-	TimeZone(ctx context.Context) (string, error)
-	SetTimeZone(ctx context.Context, name string) error
-	FeedIdentity(ctx context.Context, authority string) (string, time.Time, error)
-	FillTags(ctx context.Context, list []*news.Story) error
-	FillBodies(ctx context.Context, list []*news.Story) error
-	StoryMonths(ctx context.Context) ([]news.Month, error)
-	StoriesInMonth(ctx context.Context, year, month, offset, limit int) ([]*news.Story, error)
-	ListPages(ctx context.Context) ([]news.ListPage, error)
-	StoriesSince(ctx context.Context, t time.Time, limit int) ([]*news.Story, error)
-	TrendingTags(ctx context.Context, window time.Duration, n int) ([]news.Tag, error)
-	Author(ctx context.Context, slug string) ([]string, error)
 }
 
 // searchCountCap is where both stores stop counting search matches.
