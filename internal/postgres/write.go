@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 	"newsdesk/internal/store"
 )
 
@@ -213,22 +214,10 @@ func (w *tx) index(ctx context.Context, st store.Story) error {
 	return nil
 }
 
+// writeRelated stores story id's related list (sqlstore.RelatedList).
 func (w *tx) writeRelated(ctx context.Context, id int64, list []store.Match) error {
-	// A list usually changes by one story offered into it, moving the ones
-	// below: positions that hold what they held are left as they are.
-	w.queue("DELETE FROM story_related WHERE story_id = ? AND position >= ?", id, len(list))
-	if len(list) == 0 {
-		return nil
+	for _, st := range sqlstore.RelatedList(id, list) {
+		w.queue(st.SQL, st.Args...)
 	}
-	// One statement for the whole list (one prepared form per length).
-	args := make([]any, 0, 4*len(list))
-	for i, m := range list {
-		args = append(args, id, i, m.ID, m.Score)
-	}
-	q := "INSERT INTO story_related AS r (story_id, position, related_id, score) VALUES (?, ?, ?, ?)" +
-		strings.Repeat(", (?, ?, ?, ?)", len(list)-1) +
-		" ON CONFLICT (story_id, position) DO UPDATE SET related_id = excluded.related_id, score = excluded.score" +
-		" WHERE r.related_id != excluded.related_id OR r.score != excluded.score"
-	w.queue(q, args...)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"newsdesk/internal/changelog"
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 	"newsdesk/internal/store"
 )
 
@@ -383,26 +384,12 @@ func (w *writer) index(ctx context.Context, st store.Story, isNew bool) error {
 	return nil
 }
 
+// writeRelated stores story id's related list (sqlstore.RelatedList).
 func (w *writer) writeRelated(ctx context.Context, id int64, list []store.Match) error {
-	// A list usually changes by one story offered into it, moving the ones
-	// below: positions that hold what they held are left as they are.
-	if _, err := w.exec(ctx, "DELETE FROM story_related WHERE story_id = ? AND position >= ?", id, len(list)); err != nil {
-		return fmt.Errorf("delete related of story %d: %w", id, err)
-	}
-	if len(list) == 0 {
-		return nil
-	}
-	// One statement for the whole list (one prepared form per length).
-	args := make([]any, 0, 4*len(list))
-	for i, m := range list {
-		args = append(args, id, i, m.ID, m.Score)
-	}
-	q := "INSERT INTO story_related AS r (story_id, position, related_id, score) VALUES (?, ?, ?, ?)" +
-		strings.Repeat(", (?, ?, ?, ?)", len(list)-1) +
-		" ON CONFLICT (story_id, position) DO UPDATE SET related_id = excluded.related_id, score = excluded.score" +
-		" WHERE r.related_id != excluded.related_id OR r.score != excluded.score"
-	if _, err := w.exec(ctx, q, args...); err != nil {
-		return fmt.Errorf("insert related of story %d: %w", id, err)
+	for _, st := range sqlstore.RelatedList(id, list) {
+		if _, err := w.exec(ctx, st.SQL, st.Args...); err != nil {
+			return fmt.Errorf("write related of story %d: %w", id, err)
+		}
 	}
 	return nil
 }

@@ -3,8 +3,8 @@
 // handles to a Querier, a few lines: statements are written with ?
 // placeholders, as for SQLite, and the PostgreSQL store numbers them. What
 // the dialects spell differently (a list argument) the Querier says; what
-// differs more (booleans, JSON, full-text search, writes) stays in each
-// store.
+// differs more (booleans, JSON, full-text search, most writes) stays in
+// each store; a write both spell alike is built here as Statements.
 package sqlstore
 
 import (
