@@ -221,3 +221,10 @@ func (w *tx) writeRelated(ctx context.Context, id int64, list []store.Match) err
 	}
 	return nil
 }
+
+// ExecRows runs a statement in the transaction and returns how many rows
+// it changed: the transaction as sqlstore's writes use it.
+func (w *tx) ExecRows(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := w.exec(ctx, query, args...)
+	return tag.RowsAffected(), err
+}

@@ -402,3 +402,13 @@ func scanIDs(rows *sql.Rows, err error) ([]int64, error) {
 	}
 	return ids, nil
 }
+
+// ExecRows runs a statement in the transaction and returns how many rows
+// it changed: the transaction as sqlstore's writes use it.
+func (w *writer) ExecRows(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := w.exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

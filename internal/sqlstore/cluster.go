@@ -88,3 +88,17 @@ func (r Reads) StoryIDByRef(ctx context.Context, ref string) (int64, error) {
 	}
 	return id, err
 }
+
+// OriginalSources returns the ids of the sources taken for original (a
+// wire or the site's own newsroom): their versions lead a story's cluster.
+func (r Reads) OriginalSources(ctx context.Context) (map[int64]bool, error) {
+	ids, err := ScanIDs(r.Q.Query(ctx, "SELECT id FROM sources WHERE original = true"))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
