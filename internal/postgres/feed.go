@@ -54,40 +54,15 @@ func (db *DB) CreateFeed(ctx context.Context, f *news.Feed) error {
 func (db *DB) DeleteFeed(ctx context.Context, id int64) error {
 	return db.transact(ctx, func(w *tx) error {
 		w.quiet = true
-		res, err := w.exec(ctx, "DELETE FROM feeds WHERE id = ?", id)
-		if err != nil {
-			return fmt.Errorf("delete feed %d: %w", id, err)
-		}
-		if res.RowsAffected() == 0 {
-			return news.Errorf(news.ENOTFOUND, "Feed %d not found.", id)
-		}
-		return nil
+		return sqlstore.DeleteFeed(ctx, w, id)
 	})
 }
 
-// RecordFeedCheck stores the result of fetching feed id. A feed removed
-// meanwhile is not an error: there is nothing left to record.
+// RecordFeedCheck stores the result of fetching feed id
+// (sqlstore.RecordFeedCheck).
 func (db *DB) RecordFeedCheck(ctx context.Context, id int64, c news.FeedCheck) error {
 	return db.transact(ctx, func(w *tx) error {
 		w.quiet = true
-		at := unix(c.At)
-		var err error
-		if c.Failed {
-			_, err = w.exec(ctx, `UPDATE feeds SET last_fetch_at = ?, last_status = ?, last_error = ?, last_rejected = '',
-				failures = failures + 1, failing_since = coalesce(failing_since, ?), next_fetch_at = ? WHERE id = ?`,
-				at, c.Status, c.Err, at, unix(c.Next), id)
-		} else {
-			_, err = w.exec(ctx, `UPDATE feeds SET last_fetch_at = ?, last_status = ?, last_error = '', last_rejected = ?,
-				last_success_at = ?, failures = 0, failing_since = NULL, next_fetch_at = ?, items_added = items_added + ?,
-				etag = CASE WHEN ? OR ? THEN ? ELSE etag END,
-				last_modified = CASE WHEN ? OR ? THEN ? ELSE last_modified END WHERE id = ?`,
-				at, c.Status, c.Rejected, at, unix(c.Next), c.Added,
-				c.ETag != "", c.LastModified != "", c.ETag,
-				c.ETag != "", c.LastModified != "", c.LastModified, id)
-		}
-		if err != nil {
-			return fmt.Errorf("record fetch of feed %d: %w", id, err)
-		}
-		return nil
+		return sqlstore.RecordFeedCheck(ctx, w, id, c)
 	})
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"newsdesk/internal/news"
@@ -40,4 +41,42 @@ func optUnix(s int64) time.Time {
 		return time.Time{}
 	}
 	return FromUnix(s)
+}
+
+// DeleteFeed deletes feed id in the write transaction x. The stories it
+// brought stay.
+func DeleteFeed(ctx context.Context, x Execer, id int64) error {
+	n, err := x.ExecRows(ctx, "DELETE FROM feeds WHERE id = ?", id)
+	if err != nil {
+		return fmt.Errorf("delete feed %d: %w", id, err)
+	}
+	if n == 0 {
+		return news.Errorf(news.ENOTFOUND, "Feed %d not found.", id)
+	}
+	return nil
+}
+
+// RecordFeedCheck stores the result of fetching feed id in the write
+// transaction x. A feed removed meanwhile is not an error: there is
+// nothing left to record.
+func RecordFeedCheck(ctx context.Context, x Execer, id int64, c news.FeedCheck) error {
+	at := Unix(c.At)
+	var err error
+	if c.Failed {
+		_, err = x.ExecRows(ctx, `UPDATE feeds SET last_fetch_at = ?, last_status = ?, last_error = ?, last_rejected = '',
+			failures = failures + 1, failing_since = coalesce(failing_since, ?), next_fetch_at = ? WHERE id = ?`,
+			at, c.Status, c.Err, at, Unix(c.Next), id)
+	} else {
+		_, err = x.ExecRows(ctx, `UPDATE feeds SET last_fetch_at = ?, last_status = ?, last_error = '', last_rejected = ?,
+			last_success_at = ?, failures = 0, failing_since = NULL, next_fetch_at = ?, items_added = items_added + ?,
+			etag = CASE WHEN ? OR ? THEN ? ELSE etag END,
+			last_modified = CASE WHEN ? OR ? THEN ? ELSE last_modified END WHERE id = ?`,
+			at, c.Status, c.Rejected, at, Unix(c.Next), c.Added,
+			c.ETag != "", c.LastModified != "", c.ETag,
+			c.ETag != "", c.LastModified != "", c.LastModified, id)
+	}
+	if err != nil {
+		return fmt.Errorf("record fetch of feed %d: %w", id, err)
+	}
+	return nil
 }
