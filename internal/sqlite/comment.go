@@ -6,11 +6,10 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"newsdesk/internal/news"
+	"newsdesk/internal/sqlstore"
 )
 
 // Writes of comments and settings; both stores read them alike
@@ -91,24 +90,7 @@ func (db *DB) ModerateComments(ctx context.Context, ids []int64, status string) 
 
 // SetCommentSettings saves the site's comment rules.
 func (db *DB) SetCommentSettings(ctx context.Context, set news.CommentSettings) error {
-	if set.CloseAfterDays < 0 || set.CloseAfterDays > 36500 {
-		return news.Errorf(news.EINVALID, "Days must be a whole number from 0 to 36500.")
-	}
-	b := func(v bool) string {
-		if v {
-			return "1"
-		}
-		return "0"
-	}
-	return db.dataTx(ctx, func(w *writer) error {
-		for k, v := range map[string]string{"comments_open": b(set.Open), "comments_close_after_days": strconv.Itoa(set.CloseAfterDays),
-			"comments_auto_approve": b(set.AutoApprove)} {
-			if _, err := w.tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", k, v); err != nil {
-				return fmt.Errorf("save setting %s: %w", k, err)
-			}
-		}
-		return nil
-	})
+	return db.dataTx(ctx, func(w *writer) error { return sqlstore.SaveCommentSettings(ctx, w, set) })
 }
 
 // Secret returns the site's secret key (for signing form tokens and
@@ -135,16 +117,8 @@ func (db *DB) Secret(ctx context.Context) ([]byte, error) {
 // SetTimeZone sets the newsroom's time zone, which must be an IANA name
 // the time package knows.
 func (db *DB) SetTimeZone(ctx context.Context, name string) error {
-	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
-		e := news.Errorf(news.EINVALID, "Enter a time zone by its name, such as Europe/Prague or America/New_York.")
-		e.Fields = map[string]string{"time_zone": e.Message}
-		return e
+	if err := sqlstore.CheckTimeZone(name); err != nil {
+		return err
 	}
-	return db.dataTx(ctx, func(w *writer) error {
-		_, err := w.tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ('time_zone', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", name)
-		if err != nil {
-			return fmt.Errorf("save time zone: %w", err)
-		}
-		return nil
-	})
+	return db.dataTx(ctx, func(w *writer) error { return sqlstore.SaveTimeZone(ctx, w, name) })
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"newsdesk/internal/news"
 )
@@ -127,4 +128,47 @@ func (r Reads) Settings(ctx context.Context, keys ...string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// SaveCommentSettings checks and saves the site's comment rules in the
+// write transaction x.
+func SaveCommentSettings(ctx context.Context, x Execer, set news.CommentSettings) error {
+	if set.CloseAfterDays < 0 || set.CloseAfterDays > 36500 {
+		return news.Errorf(news.EINVALID, "Days must be a whole number from 0 to 36500.")
+	}
+	b := func(v bool) string {
+		if v {
+			return "1"
+		}
+		return "0"
+	}
+	return saveSettings(ctx, x, map[string]string{"comments_open": b(set.Open),
+		"comments_close_after_days": strconv.Itoa(set.CloseAfterDays), "comments_auto_approve": b(set.AutoApprove)})
+}
+
+// CheckTimeZone says whether name is an IANA time zone the time package
+// knows, as the newsroom's time zone must be.
+func CheckTimeZone(name string) error {
+	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
+		e := news.Errorf(news.EINVALID, "Enter a time zone by its name, such as Europe/Prague or America/New_York.")
+		e.Fields = map[string]string{"time_zone": e.Message}
+		return e
+	}
+	return nil
+}
+
+// SaveTimeZone saves the newsroom's time zone (checked by CheckTimeZone)
+// in the write transaction x.
+func SaveTimeZone(ctx context.Context, x Execer, name string) error {
+	return saveSettings(ctx, x, map[string]string{"time_zone": name})
+}
+
+// saveSettings sets each key of set to its value.
+func saveSettings(ctx context.Context, x Execer, set map[string]string) error {
+	for k, v := range set {
+		if _, err := x.ExecRows(ctx, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", k, v); err != nil {
+			return fmt.Errorf("save setting %s: %w", k, err)
+		}
+	}
+	return nil
 }
