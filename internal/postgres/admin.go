@@ -262,7 +262,7 @@ func (db *DB) SaveEmptyTrash(ctx context.Context) (int, error) {
 		n = res.RowsAffected()
 		// Their pictures go too, unless another story shows them.
 		for _, id := range images {
-			if err := w.dropIfUnused(ctx, id); err != nil {
+			if err := sqlstore.DropIfUnused(ctx, w, id); err != nil {
 				return err
 			}
 		}

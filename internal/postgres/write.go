@@ -175,7 +175,7 @@ func (w *tx) save(ctx context.Context, st store.Story, isNew bool) error {
 	if err := w.writeTags(ctx, s); err != nil {
 		return err
 	}
-	if err := w.writeImage(ctx, s); err != nil {
+	if err := sqlstore.WriteImage(ctx, w, s); err != nil {
 		return err
 	}
 	return w.index(ctx, st)
@@ -227,4 +227,10 @@ func (w *tx) writeRelated(ctx context.Context, id int64, list []store.Match) err
 func (w *tx) ExecRows(ctx context.Context, query string, args ...any) (int64, error) {
 	tag, err := w.exec(ctx, query, args...)
 	return tag.RowsAffected(), err
+}
+
+// Row reads one row in the transaction: the transaction as sqlstore's
+// writes use it.
+func (w *tx) Row(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return w.queryRow(ctx, query, args...)
 }

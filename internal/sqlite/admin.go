@@ -264,7 +264,7 @@ func (db *DB) SaveEmptyTrash(ctx context.Context) (int, error) {
 		n, _ = res.RowsAffected()
 		// Their pictures go too, unless another story shows them.
 		for _, id := range images {
-			if err := w.dropIfUnused(ctx, id); err != nil {
+			if err := sqlstore.DropIfUnused(ctx, w, id); err != nil {
 				return err
 			}
 		}

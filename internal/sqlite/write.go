@@ -257,7 +257,7 @@ func (w *writer) save(ctx context.Context, st store.Story, isNew bool) error {
 	if err := w.writeTags(ctx, s, isNew); err != nil {
 		return err
 	}
-	if err := w.writeImage(ctx, s); err != nil {
+	if err := sqlstore.WriteImage(ctx, w, s); err != nil {
 		return err
 	}
 	return w.index(ctx, st, isNew)
@@ -411,4 +411,10 @@ func (w *writer) ExecRows(ctx context.Context, query string, args ...any) (int64
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// Row reads one row in the transaction: the transaction as sqlstore's
+// writes use it.
+func (w *writer) Row(ctx context.Context, query string, args ...any) sqlstore.Row {
+	return w.queryRow(ctx, query, args...)
 }

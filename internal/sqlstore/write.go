@@ -1,10 +1,22 @@
 package sqlstore
 
 import (
+	"context"
+	"fmt"
 	"strings"
+	"time"
+
+	"newsdesk/internal/news"
 
 	"newsdesk/internal/store"
 )
+
+// Tx is a store's write transaction as the writes written here use it:
+// statements, and reads of one row.
+type Tx interface {
+	Execer
+	Row(ctx context.Context, query string, args ...any) Row
+}
 
 // Statement is one statement a store's write transaction runs as it is.
 type Statement struct {
@@ -30,4 +42,79 @@ func RelatedList(id int64, list []store.Match) []Statement {
 		strings.Repeat(", (?, ?, ?, ?)", len(list)-1) +
 		" ON CONFLICT (story_id, position) DO UPDATE SET related_id = excluded.related_id, score = excluded.score" +
 		" WHERE r.related_id != excluded.related_id OR r.score != excluded.score", args})
+}
+
+// SaveImage stores a processed picture and its files, unless an image
+// with its id is stored already, in the write transaction x at now.
+func SaveImage(ctx context.Context, x Execer, im news.Image, files []news.ImageFile, now time.Time) error {
+	n, err := x.ExecRows(ctx, "INSERT INTO media (id, width, height, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+		im.ID, im.Width, im.Height, Unix(now))
+	if err != nil {
+		return fmt.Errorf("insert image %s: %w", im.ID, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	for _, f := range files {
+		if _, err := x.ExecRows(ctx, "INSERT INTO media_files (media_id, width, height, type, data) VALUES (?, ?, ?, ?, ?)",
+			im.ID, f.Width, f.Height, f.Type, f.Data); err != nil {
+			return fmt.Errorf("insert file %d of image %s: %w", f.Width, im.ID, err)
+		}
+	}
+	return nil
+}
+
+// WriteImage makes story s's lead image the one s names (none when
+// Image.ID is blank) and removes the image it replaces if no other story
+// uses it. An image that is no longer stored (a revision restored after
+// its picture was replaced) leaves the story without a picture.
+func WriteImage(ctx context.Context, x Tx, s *news.Story) error {
+	var old string
+	err := x.Row(ctx, "SELECT media_id FROM story_images WHERE story_id = ?", s.ID).Scan(&old)
+	if err != nil && !noRows(err) {
+		return fmt.Errorf("select image of story %d: %w", s.ID, err)
+	}
+	if s.Image.ID == "" {
+		if old != "" {
+			if _, err := x.ExecRows(ctx, "DELETE FROM story_images WHERE story_id = ?", s.ID); err != nil {
+				return fmt.Errorf("delete image of story %d: %w", s.ID, err)
+			}
+		}
+	} else {
+		err := x.Row(ctx, "SELECT width, height FROM media WHERE id = ?", s.Image.ID).Scan(&s.Image.Width, &s.Image.Height)
+		if noRows(err) {
+			s.Image = news.Image{}
+			return WriteImage(ctx, x, s)
+		} else if err != nil {
+			return fmt.Errorf("select image %s: %w", s.Image.ID, err)
+		}
+		if _, err := x.ExecRows(ctx, `INSERT INTO story_images (story_id, media_id, caption, credit) VALUES (?, ?, ?, ?)
+			ON CONFLICT (story_id) DO UPDATE SET media_id = excluded.media_id, caption = excluded.caption, credit = excluded.credit`,
+			s.ID, s.Image.ID, s.ImageCaption, s.ImageCredit); err != nil {
+			return fmt.Errorf("write image of story %d: %w", s.ID, err)
+		}
+	}
+	if old != "" && old != s.Image.ID {
+		return DropIfUnused(ctx, x, old)
+	}
+	return nil
+}
+
+// DropIfUnused deletes image id, and its files, when no story uses it.
+func DropIfUnused(ctx context.Context, x Execer, id string) error {
+	if _, err := x.ExecRows(ctx, "DELETE FROM media WHERE id = ? AND NOT EXISTS (SELECT 1 FROM story_images WHERE media_id = ?)", id, id); err != nil {
+		return fmt.Errorf("delete image %s: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteUnusedImages deletes, in the write transaction x, the images that
+// no story uses and that were stored before since, and says how many.
+func DeleteUnusedImages(ctx context.Context, x Execer, since time.Time) (int64, error) {
+	n, err := x.ExecRows(ctx, `DELETE FROM media WHERE created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM story_images WHERE media_id = media.id)`, Unix(since))
+	if err != nil {
+		return 0, fmt.Errorf("delete unused images: %w", err)
+	}
+	return n, nil
 }
