@@ -2,12 +2,8 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
-
-	"github.com/jackc/pgx/v5"
 
 	"newsdesk/internal/news"
 	"newsdesk/internal/sqlstore"
@@ -49,7 +45,7 @@ func (w *tx) feedHashOf(ctx context.Context, id int64) (string, error) {
 // when they could see the story before. feedHash is the story's
 // fingerprint from before the save.
 func (w *tx) recordEditorSave(ctx context.Context, s, old *news.Story, feedHash string) error {
-	fields, err := w.editorFieldsOf(ctx, s.ID)
+	fields, err := sqlstore.EditorFieldsOf(ctx, w, s.ID)
 	if err != nil {
 		return err
 	}
@@ -62,35 +58,14 @@ func (w *tx) recordEditorSave(ctx context.Context, s, old *news.Story, feedHash 
 	return w.recordEdits(ctx, s.ID, feedHash, fields, len(changed) > 0 && w.seenByReaders(old))
 }
 
-// recordEdits writes story id's row of story_edits. An empty feedHash
-// keeps the stored one; revised says readers saw the story change now.
+// recordEdits writes story id's row of story_edits
+// (sqlstore.RecordEdits); revised says readers saw the story change now.
 func (w *tx) recordEdits(ctx context.Context, id int64, feedHash string, fields []string, revised bool) error {
 	var revisedAt any
 	if revised {
 		revisedAt = unix(w.db.Now())
 	}
-	_, err := w.exec(ctx, `INSERT INTO story_edits (story_id, feed_hash, editor_fields, revised_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (story_id) DO UPDATE SET
-			feed_hash = CASE WHEN excluded.feed_hash = '' THEN story_edits.feed_hash ELSE excluded.feed_hash END,
-			editor_fields = excluded.editor_fields,
-			revised_at = coalesce(excluded.revised_at, story_edits.revised_at)`,
-		id, feedHash, strings.Join(fields, ","), revisedAt)
-	if err != nil {
-		return fmt.Errorf("record edits of story %d: %w", id, err)
-	}
-	return nil
-}
-
-// editorFieldsOf returns the fields an editor changed on story id.
-func (w *tx) editorFieldsOf(ctx context.Context, id int64) ([]string, error) {
-	var fields string
-	err := w.queryRow(ctx, "SELECT editor_fields FROM story_edits WHERE story_id = ?", id).Scan(&fields)
-	if errors.Is(err, pgx.ErrNoRows) || fields == "" {
-		return nil, nil
-	} else if err != nil {
-		return nil, fmt.Errorf("select edits of story %d: %w", id, err)
-	}
-	return strings.Split(fields, ","), nil
+	return sqlstore.RecordEdits(ctx, w, id, feedHash, fields, revisedAt)
 }
 
 // seenByReaders reports whether readers could see story old before now.

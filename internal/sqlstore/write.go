@@ -118,3 +118,32 @@ func DeleteUnusedImages(ctx context.Context, x Execer, since time.Time) (int64, 
 	}
 	return n, nil
 }
+
+// RecordEdits writes story id's row of story_edits in the write
+// transaction x. An empty feedHash keeps the stored one; revisedAt (Unix
+// seconds, or nil) is when readers saw the story change, nil keeping the
+// stored time.
+func RecordEdits(ctx context.Context, x Execer, id int64, feedHash string, fields []string, revisedAt any) error {
+	_, err := x.ExecRows(ctx, `INSERT INTO story_edits (story_id, feed_hash, editor_fields, revised_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (story_id) DO UPDATE SET
+			feed_hash = CASE WHEN excluded.feed_hash = '' THEN story_edits.feed_hash ELSE excluded.feed_hash END,
+			editor_fields = excluded.editor_fields,
+			revised_at = coalesce(excluded.revised_at, story_edits.revised_at)`,
+		id, feedHash, strings.Join(fields, ","), revisedAt)
+	if err != nil {
+		return fmt.Errorf("record edits of story %d: %w", id, err)
+	}
+	return nil
+}
+
+// EditorFieldsOf returns the fields an editor changed on story id.
+func EditorFieldsOf(ctx context.Context, x Tx, id int64) ([]string, error) {
+	var fields string
+	err := x.Row(ctx, "SELECT editor_fields FROM story_edits WHERE story_id = ?", id).Scan(&fields)
+	if noRows(err) || fields == "" {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("select edits of story %d: %w", id, err)
+	}
+	return strings.Split(fields, ","), nil
+}
