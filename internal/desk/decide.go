@@ -212,6 +212,7 @@ func (w *session) refreshRelated(ids []int64) error {
 		score    float64
 	}
 	var inserts []insertion
+	w.idx.Prepare(ids)
 	for _, id := range ids {
 		listed, err := w.listedBy(id)
 		if err != nil {
@@ -232,6 +233,7 @@ func (w *session) refreshRelated(ids []int64) error {
 			}
 		}
 	}
+	w.idx.Prepare(slices.DeleteFunc(relisted, func(id int64) bool { return done[id] }))
 	for _, id := range relisted {
 		if !done[id] {
 			done[id] = true
@@ -242,6 +244,7 @@ func (w *session) refreshRelated(ids []int64) error {
 	}
 	// A copy's list may predate the story that joined its cluster in this
 	// write, even when the copy was written earlier in it.
+	w.idx.Prepare(copies)
 	again := map[int64]bool{}
 	for _, id := range copies {
 		if !again[id] {

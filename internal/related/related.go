@@ -14,6 +14,7 @@ package related
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,11 +111,14 @@ type Index struct {
 	byID    map[int64]int32
 	live    int
 
-	dead   []bool            // by entry: removed or replaced
-	lists  map[int64][]Match // last related list given out per story
-	scores []float64         // scratch, one slot per entry
-	shared []uint8           // scratch: terms shared with the query story
-	tags   []uint8           // scratch: tags shared with the query story
+	dead  []bool            // by entry: removed or replaced
+	lists map[int64][]Match // last related list given out per story
+	// scratch is Related's working memory; Prepare gives each of its
+	// workers one more.
+	scratch scratch
+	// prepared holds what Prepare scored, by story, until Related takes
+	// it or the index changes.
+	prepared map[int64]*scoring
 
 	// Tags in forms that fold alike ("#flood", "#floods", "#flooded")
 	// are one topic label: tagGroup gives a term's group in groups, or
@@ -122,11 +126,41 @@ type Index struct {
 	tagGroup []int32
 	groups   [][]int32
 	groupOf  map[string]int32
-	touched  []int32
-	// cands is scratch for Related's candidates: at 100k stories a query
-	// touches tens of thousands, and a new slice each time cost more in
-	// allocation and garbage collection than scoring them.
-	cands []candidate
+}
+
+// scratch is the working memory of scoring one story against the index,
+// kept between queries: at 100k stories a query touches tens of
+// thousands, and new slices each time cost more in allocation and
+// garbage collection than scoring them.
+type scratch struct {
+	scores  []float64 // one slot per entry
+	shared  []uint8   // terms shared with the query story, by entry
+	tags    []uint8   // tags shared with the query story, by entry
+	touched []int32
+	cands   []candidate
+}
+
+// grow makes room for n entries.
+func (s *scratch) grow(n int) {
+	if len(s.scores) < n {
+		s.scores = append(s.scores, make([]float64, n-len(s.scores))...)
+		s.shared = append(s.shared, make([]uint8, n-len(s.shared))...)
+		s.tags = append(s.tags, make([]uint8, n-len(s.tags))...)
+	}
+}
+
+// scoring is what Related finds of a story before it looks at clusters,
+// which the placing of stories scored before it may change: the closest
+// texts compared as copies, and the best topic neighbours.
+type scoring struct {
+	compared []comparedAt
+	topical  []candidate
+}
+
+// comparedAt is a possible copy, by entry.
+type comparedAt struct {
+	at int32
+	ev Evidence
 }
 
 // candidate is a story Related scores: its entry, score and the tags it
@@ -259,6 +293,7 @@ func (x *Index) encode(vec []posting) string {
 }
 
 func (x *Index) insert(s Story, vec []posting, fp Fingerprint) {
+	clear(x.prepared) // scored without it
 	at := int32(len(x.entries))
 	for _, p := range vec {
 		x.post[p.doc] = append(x.post[p.doc], posting{at, p.tf})
@@ -270,9 +305,6 @@ func (x *Index) insert(s Story, vec []posting, fp Fingerprint) {
 	x.byID[s.ID] = at
 	x.live++
 	x.entries[at].norm = x.norm(vec)
-	x.scores = append(x.scores, 0)
-	x.shared = append(x.shared, 0)
-	x.tags = append(x.tags, 0)
 	x.dead = append(x.dead, false)
 }
 
@@ -297,6 +329,7 @@ func (x *Index) remove(id int64) {
 	if !ok {
 		return
 	}
+	clear(x.prepared) // scored with it in view
 	delete(x.lists, id)
 	// Postings are left in place and skipped: a story is rarely removed,
 	// and compacting would cost more than the dead entries do.
@@ -335,6 +368,90 @@ func (x *Index) Related(id int64, k int, place func(compared []Candidate) int64)
 	if !ok {
 		return Result{Cluster: id}
 	}
+	sc, ok := x.prepared[id]
+	if ok {
+		delete(x.prepared, id)
+	} else {
+		x.scratch.grow(len(x.entries))
+		sc = x.score(at, &x.scratch)
+	}
+	q := &x.entries[at]
+
+	// Copies first: the closest texts, compared on their fingerprints.
+	res := Result{Cluster: q.Cluster}
+	for _, c := range sc.compared {
+		e := &x.entries[c.at]
+		res.Compared = append(res.Compared, Candidate{ID: e.ID, Cluster: e.Cluster, Evidence: c.ev})
+	}
+	if place != nil {
+		res.Cluster = place(res.Compared)
+	}
+	q.Cluster = res.Cluster
+
+	// Then topic neighbours, one per cluster.
+	skip := map[int64]bool{q.ID: true, res.Cluster: true}
+	for _, c := range sc.topical {
+		e := &x.entries[c.at]
+		if len(res.Related) == k {
+			break
+		}
+		if skip[e.Cluster] {
+			continue
+		}
+		skip[e.Cluster] = true
+		res.Related = append(res.Related, Match{ID: e.ID, Cluster: e.Cluster, Score: c.score})
+	}
+	x.lists[q.ID] = slices.Clone(res.Related)
+	return res
+}
+
+// Prepare scores stories ids on every core, for the calls of Related for
+// them that follow before the index changes. Scoring reads the index
+// only, and does not look at clusters, which placing each story may
+// change; Related does the rest, one story at a time.
+func (x *Index) Prepare(ids []int64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var ats []int32
+	for _, id := range ids {
+		if at, ok := x.byID[id]; ok && x.prepared[id] == nil {
+			ats = append(ats, at)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(ats)/prepareMin)
+	if workers < 2 {
+		return // one at a time in Related is as quick
+	}
+	out := make([]*scoring, len(ats))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			sc := &x.scratch
+			if w > 0 {
+				sc = new(scratch)
+			}
+			sc.grow(len(x.entries))
+			for i := w; i < len(ats); i += workers {
+				out[i] = x.score(ats[i], sc)
+			}
+		})
+	}
+	wg.Wait()
+	if x.prepared == nil {
+		x.prepared = map[int64]*scoring{}
+	}
+	for i, at := range ats {
+		x.prepared[x.entries[at].ID] = out[i]
+	}
+}
+
+// prepareMin is the fewest stories a worker of Prepare is started for.
+const prepareMin = 4
+
+// score finds the closest texts of the story at entry at and its best
+// topic neighbours, using sc as working memory. It only reads the index,
+// so that several can run at once under x.mu.
+func (x *Index) score(at int32, sc *scratch) *scoring {
 	q := &x.entries[at]
 	qTags := false
 	for _, p := range q.terms {
@@ -355,49 +472,42 @@ func (x *Index) Related(id int64, k int, place func(compared []Candidate) int64)
 				if x.dead[d.doc] || d.doc == at {
 					continue
 				}
-				if x.shared[d.doc] == 0 {
-					x.touched = append(x.touched, d.doc)
+				if sc.shared[d.doc] == 0 {
+					sc.touched = append(sc.touched, d.doc)
 				}
 				if t == p.doc {
-					x.scores[d.doc] += wq * logTF(d.tf)
+					sc.scores[d.doc] += wq * logTF(d.tf)
 				}
-				x.shared[d.doc] = min(x.shared[d.doc]+1, math.MaxUint8)
+				sc.shared[d.doc] = min(sc.shared[d.doc]+1, math.MaxUint8)
 				if x.tagGroup[t] >= 0 {
-					x.tags[d.doc] = min(x.tags[d.doc]+1, math.MaxUint8)
+					sc.tags[d.doc] = min(sc.tags[d.doc]+1, math.MaxUint8)
 				}
 			}
 		}
 	}
-	cands := x.cands[:0]
-	for _, d := range x.touched {
+	cands := sc.cands[:0]
+	for _, d := range sc.touched {
 		// Too little in common is not a topic, however recent.
-		if sc := x.scores[d] / (q.norm*x.entries[d].norm + 1e-9); x.shared[d] >= minShared && sc >= minScore {
-			cands = append(cands, candidate{d, sc, x.tags[d]})
+		if s := sc.scores[d] / (q.norm*x.entries[d].norm + 1e-9); sc.shared[d] >= minShared && s >= minScore {
+			cands = append(cands, candidate{d, s, sc.tags[d]})
 		}
-		x.scores[d], x.shared[d], x.tags[d] = 0, 0, 0
+		sc.scores[d], sc.shared[d], sc.tags[d] = 0, 0, 0
 	}
-	x.touched = x.touched[:0]
-	x.cands = cands[:0] // kept grown for the next query; used below under x.mu
+	sc.touched = sc.touched[:0]
+	sc.cands = cands[:0] // kept grown for the next query
 	byScore := func(a, b candidate) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(x.entries[a.at].ID, x.entries[b.at].ID))
 	}
 
-	// Copies first: the closest texts, compared on their fingerprints.
-	res := Result{Cluster: q.Cluster}
+	out := &scoring{}
 	for _, c := range topN(cands, dupCandidates, byScore) {
-		e := &x.entries[c.at]
-		ev := Compare(&q.print, &e.print)
+		ev := Compare(&q.print, &x.entries[c.at].print)
 		if ev.Same || ev.Veto != "" && ev.Hours <= copyWindow.Hours() {
-			res.Compared = append(res.Compared, Candidate{ID: e.ID, Cluster: e.Cluster, Evidence: ev})
+			out.compared = append(out.compared, comparedAt{c.at, ev})
 		}
 	}
-	if place != nil {
-		res.Cluster = place(res.Compared)
-	}
-	q.Cluster = res.Cluster
-	skip := map[int64]bool{q.ID: true, res.Cluster: true}
 
-	// Then topic neighbours, preferring the same section and nearby times.
+	// Topic neighbours prefer the same section and nearby times.
 	topical := cands[:0]
 	for _, c := range cands {
 		// A story that shares none of this one's tags (its topic labels,
@@ -417,21 +527,8 @@ func (x *Index) Related(id int64, k int, place func(compared []Candidate) int64)
 		c.score /= 1 + float64(gap)/float64(recencyScale)
 		topical = append(topical, c)
 	}
-	cands = topical
-	cands = topN(cands, keepCandidates, byScore)
-	for _, c := range cands {
-		e := &x.entries[c.at]
-		if len(res.Related) == k {
-			break
-		}
-		if skip[e.Cluster] {
-			continue
-		}
-		skip[e.Cluster] = true
-		res.Related = append(res.Related, Match{ID: e.ID, Cluster: e.Cluster, Score: c.score})
-	}
-	x.lists[q.ID] = slices.Clone(res.Related)
-	return res
+	out.topical = slices.Clone(topN(topical, keepCandidates, byScore))
+	return out
 }
 
 // logTF is the damped weight of a term seen tf times: 1 + ln tf.
