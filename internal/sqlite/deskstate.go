@@ -68,6 +68,9 @@ func (db *DB) SaveImport(ctx context.Context, items []store.Imported, ch store.C
 		if err := w.keys.Touch(ctx, ids...); err != nil {
 			return err
 		}
+		if err := w.knownTags(ctx, items); err != nil {
+			return err
+		}
 		for _, it := range items {
 			if err := w.saveImported(ctx, it); err != nil {
 				return err

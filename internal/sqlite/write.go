@@ -86,10 +86,12 @@ func (db *DB) transact(ctx context.Context, fn func(*writer) error) error {
 // import runs the same few statements thousands of times, and preparing
 // each anew cost more than running it.
 type writer struct {
-	db    *DB
-	tx    *sql.Tx
-	ids   map[string]int64
-	stmts map[string]*sql.Stmt
+	db  *DB
+	tx  *sql.Tx
+	ids map[string]int64
+	// tagNames are the stored names of the tags in ids, by slug.
+	tagNames map[string]string
+	stmts    map[string]*sql.Stmt
 	// Full-text rows to write when the transaction ends: FTS5 flushes its
 	// pending terms at every statement's savepoint, so rows written one
 	// story at a time leave one tiny segment per story to merge.
@@ -337,13 +339,16 @@ func (w *writer) writeTags(ctx context.Context, s *news.Story, isNew bool) error
 		t := &s.Tags[i]
 		key := "tags\x00" + t.Slug
 		id, ok := w.ids[key]
-		if !ok {
+		if name, named := w.tagNames[t.Slug]; ok && named {
+			t.Name = name
+		} else if !ok {
 			err := w.queryRow(ctx, `INSERT INTO tags (name, slug) VALUES (?, ?)
 				ON CONFLICT (slug) DO UPDATE SET slug = excluded.slug RETURNING id, name`, t.Name, t.Slug).Scan(&id, &t.Name)
 			if err != nil {
 				return fmt.Errorf("resolve tag %q: %w", t.Slug, err)
 			}
 			w.ids[key] = id
+			w.nameTag(t.Slug, t.Name)
 		}
 		t.ID = id
 		args = append(args, s.ID, id, i, unix(s.PublishedAt))
@@ -355,6 +360,51 @@ func (w *writer) writeTags(ctx context.Context, s *news.Story, isNew bool) error
 		return fmt.Errorf("insert tags of story %d: %w", s.ID, err)
 	}
 	return nil
+}
+
+// knownTags looks up, in one query, the stored tags the stories of a
+// batch carry, so that writeTags adds only new ones: resolving each by an
+// upsert rewrote the tag's row once a transaction.
+func (w *writer) knownTags(ctx context.Context, items []store.Imported) error {
+	var slugs []string
+	for _, it := range items {
+		for _, t := range it.Story.Story.Tags {
+			if _, ok := w.ids["tags\x00"+t.Slug]; !ok {
+				slugs = append(slugs, t.Slug)
+			}
+		}
+	}
+	if len(slugs) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(slugs)
+	if err != nil {
+		return err
+	}
+	rows, err := w.tx.QueryContext(ctx, "SELECT id, slug, name FROM tags WHERE slug IN (SELECT value FROM json_each(?))", string(list))
+	if err != nil {
+		return fmt.Errorf("select tags: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var slug, name string
+		if err := rows.Scan(&id, &slug, &name); err != nil {
+			return fmt.Errorf("select tags: %w", err)
+		}
+		w.ids["tags\x00"+slug] = id
+		w.nameTag(slug, name)
+	}
+	return rows.Err()
+}
+
+// nameTag notes the stored name of the tag slug, which every story
+// written with it shows.
+func (w *writer) nameTag(slug, name string) {
+	if w.tagNames == nil {
+		w.tagNames = map[string]string{}
+	}
+	w.tagNames[slug] = name
 }
 
 // index writes story st's full-text row (at the end of the transaction)

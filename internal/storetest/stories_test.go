@@ -317,3 +317,52 @@ func dropNUL(r rune) rune {
 
 // second returns the error of a (value, error) pair.
 func second[T any](_ T, err error) error { return err }
+
+// TestImportKeepsTagNames writes a batch of stories carrying a stored tag
+// under another spelling, and a new tag twice: every story shows the
+// tag's stored name, and each tag is stored once.
+func TestImportKeepsTagNames(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		db := newTestDB(t)
+		ctx := context.Background()
+		story := func(n int, tags ...string) *news.Story {
+			s := &news.Story{Title: fmt.Sprintf("Story number %d", n), Body: "Body text here.", Source: news.Source{Name: "Wire"},
+				URL: fmt.Sprintf("https://wire.example/%d", n), Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour)}
+			s.Tags = news.NewTags(tags)
+			if err := s.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		if _, err := deskOf(db).UpsertStories(ctx, []*news.Story{story(1, "Climate Change")}); err != nil {
+			t.Fatal(err)
+		}
+		batch := []*news.Story{story(2, "climate change", "Heat wave"), story(3, "CLIMATE change", "heat wave")}
+		if _, err := deskOf(db).UpsertStories(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range batch {
+			got, err := db.StoryByID(ctx, s.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, tag := range got.Tags {
+				names = append(names, tag.Name)
+			}
+			if want := []string{"Climate Change", "Heat wave"}; strings.Join(names, "|") != strings.Join(want, "|") {
+				t.Errorf("story %q tags = %q, want %q", s.Title, names, want)
+			}
+		}
+		for slug, want := range map[string]int{"climate-change": 3, "heat-wave": 2} {
+			tag, err := db.Tag(ctx, slug)
+			if err != nil {
+				t.Fatalf("Tag(%q): %v", slug, err)
+			}
+			ids, err := db.StoryIDsOf(ctx, "tags", tag.ID)
+			if err != nil || len(ids) != want {
+				t.Errorf("stories tagged %s = %v, %v; want %d", slug, ids, err, want)
+			}
+		}
+	})
+}
