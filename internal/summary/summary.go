@@ -19,8 +19,21 @@ const WordsPerMinute = 230
 // ReadingMinutes returns the minutes an average reader needs for text,
 // at least one.
 func ReadingMinutes(text string) int {
-	n := len(strings.Fields(text))
+	n := fieldCount(text)
 	return max(1, (n+WordsPerMinute-1)/WordsPerMinute)
+}
+
+// fieldCount is len(strings.Fields(s)), without making the slice.
+func fieldCount(s string) int {
+	n, inField := 0, false
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if !space && !inField {
+			n++
+		}
+		inField = !space
+	}
+	return n
 }
 
 // KeyPoints returns up to n sentences of text that best summarize it, in
