@@ -70,6 +70,20 @@ func WordSpans(s string) [][2]int {
 	return out
 }
 
+// FieldCount is len(strings.Fields(s)) without making the slice: how
+// reading time and copy detection count a text's words.
+func FieldCount(s string) int {
+	n, inField := 0, false
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if !space && !inField {
+			n++
+		}
+		inField = !space
+	}
+	return n
+}
+
 // Words returns the words of s in order, each folded by FoldWord.
 func Words(s string) []string {
 	spans := WordSpans(s)

@@ -2,7 +2,6 @@ package related
 
 import (
 	"encoding/binary"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"newsdesk/internal/news"
 	"newsdesk/internal/terms"
 )
 
@@ -61,7 +61,7 @@ func (f *Fingerprint) Full() bool { return f.Words >= fullText }
 func MakeFingerprint(title, dek, text string, published time.Time) Fingerprint {
 	title, dek, text = strings.ToValidUTF8(title, " "), strings.ToValidUTF8(dek, " "), strings.ToValidUTF8(text, " ")
 	f := Fingerprint{Published: published.Unix()}
-	f.Words = len(strings.Fields(text))
+	f.Words = news.FieldCount(text)
 	body := head(text, leadWords)
 	for _, t := range terms.Terms(title) {
 		f.Title = append(f.Title, hash(t))
@@ -126,10 +126,14 @@ func capSet(set []uint32, n int) []uint32 {
 	return slices.Clip(set)
 }
 
+// hash is the 32-bit FNV-1a hash of s (hash/fnv's, without allocating).
 func hash(s string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(s))
-	return h.Sum32()
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
 }
 
 // names returns the lowercased names in s: capitalised words that do not

@@ -1,6 +1,7 @@
 package related
 
 import (
+	"hash/fnv"
 	"testing"
 	"time"
 )
@@ -98,4 +99,14 @@ func FuzzCopies(f *testing.F) {
 			t.Fatalf("round trip failed")
 		}
 	})
+}
+
+func TestHashIsFNV1a(t *testing.T) {
+	for _, s := range []string{"", "flood", "river bank", "é 9,000"} {
+		h := fnv.New32a()
+		h.Write([]byte(s))
+		if got, want := hash(s), h.Sum32(); got != want {
+			t.Errorf("hash(%q) = %d, want %d: stored fingerprints would no longer match", s, got, want)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"newsdesk/internal/news"
 	"newsdesk/internal/terms"
 )
 
@@ -19,21 +20,8 @@ const WordsPerMinute = 230
 // ReadingMinutes returns the minutes an average reader needs for text,
 // at least one.
 func ReadingMinutes(text string) int {
-	n := fieldCount(text)
+	n := news.FieldCount(text)
 	return max(1, (n+WordsPerMinute-1)/WordsPerMinute)
-}
-
-// fieldCount is len(strings.Fields(s)), without making the slice.
-func fieldCount(s string) int {
-	n, inField := 0, false
-	for _, r := range s {
-		space := unicode.IsSpace(r)
-		if !space && !inField {
-			n++
-		}
-		inField = !space
-	}
-	return n
 }
 
 // KeyPoints returns up to n sentences of text that best summarize it, in

@@ -131,11 +131,3 @@ func TestKeyPointsSkipTheLede(t *testing.T) {
 		t.Errorf("KeyPointsBeyond of a one-sentence story = %q, want none", got)
 	}
 }
-
-func TestFieldCount(t *testing.T) {
-	for _, s := range []string{"", " ", "one", " one  two\tthree\n", "a\u00a0b\u2003c", "é ü\u0085x", "\xff \xfe"} {
-		if got, want := fieldCount(s), len(strings.Fields(s)); got != want {
-			t.Errorf("fieldCount(%q) = %d, want %d", s, got, want)
-		}
-	}
-}
