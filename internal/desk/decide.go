@@ -259,8 +259,20 @@ func (w *session) refreshRelated(ids []int64) error {
 		if done[in.into] {
 			continue // its list was computed with everything in view
 		}
-		if list, changed := w.idx.Offer(in.into, in.id, in.score, relatedKept); changed {
+		if list, from, changed := w.idx.Offer(in.into, in.id, in.score, relatedKept); changed {
+			kept, offered := w.ch.ListsKept[in.into]
+			if _, listed := w.ch.Lists[in.into]; listed && !offered {
+				from = 0 // written whole already in this write
+			} else if offered {
+				from = min(from, kept)
+			}
 			w.setList(in.into, list)
+			if from > 0 {
+				if w.ch.ListsKept == nil {
+					w.ch.ListsKept = map[int64]int{}
+				}
+				w.ch.ListsKept[in.into] = from
+			}
 		}
 	}
 	return w.rankDirty()
@@ -268,6 +280,7 @@ func (w *session) refreshRelated(ids []int64) error {
 
 // setList records story id's new related list.
 func (w *session) setList(id int64, list []related.Match) {
+	delete(w.ch.ListsKept, id)
 	if w.ch.Lists == nil {
 		w.ch.Lists = map[int64][]store.Match{}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"newsdesk/internal/corpus"
 	"newsdesk/internal/desk"
 	"newsdesk/internal/ingest"
 	"newsdesk/internal/news"
@@ -318,5 +319,52 @@ func TestInvalidateSeesOtherWriters(t *testing.T) {
 	}
 	if !c.Copy {
 		t.Error("the copy of a story another desk wrote was not recognised after Invalidate")
+	}
+}
+
+// TestOfferedListsStayWhole imports stories in batches, so that later
+// stories are offered into the stored lists of earlier ones (only the
+// changed tail is written), and wants every stored list whole: best
+// first, each story once.
+func TestOfferedListsStayWhole(t *testing.T) {
+	db := openDB(t)
+	d := desk.New(db)
+	ctx := context.Background()
+	stories := corpus.Generate(1200, 3, now)
+	for len(stories) > 0 {
+		batch := stories[:min(150, len(stories))]
+		stories = stories[len(batch):]
+		for _, s := range batch {
+			if err := s.Validate(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := d.UpsertStories(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lists, full := 0, 0
+	err := db.IndexLists(ctx, func(id int64, list []store.Match) error {
+		lists++
+		if len(list) == 8 {
+			full++
+		}
+		seen := map[int64]bool{}
+		for i, m := range list {
+			if seen[m.ID] || m.ID == id {
+				t.Errorf("story %d lists story %d twice or itself: %+v", id, m.ID, list)
+			}
+			seen[m.ID] = true
+			if i > 0 && m.Score > list[i-1].Score {
+				t.Errorf("story %d's list is out of order at %d: %+v", id, i, list)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lists < 1000 || full < 200 {
+		t.Errorf("%d lists, %d of them full: too few for the test to mean anything", lists, full)
 	}
 }

@@ -570,34 +570,38 @@ func topN[T any](list []T, n int, cmp func(a, b T) int) []T {
 
 // Offer proposes story id (its cluster and score) for the related list of
 // story into, which holds at most k, one story per cluster, best first. It
-// returns the new list and true if the story made it in.
-func (x *Index) Offer(into, id int64, score float64, k int) ([]Match, bool) {
+// returns the new list and true if the story made it in, and the first
+// position that changed: the list before it is as it was, and the list is
+// no shorter than it was.
+func (x *Index) Offer(into, id int64, score float64, k int) ([]Match, int, bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	at, ok := x.byID[into]
 	if !ok {
-		return nil, false
+		return nil, 0, false
 	}
 	src, ok := x.byID[id]
 	if !ok {
-		return nil, false
+		return nil, 0, false
 	}
 	cluster := x.entries[src].Cluster
 	if cluster == x.entries[at].Cluster {
-		return nil, false
+		return nil, 0, false
 	}
 	list := x.lists[into]
+	from := len(list)
 	for i, m := range list {
 		if m.ID == id || m.Cluster == cluster {
 			if m.Score >= score {
-				return nil, false
+				return nil, 0, false
 			}
 			list = slices.Delete(slices.Clone(list), i, i+1)
+			from = i
 			break
 		}
 	}
 	if len(list) >= k && list[len(list)-1].Score >= score {
-		return nil, false
+		return nil, 0, false
 	}
 	i, _ := slices.BinarySearchFunc(list, score, func(m Match, s float64) int { return cmp.Compare(s, m.Score) })
 	list = slices.Insert(slices.Clone(list), i, Match{ID: id, Cluster: cluster, Score: score})
@@ -605,7 +609,7 @@ func (x *Index) Offer(into, id int64, score float64, k int) ([]Match, bool) {
 		list = list[:k]
 	}
 	x.lists[into] = list
-	return list, true
+	return list, min(from, i), true
 }
 
 // SetCluster records that story id is now in cluster (an editor's split

@@ -66,14 +66,17 @@ func TestOffer(t *testing.T) {
 		add(x, id, "", 0, "story", "words for story number "+strings.Repeat("x", int(id)))
 	}
 	x.SetList(1, []Match{{ID: 2, Cluster: 2, Score: 0.5}})
-	list, ok := x.Offer(1, 3, 0.7, 2)
-	if !ok || len(list) != 2 || list[0].ID != 3 {
-		t.Fatalf("Offer better = %v %v", list, ok)
+	list, from, ok := x.Offer(1, 3, 0.7, 2)
+	if !ok || len(list) != 2 || list[0].ID != 3 || from != 0 {
+		t.Fatalf("Offer better = %v from %d %v", list, from, ok)
 	}
-	if _, ok := x.Offer(1, 4, 0.1, 2); ok {
+	if list, from, ok = x.Offer(1, 4, 0.6, 2); !ok || len(list) != 2 || list[1].ID != 4 || from != 1 {
+		t.Fatalf("Offer second best = %v from %d %v, want [3 4] from 1", list, from, ok)
+	}
+	if _, _, ok := x.Offer(1, 4, 0.1, 2); ok {
 		t.Error("a weaker story entered a full list")
 	}
-	if _, ok := x.Offer(1, 1, 0.9, 2); ok {
+	if _, _, ok := x.Offer(1, 1, 0.9, 2); ok {
 		t.Error("a story entered its own list")
 	}
 }

@@ -435,8 +435,8 @@ func (w *writer) index(ctx context.Context, st store.Story, isNew bool) error {
 }
 
 // writeRelated stores story id's related list (sqlstore.RelatedList).
-func (w *writer) writeRelated(ctx context.Context, id int64, list []store.Match) error {
-	for _, st := range sqlstore.RelatedList(id, list) {
+func (w *writer) writeRelated(ctx context.Context, id int64, list []store.Match, kept int) error {
+	for _, st := range sqlstore.RelatedList(id, list, kept) {
 		if _, err := w.exec(ctx, st.SQL, st.Args...); err != nil {
 			return fmt.Errorf("write related of story %d: %w", id, err)
 		}

@@ -24,22 +24,26 @@ type Statement struct {
 	Args []any
 }
 
-// RelatedList returns the statements that make story id's stored related
-// list list (empty deletes it). A list usually changes by one story
-// offered into it, moving the ones below: positions that hold what they
-// held are left as they are, the rest upserted in one statement (one
-// prepared form per length).
-func RelatedList(id int64, list []store.Match) []Statement {
-	out := []Statement{{"DELETE FROM story_related WHERE story_id = ? AND position >= ?", []any{id, len(list)}}}
-	if len(list) == 0 {
+// RelatedList is the statements that store story id's related list,
+// whose first kept positions are stored already (ListsKept; 0 for
+// none): positions from kept on are upserted in one statement (one
+// prepared form per length), leaving rows that hold what they held
+// alone, and the positions past the list's end are deleted unless the
+// list kept some.
+func RelatedList(id int64, list []store.Match, kept int) []Statement {
+	var out []Statement
+	if kept == 0 {
+		out = append(out, Statement{"DELETE FROM story_related WHERE story_id = ? AND position >= ?", []any{id, len(list)}})
+	}
+	if len(list) <= kept {
 		return out
 	}
-	args := make([]any, 0, 4*len(list))
-	for i, m := range list {
-		args = append(args, id, i, m.ID, m.Score)
+	args := make([]any, 0, 4*(len(list)-kept))
+	for i := kept; i < len(list); i++ {
+		args = append(args, id, i, list[i].ID, list[i].Score)
 	}
 	return append(out, Statement{"INSERT INTO story_related AS r (story_id, position, related_id, score) VALUES (?, ?, ?, ?)" +
-		strings.Repeat(", (?, ?, ?, ?)", len(list)-1) +
+		strings.Repeat(", (?, ?, ?, ?)", len(list)-kept-1) +
 		" ON CONFLICT (story_id, position) DO UPDATE SET related_id = excluded.related_id, score = excluded.score" +
 		" WHERE r.related_id != excluded.related_id OR r.score != excluded.score", args})
 }

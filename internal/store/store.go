@@ -59,6 +59,10 @@ type Changes struct {
 	Leads       map[int64]int64   // cluster → its lead story (clusters.lead_id; updated_at = now)
 	Dropped     []int64           // clusters left without members: deleted
 	Lists       map[int64][]Match // story → its whole related list, replacing the stored one (empty deletes)
+	// ListsKept says of a list in Lists that its first n positions hold
+	// what is stored and that it is no shorter than the stored one (a
+	// story offered into it): only the positions from n on are written.
+	ListsKept map[int64]int
 	// Reindexed are stored stories whose full-text row and vector are
 	// written again (the story row itself is not): after a trash,
 	// restore, publish, rename, or an upgrade's re-placement.

@@ -9,6 +9,7 @@ import (
 
 	"newsdesk/internal/markdown"
 	"newsdesk/internal/news"
+	"newsdesk/internal/store"
 )
 
 func TestImportIsIdempotent(t *testing.T) {
@@ -362,6 +363,69 @@ func TestImportKeepsTagNames(t *testing.T) {
 			ids, err := db.StoryIDsOf(ctx, "tags", tag.ID)
 			if err != nil || len(ids) != want {
 				t.Errorf("stories tagged %s = %v, %v; want %d", slug, ids, err, want)
+			}
+		}
+	})
+}
+
+// TestRelatedListsKeepTheirHead stores related lists as writes do: whole,
+// and with a story offered into them (ListsKept: the head is stored
+// already and only the rest is written).
+func TestRelatedListsKeepTheirHead(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		db := newTestDB(t)
+		ctx := context.Background()
+		importFile(t, db, fixture)
+		var all []int64
+		err := db.IndexStories(ctx, func(s store.Indexed) error { all = append(all, s.ID); return nil })
+		if err != nil || len(all) < 6 {
+			t.Fatalf("indexed stories = %v, %v; want 6", all, err)
+		}
+		owner, o := all[0], all[1:]
+		list := func(ids ...int64) []store.Match {
+			var out []store.Match
+			for i, id := range ids {
+				out = append(out, store.Match{ID: id, Score: 0.9 - 0.1*float64(i)})
+			}
+			return out
+		}
+		for _, step := range []struct {
+			name string
+			list []store.Match
+			kept int
+		}{
+			{"whole", list(o[0], o[1], o[2]), 0},
+			{"offered second", list(o[0], o[3], o[1], o[2]), 1},
+			{"offered third, the last falling off", list(o[0], o[3], o[4], o[1]), 2},
+			{"whole and shorter", list(o[4]), 0},
+			{"offered first", list(o[2], o[4]), 0},
+			{"offered after a whole write", list(o[2], o[4], o[1]), 2},
+		} {
+			ch := store.Changes{Lists: map[int64][]store.Match{owner: step.list}}
+			if step.kept > 0 {
+				ch.ListsKept = map[int64]int{owner: step.kept}
+			}
+			if err := db.SaveChanges(ctx, ch); err != nil {
+				t.Fatalf("%s: %v", step.name, err)
+			}
+			var got []int64
+			err := db.IndexLists(ctx, func(id int64, l []store.Match) error {
+				if id == owner {
+					for _, m := range l {
+						got = append(got, m.ID)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []int64
+			for _, m := range step.list {
+				want = append(want, m.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: stored list %v, want %v", step.name, got, want)
 			}
 		}
 	})
