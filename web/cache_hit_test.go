@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -149,6 +151,66 @@ func headerLines(h http.Header) string {
 	}
 	slices.Sort(out)
 	return strings.Join(out, "\n")
+}
+
+// TestCacheHitLogLine: a cache hit writes the same access log line as a
+// rendered page (the same fields, its own request id, the bytes sent), and
+// nothing else.
+func TestCacheHitLogLine(t *testing.T) {
+	ts := newTestSite(t)
+	var logs syncBuffer
+	site := siteOver(t, ts, nil, func(c *Config) { c.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
+	path := "/articles/" + floodSlug
+	var ids []string
+	for range 2 { // rendered, then from the cache
+		req, _ := http.NewRequest(http.MethodGet, site.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		resp, err := rawClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		ids = append(ids, resp.Header.Get("X-Request-ID"))
+		if len(body) == 0 {
+			t.Fatal("empty body")
+		}
+	}
+	if hits := site.srv.CacheStats().Hits; hits != 1 {
+		t.Fatalf("cache hits = %d, want 1", hits)
+	}
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("log has %d lines, want 2:\n%s", len(lines), logs.String())
+	}
+	var got []map[string]any
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		got = append(got, m)
+	}
+	keys := func(m map[string]any) string {
+		var k []string
+		for name := range m {
+			k = append(k, name)
+		}
+		slices.Sort(k)
+		return strings.Join(k, " ")
+	}
+	if want := "bytes ip latency level method msg path request_id status time"; keys(got[0]) != want || keys(got[1]) != want {
+		t.Errorf("log fields: routed %q, cached %q; want %q", keys(got[0]), keys(got[1]), want)
+	}
+	for i, m := range got {
+		if m["msg"] != "request" || m["level"] != "INFO" || m["method"] != "GET" || m["path"] != path ||
+			m["status"] != float64(200) || m["request_id"] != ids[i] || m["ip"] != "127.0.0.1" {
+			t.Errorf("log line %d = %v", i, m)
+		}
+	}
+	if got[0]["bytes"] != got[1]["bytes"] || got[1]["bytes"].(float64) <= 0 {
+		t.Errorf("bytes: routed %v, cached %v", got[0]["bytes"], got[1]["bytes"])
+	}
 }
 
 func TestAcceptsGzip(t *testing.T) {
