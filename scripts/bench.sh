@@ -101,6 +101,10 @@ serve $PORT_NOCACHE 0
 slug=$(curl -fs "http://127.0.0.1:$PORT_ND/" | grep -o 'href="/articles/[^"]*"' | sed -n 2p | sed 's/href="//; s/"$//')
 query=$(curl -fs "http://127.0.0.1:$PORT_ND$slug" | grep -o '<h1 id="headline">[^<]*' | sed 's/.*>//' | awk '{print $1}')
 mkdir -p "$tmp/www"
+# nginx's workers drop root for an unprivileged user: run as root, they
+# could not read a directory only root may enter (mktemp -d makes one),
+# and would answer 403 to every request.
+chmod a+rx "$tmp" "$tmp/www"
 curl -fs "http://127.0.0.1:$PORT_ND$slug" -o "$tmp/www/article.html"
 # newsdesk's header lines on that page, but for those net/http writes itself
 # (Date, Content-Length), for the bare handler that sends them too.
@@ -174,6 +178,11 @@ pids+=($!)
 "$tmp/gostatic/gostatic" "127.0.0.1:$PORT_GOH" "$tmp/www/article.html" "$tmp/www/article.headers" &
 pids+=($!)
 sleep 0.5
+for u in "http://127.0.0.1:$PORT_NGINX/article.html" "http://127.0.0.1:$PORT_GO/" "http://127.0.0.1:$PORT_GOH/"; do
+	curl -fs "$u" | cmp -s - "$tmp/www/article.html" || { echo "$u does not answer with the article's bytes" >&2; exit 1; }
+done
+curl -fs -H 'Accept-Encoding: gzip' "http://127.0.0.1:$PORT_NGINX/article.html" | cmp -s - "$tmp/www/article.html.gz" ||
+	{ echo "nginx does not answer with the gzipped article" >&2; exit 1; }
 
 # Words for the search rows: "government" is in about 40 % of the
 # synthetic stories; the first name in the article's slug in under 1 %.
