@@ -5,7 +5,9 @@
 # it with newsdesk, saves the exact bytes of one article page and serves
 # them with nginx as the physical limit, then runs wrk against both:
 #   nginx static (plain and gzip_static), a bare Go net/http handler
-#   serving the same bytes (the Go limit), newsdesk article warm (plain and
+#   serving the same bytes (the Go limit), the same handler sending
+#   newsdesk's header lines as well (what net/http costs for them),
+#   newsdesk article warm (plain and
 #   gzip), article with the render cache off, front page, search for a
 #   common word (in over 10 % of stories), an uncommon one (under 1 %) and
 #   one in none, cache off, and article latency while 64 connections send
@@ -28,7 +30,7 @@ cd "$(dirname "$0")/.."
 
 STORIES=${BENCH_STORIES:-100000}
 DUR=${BENCH_DURATION:-10s}
-PORT_ND=18081 PORT_NOCACHE=18083 PORT_NGINX=18082 PORT_GO=18084
+PORT_ND=18081 PORT_NOCACHE=18083 PORT_NGINX=18082 PORT_GO=18084 PORT_GOH=18085
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -99,7 +101,15 @@ serve $PORT_NOCACHE 0
 slug=$(curl -fs "http://127.0.0.1:$PORT_ND/" | grep -o 'href="/articles/[^"]*"' | sed -n 2p | sed 's/href="//; s/"$//')
 query=$(curl -fs "http://127.0.0.1:$PORT_ND$slug" | grep -o '<h1 id="headline">[^<]*' | sed 's/.*>//' | awk '{print $1}')
 mkdir -p "$tmp/www"
+# nginx's workers drop root for an unprivileged user: run as root, they
+# could not read a directory only root may enter (mktemp -d makes one),
+# and would answer 403 to every request.
+chmod a+rx "$tmp" "$tmp/www"
 curl -fs "http://127.0.0.1:$PORT_ND$slug" -o "$tmp/www/article.html"
+# newsdesk's header lines on that page, but for those net/http writes itself
+# (Date, Content-Length), for the bare handler that sends them too.
+curl -fs -D - -o /dev/null "http://127.0.0.1:$PORT_ND$slug" | tr -d '\r' |
+	grep -iv '^\(HTTP/\|date:\|content-length:\|$\)' > "$tmp/www/article.headers"
 gzip -9 -k "$tmp/www/article.html"
 echo "article $slug: $(stat -c %s "$tmp/www/article.html") B, gzip $(stat -c %s "$tmp/www/article.html.gz") B"
 css=$(grep -o '/static/css/[^"]*' "$tmp/www/article.html" | head -1)
@@ -125,7 +135,9 @@ CONF
 "$NGINX" -c "$tmp/nginx.conf" -g 'daemon off;' &
 pids+=($!)
 
-# The Go limit: a bare net/http handler writing the same bytes.
+# The Go limit: a bare net/http handler writing the same bytes; given a
+# file of header lines, it sets those too (Header.Set, one by one), which
+# is what net/http itself costs for newsdesk's headers.
 mkdir -p "$tmp/gostatic"
 cat > "$tmp/gostatic/main.go" <<'GO'
 package main
@@ -134,14 +146,27 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 )
 
 func main() {
 	page, _ := os.ReadFile(os.Args[2])
 	n := strconv.Itoa(len(page))
+	var lines [][2]string
+	if len(os.Args) > 3 {
+		b, _ := os.ReadFile(os.Args[3])
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if k, v, ok := strings.Cut(l, ": "); ok {
+				lines = append(lines, [2]string{k, v})
+			}
+		}
+	}
 	http.ListenAndServe(os.Args[1], http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", "text/html; charset=utf-8")
+		for _, l := range lines {
+			h.Set(l[0], l[1])
+		}
 		h.Set("Content-Length", n)
 		w.Write(page)
 	}))
@@ -150,7 +175,14 @@ GO
 (cd "$tmp/gostatic" && go build -o gostatic main.go)
 "$tmp/gostatic/gostatic" "127.0.0.1:$PORT_GO" "$tmp/www/article.html" &
 pids+=($!)
+"$tmp/gostatic/gostatic" "127.0.0.1:$PORT_GOH" "$tmp/www/article.html" "$tmp/www/article.headers" &
+pids+=($!)
 sleep 0.5
+for u in "http://127.0.0.1:$PORT_NGINX/article.html" "http://127.0.0.1:$PORT_GO/" "http://127.0.0.1:$PORT_GOH/"; do
+	curl -fs "$u" | cmp -s - "$tmp/www/article.html" || { echo "$u does not answer with the article's bytes" >&2; exit 1; }
+done
+curl -fs -H 'Accept-Encoding: gzip' "http://127.0.0.1:$PORT_NGINX/article.html" | cmp -s - "$tmp/www/article.html.gz" ||
+	{ echo "nginx does not answer with the gzipped article" >&2; exit 1; }
 
 # Words for the search rows: "government" is in about 40 % of the
 # synthetic stories; the first name in the article's slug in under 1 %.
@@ -189,6 +221,7 @@ printf '%-32s %12s %10s %10s %10s\n' target req/s 2xx/s p50 p99
 load "nginx static, plain" "http://127.0.0.1:$PORT_NGINX/article.html" "" NGX
 load "nginx static, gzip_static" "http://127.0.0.1:$PORT_NGINX/article.html" gzip NGXGZ
 load "Go net/http, same bytes" "http://127.0.0.1:$PORT_GO/" "" GO
+load "Go net/http, same bytes+headers" "http://127.0.0.1:$PORT_GOH/" "" GOH
 load "newsdesk article, warm" "http://127.0.0.1:$PORT_ND$slug" "" ND
 load "newsdesk article, warm, gzip" "http://127.0.0.1:$PORT_ND$slug" gzip NDGZ
 load "newsdesk article, cache off" "http://127.0.0.1:$PORT_NOCACHE$slug" "" NC
@@ -217,6 +250,7 @@ echo "== summary"
 echo "newsdesk/nginx article, plain: $(echo "scale=2; $RPS_ND / $RPS_NGX" | bc)"
 echo "newsdesk/nginx article, gzip:  $(echo "scale=2; $RPS_NDGZ / $RPS_NGXGZ" | bc)"
 echo "newsdesk/Go net/http article:  $(echo "scale=2; $RPS_ND / $RPS_GO" | bc)"
+echo "newsdesk/Go net/http sending newsdesk's headers: $(echo "scale=2; $RPS_ND / $RPS_GOH" | bc)"
 echo "newsdesk peak RSS (cached instance): $(awk '/VmHWM/{print $2, $3}' /proc/$ND_PID/status)"
 echo "newsdesk peak RSS (cache-off instance): $(awk '/VmHWM/{print $2, $3}' /proc/${pids[1]}/status)"
 

@@ -93,6 +93,14 @@ type page struct {
 	// surrogate and tags are keys as the Surrogate-Key and Cache-Tag
 	// headers carry them.
 	surrogate, tags string
+
+	// header is every header line an answer from p carries whatever the
+	// request (Content-Type, validators, Cache-Control, keys, Vary), and
+	// plainLength and gzLength the Content-Length of each form: built
+	// once (by prepare, newPage and compress), so that a hit only assigns
+	// them.
+	header                headerSet
+	plainLength, gzLength []string
 }
 
 func (p *page) cost() int {
@@ -396,6 +404,7 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 		if t, err := http.ParseTime(h.Get(echo.HeaderLastModified)); err == nil {
 			p.modified = t
 		}
+		p.prepare(s.cfg.PageCacheControl)
 		if s.cache != nil {
 			s.cache.put(p, !acceptsGzip(r))
 		}
@@ -414,6 +423,7 @@ func newPage(key string, version int64, now time.Time, ctype string, body []byte
 	p := &page{key: key, version: version, created: now.Truncate(time.Second), ctype: ctype, etag: etag(body)}
 	plain := bytes.Clone(body)
 	p.plain.Store(&plain)
+	p.plainLength = field(echo.HeaderContentLength, strconv.Itoa(len(plain))).value
 	p.modified = p.created
 	p.expires = p.created.Add(pageTTL)
 	return p
@@ -426,6 +436,30 @@ func etag(body []byte) string {
 	return `"` + hex.EncodeToString(sum[:10]) + `"`
 }
 
+// prepare builds the header lines every answer from p carries, once p's
+// fields are final and before p is shared; cacheControl is the server's,
+// for pages whose handler set none.
+func (p *page) prepare(cacheControl string) {
+	p.header = headerSet{
+		field(echo.HeaderContentType, p.ctype),
+		field("ETag", p.etag),
+		field(echo.HeaderLastModified, p.modified.UTC().Format(http.TimeFormat)),
+		field(echo.HeaderCacheControl, cmp.Or(p.cacheControl, cacheControl)),
+	}
+	if p.surrogate != "" {
+		// What the page shows, for a CDN or proxy that purges by key
+		// (docs/CACHING.md): Fastly and Varnish xkey read the first,
+		// Cloudflare the second.
+		p.header = append(p.header, field("Surrogate-Key", p.surrogate), field("Cache-Tag", p.tags))
+	}
+}
+
+// Header values a cached page's answer takes from a choice of two.
+var (
+	varyEncoding = field(echo.HeaderVary, echo.HeaderAcceptEncoding)
+	gzipEncoding = field(echo.HeaderContentEncoding, "gzip")
+)
+
 // compress keeps a gzipped copy of pages worth compressing.
 func (p *page) compress() {
 	plain := *p.plain.Load()
@@ -437,6 +471,7 @@ func (p *page) compress() {
 	zw.Write(plain)
 	zw.Close()
 	p.gz = buf.Bytes()
+	p.gzLength = field(echo.HeaderContentLength, strconv.Itoa(len(p.gz))).value
 }
 
 // servePage writes a cached page, answering conditional requests with 304
@@ -447,32 +482,30 @@ func (s *Server) servePage(c echo.Context, p *page) error {
 	return nil
 }
 
+// writePage writes p's headers and, unless the request is conditional and
+// p has not changed, its body. The header lines are p's prepared ones,
+// assigned as they are: a hit allocates nothing for them.
 func (s *Server) writePage(w http.ResponseWriter, r *http.Request, p *page) (status, n int) {
 	h := w.Header()
-	h.Set(echo.HeaderContentType, p.ctype)
-	h.Set("ETag", p.etag)
-	h.Set(echo.HeaderLastModified, p.modified.UTC().Format(http.TimeFormat))
-	h.Set(echo.HeaderCacheControl, cmp.Or(p.cacheControl, s.cfg.PageCacheControl))
-	if p.surrogate != "" {
-		// What the page shows, for a CDN or proxy that purges by key
-		// (docs/CACHING.md): Fastly and Varnish xkey read the first,
-		// Cloudflare the second.
-		h.Set("Surrogate-Key", p.surrogate)
-		h.Set("Cache-Tag", p.tags)
+	p.header.setIn(h)
+	if v := h[varyEncoding.key]; v == nil {
+		h[varyEncoding.key] = varyEncoding.value
+	} else {
+		h[varyEncoding.key] = append(v, echo.HeaderAcceptEncoding) // as Header.Add
 	}
-	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
 	if notModified(r, p) {
 		w.WriteHeader(http.StatusNotModified)
 		return http.StatusNotModified, 0
 	}
 	var body []byte
 	if p.gz != nil && acceptsGzip(r) {
-		h.Set(echo.HeaderContentEncoding, "gzip")
+		h[gzipEncoding.key] = gzipEncoding.value
+		h[echo.HeaderContentLength] = p.gzLength
 		body = p.gz
 	} else {
+		h[echo.HeaderContentLength] = p.plainLength
 		body = s.plainOf(p)
 	}
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	n, _ = w.Write(body)
 	return http.StatusOK, n
