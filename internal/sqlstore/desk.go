@@ -19,6 +19,8 @@ type Reads struct {
 	// TextTodoFrom is the table TextTodo reads, with what the dialect
 	// adds (SQLite: the index to use).
 	TextTodoFrom string
+	// CardCache, when set, keeps the cards lists show (Cards).
+	CardCache *Cards
 }
 
 // What the application layer (internal/desk) reads to load its related
