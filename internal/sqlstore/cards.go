@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"container/list"
 	"context"
+	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,11 +15,13 @@ import (
 	"newsdesk/internal/news"
 )
 
-// Cards keeps the story cards lists show (CardColumns and the sources
-// of the story's other versions) in memory, by story id, so that a list
-// reads only the ids it shows and fills the cards from here, reading
-// those it lacks in one query. It is bounded by bytes and evicts the
-// least recently used card.
+// Cache keeps what the public lists read in memory, so that a list page
+// costs few queries.
+//
+// Cards: the story cards lists show (CardColumns and the sources of the
+// story's other versions), by story id. A list reads only the ids it
+// shows and fills the cards from here, reading those it lacks in one
+// query. They are bounded by bytes, least recently used first out.
 //
 // A card changes only with its story's cache key (news.StoryKey): a
 // story's own write touches it, and a write that changes a cluster
@@ -28,7 +32,12 @@ import (
 // changes recorded since it last looked (the store's change log, which
 // holds other processes' and nodes' writes too), as the render cache
 // does.
-type Cards struct {
+//
+// Lists: the ids of a page of Stories, kept for one data version only
+// (any write drops them all: a list is cheap to read again, and which
+// lists a write changes is harder to say exactly than which cards), and
+// only until the next scheduled story becomes visible.
+type Cache struct {
 	version func() int64
 	changes func(since int64) news.Changes
 
@@ -45,7 +54,25 @@ type Cards struct {
 	syncMu sync.Mutex // one sync at a time
 
 	hits, misses atomic.Int64
+
+	// lists are the lists of data version listsAt; next is the next time
+	// a story becomes visible, as known at version nextAt.
+	listsMu sync.Mutex
+	lists   map[string]keptList
+	listsAt int64
+	next    struct{ version, from, at int64 }
 }
+
+// keptList is a page of a list's ids, read at data version and at time
+// from, valid before expires (Unix seconds).
+type keptList struct {
+	version, from, expires int64
+	ids              []int64
+	more             bool
+}
+
+// listsKept bounds the lists kept for one data version.
+const listsKept = 2048
 
 // appliedCards is one sync: the changes after data version from up to
 // to, as the stories they touch (sorted).
@@ -55,7 +82,7 @@ type appliedCards struct {
 	all      bool
 }
 
-// CardCacheBytes is the memory a store's card cache may hold: about
+// CardCacheBytes is the memory a store's cache of cards may hold: about
 // 16,000 cards of the synthetic corpus (about 1 kB each, most of it the
 // summary and the key points).
 const CardCacheBytes = 16 << 20
@@ -67,37 +94,38 @@ const cardsRecentKept = 64
 // card is one kept card.
 type card struct {
 	s *news.Story
-	// expires is when a scheduled version of the story's cluster becomes
-	// visible and the card's "Also covered by" changes without a write
-	// (Unix seconds, 0 never).
-	expires int64
+	// The card holds from read (Unix seconds) until expires, when a
+	// scheduled version of the story's cluster becomes visible and the
+	// card's "Also covered by" changes without a write (0: never). A
+	// clock set back (tests) does not see it either.
+	read, expires int64
 	cost    int
 }
 
-// NewCards returns a card cache of at most limit bytes (an estimate)
+// NewCache returns a cache with cards of at most limit bytes (an estimate)
 // over a store whose data version is version and whose change log is
 // changes.
-func NewCards(limit int, version func() int64, changes func(since int64) news.Changes) *Cards {
-	c := &Cards{version: version, changes: changes, ll: list.New(), items: map[int64]*list.Element{}, limit: limit}
+func NewCache(limit int, version func() int64, changes func(since int64) news.Changes) *Cache {
+	c := &Cache{version: version, changes: changes, ll: list.New(), items: map[int64]*list.Element{}, limit: limit}
 	c.seen.Store(-1) // the first read starts from nothing
 	return c
 }
 
-// CardStats are the card cache's counters.
-type CardStats struct {
+// CacheStats are the cache's counters.
+type CacheStats struct {
 	Hits, Misses int64
 	Cards, Bytes int
 }
 
-// Stats returns the card cache's counters.
-func (c *Cards) Stats() CardStats {
+// Stats returns the cache's counters.
+func (c *Cache) Stats() CacheStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return CardStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Cards: len(c.items), Bytes: c.size}
+	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Cards: len(c.items), Bytes: c.size}
 }
 
 // sync applies the changes made since the cache last looked.
-func (c *Cards) sync() {
+func (c *Cache) sync() {
 	if c.version() == c.seen.Load() {
 		return
 	}
@@ -115,7 +143,7 @@ func (c *Cards) sync() {
 }
 
 // apply drops the cards that ch, the changes after version from, touches.
-func (c *Cards) apply(from int64, ch news.Changes) {
+func (c *Cache) apply(from int64, ch news.Changes) {
 	a := appliedCards{from: from, to: ch.Version, all: ch.All}
 	for _, k := range ch.Keys {
 		if k == news.KeyAll {
@@ -159,7 +187,7 @@ func storyOfKey(k string) (int64, bool) {
 
 // get returns the kept cards of ids (nil where none is kept, or it
 // expired at now) and the ids it lacks.
-func (c *Cards) get(ids []int64, now int64) (found []*card, missing []int64) {
+func (c *Cache) get(ids []int64, now int64) (found []*card, missing []int64) {
 	found = make([]*card, len(ids))
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -167,7 +195,7 @@ func (c *Cards) get(ids []int64, now int64) (found []*card, missing []int64) {
 		el, ok := c.items[id]
 		if ok {
 			k := el.Value.(*card)
-			if k.expires == 0 || now < k.expires {
+			if now >= k.read && (k.expires == 0 || now < k.expires) {
 				c.ll.MoveToFront(el)
 				found[i] = k
 				continue
@@ -184,7 +212,7 @@ func (c *Cards) get(ids []int64, now int64) (found []*card, missing []int64) {
 // put keeps cards read at data version v, unless a change applied since
 // touches one: it may hold data from before that write. (A change not
 // yet applied is applied later, and drops it if it touches it.)
-func (c *Cards) put(cards []*card, v int64) {
+func (c *Cache) put(cards []*card, v int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, k := range cards {
@@ -208,7 +236,7 @@ func (c *Cards) put(cards []*card, v int64) {
 
 // changedSince reports whether a change applied after version v may touch
 // story id; true when the changes that far back are no longer known.
-func (c *Cards) changedSince(v, id int64) bool {
+func (c *Cache) changedSince(v, id int64) bool {
 	if v >= c.seen.Load() {
 		return false
 	}
@@ -229,7 +257,7 @@ func (c *Cards) changedSince(v, id int64) bool {
 	return false
 }
 
-func (c *Cards) remove(el *list.Element) {
+func (c *Cache) remove(el *list.Element) {
 	k := c.ll.Remove(el).(*card)
 	delete(c.items, k.s.ID)
 	c.size -= k.cost
@@ -261,7 +289,7 @@ func (r Reads) Cards(ctx context.Context, ids []int64) ([]*news.Story, error) {
 		return nil, nil
 	}
 	now := r.now()
-	c := r.CardCache
+	c := r.Cache
 	if c == nil {
 		read, err := r.readCards(ctx, ids, now)
 		if err != nil {
@@ -327,7 +355,7 @@ func (r Reads) readCards(ctx context.Context, ids []int64, now int64) ([]*card, 
 	}
 	cards := make([]*card, len(list))
 	for i, s := range list {
-		cards[i] = &card{s: s, expires: expires[s.ClusterID]}
+		cards[i] = &card{s: s, read: now, expires: expires[s.ClusterID]}
 	}
 	return cards, nil
 }
@@ -335,4 +363,60 @@ func (r Reads) readCards(ctx context.Context, ids []int64, now int64) ([]*card, 
 // storyIDs runs query, which selects story ids.
 func (r Reads) storyIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
 	return ScanIDs(r.Q.Query(ctx, query, args...))
+}
+
+// list returns the ids of the list kept under key, if any is kept for
+// the current data version and still valid at now.
+func (c *Cache) list(key string, now int64) (ids []int64, more, ok bool) {
+	c.listsMu.Lock()
+	defer c.listsMu.Unlock()
+	l, ok := c.lists[key]
+	if !ok || l.version != c.version() || now < l.from || now >= l.expires {
+		return nil, false, false
+	}
+	return l.ids, l.more, true
+}
+
+// putList keeps a list read at data version v (read before the list),
+// valid before expires.
+func (c *Cache) putList(key string, l keptList) {
+	c.listsMu.Lock()
+	defer c.listsMu.Unlock()
+	if l.version != c.version() {
+		return // a write came since: the next read reads it again
+	}
+	if c.listsAt != l.version || len(c.lists) >= listsKept {
+		c.lists, c.listsAt = map[string]keptList{}, l.version
+	}
+	c.lists[key] = l
+}
+
+// nextVisible returns when the next story that is not visible at now
+// (scheduled, or dated in the future) becomes visible, as of data
+// version v (read before it); math.MaxInt64 when none will.
+func (r Reads) nextVisible(ctx context.Context, v, now int64) (int64, error) {
+	c := r.Cache
+	c.listsMu.Lock()
+	next := c.next
+	c.listsMu.Unlock()
+	if next.version == v && next.from <= now && now < next.at {
+		return next.at, nil
+	}
+	var at int64
+	if err := r.Q.QueryRow(ctx, "SELECT coalesce(min(published_at), 0) FROM stories WHERE published_at > ? AND deleted_at IS NULL AND status != 'draft'",
+		now).Scan(&at); err != nil {
+		return 0, fmt.Errorf("select next story to publish: %w", err)
+	}
+	if at == 0 {
+		at = math.MaxInt64
+	}
+	c.listsMu.Lock()
+	c.next.version, c.next.from, c.next.at = v, now, at
+	c.listsMu.Unlock()
+	return at, nil
+}
+
+// listKey is the key of a page of f's list.
+func listKey(f news.StoryFilter) string {
+	return fmt.Sprintf("%q %q %q %q %d %d", f.TagSlug, f.SourceSlug, f.SectionSlug, f.Authors, f.Page.Number, f.Page.Size)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -274,17 +275,40 @@ func (r Reads) Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, 
 		}
 		return list, more, r.FillCoverage(ctx, list)
 	}
-	// Cards: the ids in the list's order, then their cards (Cards).
+	// Cards: the ids in the list's order, kept for this data version,
+	// then their cards (Cards).
+	var key string
+	if c := r.Cache; c != nil {
+		key = listKey(f)
+		if ids, more, ok := c.list(key, now); ok {
+			list, err := r.Cards(ctx, ids)
+			return list, more, err
+		}
+	}
+	l := keptList{from: now, expires: math.MaxInt64}
+	if r.Cache != nil {
+		// Both before the list: it may see a later write, never miss
+		// an earlier one.
+		l.version = r.Cache.version()
+		var err error
+		if l.expires, err = r.nextVisible(ctx, l.version, now); err != nil {
+			return nil, false, err
+		}
+	}
 	ids, err := r.storyIDs(ctx, "SELECT s.id"+strings.Replace(from, StoryFrom, " FROM stories s", 1)+cond, args...)
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(ids) > f.Page.Size
-	if more {
+	l.more = len(ids) > f.Page.Size
+	if l.more {
 		ids = ids[:f.Page.Size]
 	}
+	l.ids = ids
+	if r.Cache != nil {
+		r.Cache.putList(key, l)
+	}
 	list, err := r.Cards(ctx, ids)
-	return list, more, err
+	return list, l.more, err
 }
 
 // Versions returns every visible version of s's story (its cluster),
