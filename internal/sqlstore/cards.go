@@ -67,8 +67,8 @@ type Cache struct {
 // from, valid before expires (Unix seconds).
 type keptList struct {
 	version, from, expires int64
-	ids              []int64
-	more             bool
+	ids                    []int64
+	more                   bool
 }
 
 // listsKept bounds the lists kept for one data version.
@@ -99,7 +99,7 @@ type card struct {
 	// card's "Also covered by" changes without a write (0: never). A
 	// clock set back (tests) does not see it either.
 	read, expires int64
-	cost    int
+	cost          int
 }
 
 // NewCache returns a cache with cards of at most limit bytes (an estimate)
