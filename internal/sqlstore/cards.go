@@ -83,9 +83,11 @@ type appliedCards struct {
 }
 
 // CardCacheBytes is the memory a store's cache of cards may hold: about
-// 16,000 cards of the synthetic corpus (about 1 kB each, most of it the
-// summary and the key points).
-const CardCacheBytes = 16 << 20
+// 7,000 cards of the synthetic corpus (1.2 kB each, measured on the Go
+// heap, most of it the story's fields and its summary). A card costs
+// about twice that in peak RSS, with the garbage collector's headroom:
+// 8 MiB keeps serving 100k stories under 150 MB.
+const CardCacheBytes = 8 << 20
 
 // cardsRecentKept bounds Cards.recent: a read that spans more changes
 // than this keeps nothing.
@@ -266,7 +268,7 @@ func (c *Cache) remove(el *list.Element) {
 // cardCost estimates the bytes a kept card holds: the story, its
 // strings, and its place in the list and the map.
 func cardCost(s *news.Story) int {
-	n := int(unsafe.Sizeof(*s)) + 160 + len(s.Slug) + len(s.Title) + len(s.Summary) +
+	n := int(unsafe.Sizeof(*s)) + 224 + len(s.Slug) + len(s.Title) + len(s.Summary) +
 		len(s.Source.Name) + len(s.Source.Slug) + len(s.Section.Name) + len(s.Section.Slug) +
 		len(s.URL) + len(s.GUID) + len(s.Author) + len(s.Dateline) + len(s.ImageURL) + len(s.ImageAlt) +
 		len(s.Image.ID) + len(s.ImageCaption) + len(s.ImageCredit) + len(s.Status)
@@ -340,12 +342,16 @@ func ordered(ids []int64, found []*card, read []*card) []*news.Story {
 	return out
 }
 
+// keptCardColumns is CardColumns without the key points, which only an
+// article shows (of its own story): a third of a card's memory.
+var keptCardColumns = strings.Replace(CardColumns, "s.key_points", "'[]'", 1)
+
 // readCards reads the cards of stories ids, whatever their state (a
 // list's query decides what it shows), with their clusters' other
 // sources as visible at now, in two queries.
 func (r Reads) readCards(ctx context.Context, ids []int64, now int64) ([]*card, error) {
 	in, arg := r.Q.InIDs(ids)
-	list, err := r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+" WHERE s.id"+in, arg)
+	list, err := r.queryStories(ctx, "SELECT "+keptCardColumns+StoryFrom+" WHERE s.id"+in, arg)
 	if err != nil {
 		return nil, err
 	}
