@@ -349,7 +349,7 @@ func (s *Server) CacheStats() CacheStats {
 // capture is a ResponseWriter that keeps what a handler writes.
 type capture struct {
 	header http.Header
-	buf    bytes.Buffer
+	buf    *bytes.Buffer
 }
 
 func (w *capture) Header() http.Header         { return w.header }
@@ -376,7 +376,8 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 
 		res := c.Response()
 		orig := res.Writer
-		rec := &capture{header: orig.Header()}
+		rec := &capture{header: orig.Header(), buf: getBuffer()}
+		defer putBuffer(rec.buf)
 		res.Writer = rec
 		err := next(c)
 		res.Writer = orig
@@ -393,7 +394,9 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		h := orig.Header()
-		p := newPage(key, version, now, h.Get(echo.HeaderContentType), rec.buf.Bytes())
+		// Only a page the cache keeps needs its own copy of the bytes:
+		// the others are written before the buffer goes back.
+		p := newPage(key, version, now, h.Get(echo.HeaderContentType), rec.buf.Bytes(), s.cache != nil)
 		p.setKeys(c)
 		if until := freshOf(c).Until(); !until.IsZero() && until.Before(p.expires) {
 			p.expires = until
@@ -419,9 +422,12 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 // matches costs most on repetitive pages, so 6 it is.
 const gzipLevel = 6
 
-func newPage(key string, version int64, now time.Time, ctype string, body []byte) *page {
+func newPage(key string, version int64, now time.Time, ctype string, body []byte, copyBody bool) *page {
 	p := &page{key: key, version: version, created: now.Truncate(time.Second), ctype: ctype, etag: etag(body)}
-	plain := bytes.Clone(body)
+	plain := body
+	if copyBody {
+		plain = bytes.Clone(body)
+	}
 	p.plain.Store(&plain)
 	p.plainLength = field(echo.HeaderContentLength, strconv.Itoa(len(plain))).value
 	p.modified = p.created

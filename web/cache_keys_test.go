@@ -17,7 +17,7 @@ import (
 )
 
 func testPage(key string, version int64, keys ...string) *page {
-	p := newPage(key, version, now, "text/html", []byte("<p>"+key+"</p>"))
+	p := newPage(key, version, now, "text/html", []byte("<p>"+key+"</p>"), true)
 	if keys != nil {
 		p.named = true
 		p.keys = keys

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -14,11 +15,27 @@ import (
 // render renders comp into a buffer, then writes it: a failed render never
 // sends half a page.
 func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
-	var buf bytes.Buffer
-	if err := comp.Render(templates.WithEnv(c.Request().Context(), s.env(c)), &buf); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := comp.Render(templates.WithEnv(c.Request().Context(), s.env(c)), buf); err != nil {
 		return err
 	}
+	// Written (copied) before it returns: the buffer can go back.
 	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// buffers holds page-sized buffers for rendering and capturing pages: a
+// front page is 40 kB, and a new buffer grows to it in five copies.
+var buffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 64<<10)) }}
+
+func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
+
+// putBuffer returns buf to the pool, unless a huge page grew it.
+func putBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= 1<<20 {
+		buf.Reset()
+		buffers.Put(buf)
+	}
 }
 
 func (s *Server) env(c echo.Context) templates.Env {

@@ -71,6 +71,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	db := &DB{pool: pool, dsn: dsn, Now: time.Now}
 	db.Reads = sqlstore.Reads{Q: reader{pool}, Now: func() time.Time { return db.Now() }, TextTodoFrom: "stories"}
+	db.Cache = sqlstore.NewCache(sqlstore.CardCacheBytes, db.Version, db.Changes)
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err

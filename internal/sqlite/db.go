@@ -208,6 +208,7 @@ func tighten(path string) ([]Tightening, error) {
 func open(ctx context.Context, path, mode string) (*DB, error) {
 	db := &DB{Now: time.Now}
 	db.Reads = sqlstore.Reads{Q: reader{db}, Now: func() time.Time { return db.Now() }, TextTodoFrom: "stories INDEXED BY stories_text_todo"}
+	db.Cache = sqlstore.NewCache(sqlstore.CardCacheBytes, db.Version, db.Changes)
 	var err error
 	if db.Tightened, err = tighten(path); err != nil {
 		return nil, err

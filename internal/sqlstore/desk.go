@@ -19,6 +19,9 @@ type Reads struct {
 	// TextTodoFrom is the table TextTodo reads, with what the dialect
 	// adds (SQLite: the index to use).
 	TextTodoFrom string
+	// Cache, when set, keeps the cards and lists of ids the public
+	// lists read (Cards, Stories).
+	Cache *Cache
 }
 
 // What the application layer (internal/desk) reads to load its related

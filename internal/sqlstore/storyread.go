@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -53,29 +54,47 @@ func (r Reads) revisedAt(ctx context.Context, id int64) (time.Time, error) {
 // the other visible versions in its cluster, best-ranked first. One query
 // for the whole list.
 func (r Reads) FillCoverage(ctx context.Context, list []*news.Story) error {
+	_, err := r.coverage(ctx, list, r.now())
+	return err
+}
+
+// coverage is FillCoverage as visible at now. It returns, for each
+// cluster with a version scheduled after now, when the first of them
+// becomes visible: the coverage of its cards changes then.
+func (r Reads) coverage(ctx context.Context, list []*news.Story, now int64) (map[int64]int64, error) {
 	if len(list) == 0 {
-		return nil
+		return nil, nil
 	}
 	clusters := make([]int64, 0, len(list))
 	for _, s := range list {
 		clusters = append(clusters, s.ClusterID)
 	}
 	type version struct {
-		cluster, story int64
-		src            news.Source
+		cluster, story, published int64
+		src                       news.Source
 	}
 	in, arg := r.Q.InIDs(clusters)
+	// Every listed version, scheduled ones too (Visible without its
+	// time): those are left out here, and say when this changes.
 	versions, err := QueryAll(ctx, r.Q, func(row Row) (version, error) {
 		var v version
-		return v, row.Scan(&v.cluster, &v.story, &v.src.ID, &v.src.Name, &v.src.Slug)
-	}, `SELECT s.cluster_id, s.id, src.id, src.name, src.slug FROM stories s JOIN sources src ON src.id = s.source_id
-		WHERE s.cluster_id`+in+` AND`+Visible+` ORDER BY s.cluster_id, s.cluster_rank, s.id`, arg, r.now())
+		return v, row.Scan(&v.cluster, &v.story, &v.published, &v.src.ID, &v.src.Name, &v.src.Slug)
+	}, `SELECT s.cluster_id, s.id, s.published_at, src.id, src.name, src.slug FROM stories s JOIN sources src ON src.id = s.source_id
+		WHERE s.cluster_id`+in+` AND s.deleted_at IS NULL AND s.status != 'draft' ORDER BY s.cluster_id, s.cluster_rank, s.id`, arg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	byCluster := map[int64][]version{}
+	var expires map[int64]int64
 	for _, v := range versions {
-		byCluster[v.cluster] = append(byCluster[v.cluster], v)
+		if v.published <= now {
+			byCluster[v.cluster] = append(byCluster[v.cluster], v)
+		} else if e, ok := expires[v.cluster]; !ok || v.published < e {
+			if expires == nil {
+				expires = map[int64]int64{}
+			}
+			expires[v.cluster] = v.published
+		}
 	}
 	for _, s := range list {
 		s.AlsoCoveredBy = nil
@@ -87,7 +106,7 @@ func (r Reads) FillCoverage(ctx context.Context, list []*news.Story) error {
 			}
 		}
 	}
-	return nil
+	return expires, nil
 }
 
 // Related returns the stories shown beside story id, best first: one card
@@ -102,37 +121,53 @@ func (r Reads) Related(ctx context.Context, id int64, limit int) ([]news.Related
 	if err := r.Q.QueryRow(ctx, "SELECT cluster_id, section_id FROM stories WHERE id = ?", id).Scan(&cluster, &section); err != nil {
 		return nil, NotFound(err, "Story %d not found.", id)
 	}
+	// Each query selects ids and clusters; the cards of those kept are
+	// filled at the end (Cards).
+	type listed struct{ story, cluster int64 }
+	query := func(query string, args ...any) ([]listed, error) {
+		list, err := QueryAll(ctx, r.Q, func(row Row) (listed, error) {
+			var x listed
+			return x, row.Scan(&x.story, &x.cluster)
+		}, query, args...)
+		if err != nil {
+			return nil, fmt.Errorf("select related stories of %d: %w", id, err)
+		}
+		return list, nil
+	}
 	// A listed story stands for its cluster, shown by the cluster's lead;
 	// a cluster listed twice (a copy that joined after the list was
 	// made) shows once.
-	near, err := r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+
+	near, err := query("SELECT s.id, s.cluster_id FROM stories s"+
 		" JOIN stories rm ON rm.cluster_id = s.cluster_id JOIN story_related r ON r.related_id = rm.id"+
 		" WHERE r.story_id = ? AND s.cluster_id != ? AND"+VisibleCard+" ORDER BY r.position", id, cluster, now, now)
 	if err != nil {
 		return nil, err
 	}
 	seen := map[int64]bool{cluster: true}
-	var list []*news.Story
-	keep := func(more []*news.Story) {
-		for _, s := range more {
-			if len(list) < limit && !seen[s.ClusterID] {
-				seen[s.ClusterID] = true
-				list = append(list, s)
+	var ids []int64
+	keep := func(more []listed) {
+		for _, x := range more {
+			if len(ids) < limit && !seen[x.cluster] {
+				seen[x.cluster] = true
+				ids = append(ids, x.story)
 			}
 		}
 	}
 	keep(near)
-	close := len(list)
-	if len(list) < limit && section.Valid {
-		recent, err := r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+" WHERE s.section_id = ? AND s.cluster_id != ? AND"+
+	close := map[int64]bool{}
+	for _, s := range ids {
+		close[s] = true
+	}
+	if len(ids) < limit && section.Valid {
+		recent, err := query("SELECT s.id, s.cluster_id FROM stories s WHERE s.section_id = ? AND s.cluster_id != ? AND"+
 			VisibleCard+" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", section.Int64, cluster, now, now, 2*limit)
 		if err != nil {
 			return nil, err
 		}
 		keep(recent)
 	}
-	if len(list) < limit {
-		recent, err := r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+` WHERE s.id IN (SELECT st.story_id FROM story_tags st
+	if len(ids) < limit {
+		recent, err := query(`SELECT s.id, s.cluster_id FROM stories s WHERE s.id IN (SELECT st.story_id FROM story_tags st
 			WHERE st.tag_id IN (SELECT tag_id FROM story_tags WHERE story_id = ?) ORDER BY st.published_at DESC LIMIT ?)
 			AND s.cluster_id != ? AND`+VisibleCard+" ORDER BY s.published_at DESC, s.id DESC", id, 4*limit, cluster, now, now)
 		if err != nil {
@@ -140,31 +175,46 @@ func (r Reads) Related(ctx context.Context, id int64, limit int) ([]news.Related
 		}
 		keep(recent)
 	}
-	if len(list) == 0 {
+	if len(ids) == 0 {
 		// A story with no section and tags of its own: the latest stories,
 		// so that an article page never has an empty list. Only then: a
 		// list with some neighbours is not padded with unrelated stories.
-		recent, err := r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+" WHERE s.cluster_id != ? AND"+
+		recent, err := query("SELECT s.id, s.cluster_id FROM stories s WHERE s.cluster_id != ? AND"+
 			VisibleCard+" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", cluster, now, now, 2*limit)
 		if err != nil {
 			return nil, err
 		}
 		keep(recent)
 	}
-	if err := r.FillCoverage(ctx, list); err != nil {
+	list, err := r.Cards(ctx, ids)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]news.Related, len(list))
 	for i, s := range list {
-		out[i] = news.Related{Story: s, AlsoCoveredBy: s.AlsoCoveredBy, Nearby: i >= close}
+		out[i] = news.Related{Story: s, AlsoCoveredBy: s.AlsoCoveredBy, Nearby: !close[s.ID]}
 	}
 	return out, nil
 }
 
 // CopyStories returns the visible stories of s's cluster other than s.
 func (r Reads) CopyStories(ctx context.Context, s *news.Story) ([]*news.Story, error) {
-	return r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+
+	ids, err := r.storyIDs(ctx, "SELECT s.id FROM stories s"+
 		" WHERE s.cluster_id = ? AND s.id != ? AND"+Visible+" ORDER BY s.published_at", s.ClusterID, s.ID, r.now())
+	if err != nil {
+		return nil, err
+	}
+	return r.cardsAlone(ctx, ids)
+}
+
+// cardsAlone is Cards without the other sources: the versions of one
+// story listed together.
+func (r Reads) cardsAlone(ctx context.Context, ids []int64) ([]*news.Story, error) {
+	list, err := r.Cards(ctx, ids)
+	for _, s := range list {
+		s.AlsoCoveredBy = nil
+	}
+	return list, err
 }
 
 // StoryCount returns the number of stories stored, in any state.
@@ -213,29 +263,64 @@ func (r Reads) Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, 
 	}
 	where = append(where, Visible)
 	args = append(args, now, f.Page.Size+1, f.Page.Offset())
-	cols := CardColumns
+	cond := " WHERE " + strings.Join(where, " AND ") + order + " LIMIT ? OFFSET ?"
 	if f.WithBody {
-		cols = StoryColumns
+		list, err := r.queryStories(ctx, "SELECT "+StoryColumns+from+cond, args...)
+		if err != nil {
+			return nil, false, err
+		}
+		more := len(list) > f.Page.Size
+		if more {
+			list = list[:f.Page.Size]
+		}
+		return list, more, r.FillCoverage(ctx, list)
 	}
-	list, err := r.queryStories(ctx, "SELECT "+cols+from+" WHERE "+strings.Join(where, " AND ")+
-		order+" LIMIT ? OFFSET ?", args...)
+	// Cards: the ids in the list's order, kept for this data version,
+	// then their cards (Cards).
+	var key string
+	if c := r.Cache; c != nil {
+		key = listKey(f)
+		if ids, more, ok := c.list(key, now); ok {
+			list, err := r.Cards(ctx, ids)
+			return list, more, err
+		}
+	}
+	l := keptList{from: now, expires: math.MaxInt64}
+	if r.Cache != nil {
+		// Both before the list: it may see a later write, never miss
+		// an earlier one.
+		l.version = r.Cache.version()
+		var err error
+		if l.expires, err = r.nextVisible(ctx, l.version, now); err != nil {
+			return nil, false, err
+		}
+	}
+	ids, err := r.storyIDs(ctx, "SELECT s.id"+strings.Replace(from, StoryFrom, " FROM stories s", 1)+cond, args...)
 	if err != nil {
 		return nil, false, err
 	}
-	more := len(list) > f.Page.Size
-	if more {
-		list = list[:f.Page.Size]
+	l.more = len(ids) > f.Page.Size
+	if l.more {
+		ids = ids[:f.Page.Size]
 	}
-	return list, more, r.FillCoverage(ctx, list)
+	l.ids = ids
+	if r.Cache != nil {
+		r.Cache.putList(key, l)
+	}
+	list, err := r.Cards(ctx, ids)
+	return list, l.more, err
 }
 
 // Versions returns every visible version of s's story (its cluster),
 // oldest first, and the one lists show for it: the lead.
 func (r Reads) Versions(ctx context.Context, s *news.Story) (versions []*news.Story, lead *news.Story, err error) {
 	now := r.now()
-	versions, err = r.queryStories(ctx, "SELECT "+CardColumns+StoryFrom+
-		" WHERE s.cluster_id = ? AND"+Visible+" ORDER BY s.published_at, s.id", s.ClusterID, now)
+	ids, err := r.storyIDs(ctx, "SELECT s.id FROM stories s WHERE s.cluster_id = ? AND"+Visible+
+		" ORDER BY s.published_at, s.id", s.ClusterID, now)
 	if err != nil {
+		return nil, nil, err
+	}
+	if versions, err = r.cardsAlone(ctx, ids); err != nil {
 		return nil, nil, err
 	}
 	var leadID int64
