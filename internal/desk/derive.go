@@ -80,10 +80,10 @@ func contentHash(s *news.Story) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// deriveAll derives stories on every core while the caller goes on:
-// the story at i is ready once ready[i] is closed. Stories for which skip
-// reports true get only their fingerprint.
-func deriveAll(stories []*news.Story, skip func(i int) bool) (out []derived, ready []chan struct{}) {
+// deriveAll derives stories on up to workers goroutines while the caller
+// goes on: the story at i is ready once ready[i] is closed. Stories for
+// which skip reports true get only their fingerprint.
+func deriveAll(stories []*news.Story, workers int, skip func(i int) bool) (out []derived, ready []chan struct{}) {
 	out = make([]derived, len(stories))
 	ready = make([]chan struct{}, len(stories))
 	for i := range ready {
@@ -94,7 +94,7 @@ func deriveAll(stories []*news.Story, skip func(i int) bool) (out []derived, rea
 		next <- i
 	}
 	close(next)
-	for range min(runtime.GOMAXPROCS(0), len(stories)) {
+	for range min(workers, len(stories)) {
 		go func() {
 			for i := range next {
 				if skip(i) {
@@ -111,7 +111,7 @@ func deriveAll(stories []*news.Story, skip func(i int) bool) (out []derived, rea
 
 // deriveEach derives every story on every core and waits.
 func deriveEach(stories []*news.Story) []derived {
-	out, ready := deriveAll(stories, func(int) bool { return false })
+	out, ready := deriveAll(stories, runtime.GOMAXPROCS(0), func(int) bool { return false })
 	for _, r := range ready {
 		<-r
 	}

@@ -10,6 +10,7 @@ package desk
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -223,7 +224,7 @@ func (d *Desk) UpsertStories(ctx context.Context, stories []*news.Story) ([]news
 
 // StartStories is UpsertStories in two steps, so that an import derives
 // one batch while it writes the one before: it starts deriving stories on
-// every core and returns at once; the function it returns waits for the
+// every core but one and returns at once; the function it returns waits for the
 // derivation, decides and writes. Call those functions in the order the
 // batches were started.
 func (d *Desk) StartStories(ctx context.Context, stories []*news.Story) func() ([]news.Outcome, error) {
@@ -249,7 +250,10 @@ func (d *Desk) StartStories(ctx context.Context, stories []*news.Story) func() (
 	if err != nil {
 		return func() ([]news.Outcome, error) { return nil, err }
 	}
-	ders, ready := deriveAll(stories, func(i int) bool {
+	// One core is left to the writer: deciding and writing the batch
+	// before is an import's longest path, and derivation keeps ahead of it
+	// on the others.
+	ders, ready := deriveAll(stories, max(1, runtime.GOMAXPROCS(0)-1), func(i int) bool {
 		st, ok := stored[stories[i]]
 		return ok && st.FeedHash == contentHash(stories[i])
 	})
