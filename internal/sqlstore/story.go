@@ -50,8 +50,9 @@ var VisibleCard = Visible + " AND" + FirstOf("")
 func ScanStory(row Row) (*news.Story, error) { return ScanStoryText(row, false) }
 
 // ScanStoryText is ScanStory for a column list followed by the body's
-// plain text (the stores' hitColumns) when withText.
-func ScanStoryText(row Row, withText bool) (*news.Story, error) {
+// plain text (the stores' hitColumns) when withText, then by columns
+// scanned into extra.
+func ScanStoryText(row Row, withText bool, extra ...any) (*news.Story, error) {
 	var s news.Story
 	var pub, created, updated int64
 	var keyPoints string
@@ -64,7 +65,7 @@ func ScanStoryText(row Row, withText bool) (*news.Story, error) {
 	if withText {
 		dest = append(dest, &s.Text)
 	}
-	err := row.Scan(dest...)
+	err := row.Scan(append(dest, extra...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	"newsdesk/internal/news"
 )
@@ -26,29 +25,23 @@ func (r Reads) queryStories(ctx context.Context, query string, args ...any) ([]*
 
 // StoryBySlug returns the visible story with the given slug, with its tags.
 func (r Reads) StoryBySlug(ctx context.Context, slug string) (*news.Story, error) {
-	s, err := ScanStory(r.Q.QueryRow(ctx, "SELECT "+StoryColumns+StoryFrom+" WHERE s.slug = ? AND"+Visible, slug, r.now()))
+	// The revision time comes with the row: one round trip fewer a page.
+	var revised int64
+	s, err := ScanStoryText(r.Q.QueryRow(ctx, "SELECT "+StoryColumns+", "+revisedAtColumn+StoryFrom+
+		" WHERE s.slug = ? AND"+Visible, slug, r.now()), false, &revised)
 	if err != nil {
 		return nil, NotFound(err, "Story %q not found.", slug)
 	}
+	s.RevisedAt = optUnix(revised)
 	if s.Tags, err = ScanTags(r.Q.Query(ctx, TagsOfStory, s.ID)); err != nil {
-		return nil, err
-	}
-	if s.RevisedAt, err = r.revisedAt(ctx, s.ID); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// revisedAt returns when readers last saw story id change, or the zero
-// time when they never did.
-func (r Reads) revisedAt(ctx context.Context, id int64) (time.Time, error) {
-	var t int64
-	err := r.Q.QueryRow(ctx, "SELECT coalesce(revised_at, 0) FROM story_edits WHERE story_id = ?", id).Scan(&t)
-	if err != nil && !noRows(err) {
-		return time.Time{}, fmt.Errorf("select revision time of story %d: %w", id, err)
-	}
-	return optUnix(t), nil
-}
+// revisedAtColumn is when readers last saw story s change, as a column of
+// a story's row: 0 when they never did.
+const revisedAtColumn = "coalesce((SELECT e.revised_at FROM story_edits e WHERE e.story_id = s.id), 0)"
 
 // FillCoverage sets AlsoCoveredBy on each story of list: the sources of
 // the other visible versions in its cluster, best-ranked first. One query
