@@ -421,15 +421,7 @@ func TestOtherProcessWritesReachTheCache(t *testing.T) {
 	if _, err := desk.New(other).UpsertStories(ctx, []*news.Story{st}); err != nil {
 		t.Fatal(err)
 	}
-	watch, stop := context.WithCancel(ctx)
-	defer stop()
-	go ts.db.WatchVersion(watch, 10*time.Millisecond)
-	for deadline := time.Now().Add(10 * time.Second); ts.db.Version() < other.Version(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("the poller never saw version %d (at %d)", other.Version(), ts.db.Version())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	ts.awaitVersionOf(t, other)
 	for _, p := range []string{"/", "/sections/sport"} {
 		if _, body := ts.get(t, p); !strings.Contains(body, st.Title) {
 			t.Errorf("GET %s lacks the story another process wrote", p)

@@ -209,15 +209,7 @@ func TestCardsSeeOtherNodesWrites(t *testing.T) {
 	if err := desk.New(other).UpdateStory(ctx, &s, full.Revision, 0); err != nil {
 		t.Fatal(err)
 	}
-	watch, stop := context.WithCancel(ctx)
-	defer stop()
-	go ts.db.WatchVersion(watch, 10*time.Millisecond)
-	for deadline := time.Now().Add(10 * time.Second); ts.db.Version() < other.Version(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("this store never saw version %d (at %d)", other.Version(), ts.db.Version())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	ts.awaitVersionOf(t, other)
 	for _, p := range []string{"/", "/sections/sport", "/tags/football"} {
 		if _, body := ts.get(t, p); !strings.Contains(body, s.Title) || strings.Contains(body, "Striker scores twice") {
 			t.Errorf("GET %s does not show the other node's new title", p)

@@ -51,6 +51,22 @@ func (c *testClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+// awaitVersionOf watches for other processes' writes, as serve does, until
+// the site's store has seen the data version of other, another handle on
+// its database.
+func (ts *testSite) awaitVersionOf(t *testing.T, other testStore) {
+	t.Helper()
+	watch, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	go ts.db.WatchVersion(watch, 10*time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); ts.db.Version() < other.Version(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the site's store never saw version %d (at %d)", other.Version(), ts.db.Version())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func newTestSite(t *testing.T) *testSite {
 	t.Helper()
 	ctx := context.Background()
