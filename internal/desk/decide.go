@@ -260,27 +260,30 @@ func (w *session) refreshRelated(ids []int64) error {
 			continue // its list was computed with everything in view
 		}
 		if list, from, changed := w.idx.Offer(in.into, in.id, in.score, relatedKept); changed {
-			kept, offered := w.ch.ListsKept[in.into]
-			if _, listed := w.ch.Lists[in.into]; listed && !offered {
-				from = 0 // written whole already in this write
-			} else if offered {
-				from = min(from, kept)
-			}
-			w.setList(in.into, list)
-			if from > 0 {
-				if w.ch.ListsKept == nil {
-					w.ch.ListsKept = map[int64]int{}
-				}
-				w.ch.ListsKept[in.into] = from
-			}
+			w.setList(in.into, list, from)
 		}
 	}
 	return w.rankDirty()
 }
 
-// setList records story id's new related list.
-func (w *session) setList(id int64, list []related.Match) {
+// setList records story id's new related list, whose first kept
+// positions are those of the list before it (0 for none). The store then
+// writes only the positions from there on, when every change to the list
+// in this write kept its stored head (store.Changes.ListsKept).
+func (w *session) setList(id int64, list []related.Match, kept int) {
+	was, headKept := w.ch.ListsKept[id]
+	if _, listed := w.ch.Lists[id]; listed && !headKept {
+		kept = 0 // written whole already in this write
+	} else if headKept {
+		kept = min(kept, was)
+	}
 	delete(w.ch.ListsKept, id)
+	if kept > 0 {
+		if w.ch.ListsKept == nil {
+			w.ch.ListsKept = map[int64]int{}
+		}
+		w.ch.ListsKept[id] = kept
+	}
 	if w.ch.Lists == nil {
 		w.ch.Lists = map[int64][]store.Match{}
 	}
@@ -346,7 +349,7 @@ func (w *session) refreshOne(id int64, place bool) (related.Result, error) {
 			return res, err
 		}
 	}
-	w.setList(id, res.Related)
+	w.setList(id, res.Related, 0)
 	return res, nil
 }
 
