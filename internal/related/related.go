@@ -113,9 +113,10 @@ type Index struct {
 
 	dead  []bool            // by entry: removed or replaced
 	lists map[int64][]Match // last related list given out per story
-	// scratch is Related's working memory; Prepare gives each of its
-	// workers one more.
+	// scratch is the working memory of Related and of Prepare's first
+	// worker; workers are Prepare's other workers', kept between calls.
 	scratch scratch
+	workers []scratch
 	// prepared holds what Prepare scored, by story, until Related takes
 	// it or the index changes.
 	prepared map[int64]*scoring
@@ -423,12 +424,15 @@ func (x *Index) Prepare(ids []int64) {
 		return // one at a time in Related is as quick
 	}
 	out := make([]*scoring, len(ats))
+	if len(x.workers) < workers-1 {
+		x.workers = make([]scratch, workers-1)
+	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			sc := &x.scratch
 			if w > 0 {
-				sc = new(scratch)
+				sc = &x.workers[w-1]
 			}
 			sc.grow(len(x.entries))
 			for i := w; i < len(ats); i += workers {
