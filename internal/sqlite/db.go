@@ -81,8 +81,9 @@ func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // Reads run without ctx's end: given a context that can end (a request's),
 // database/sql and the driver each start a goroutine per query to watch
 // it, which cost random uncached articles at 100k about 9 % of their
-// rate (docs/PERFORMANCE.md). Every read here is short and bounded, so a
-// reader who leaves loses nothing by its finishing.
+// rate (docs/PERFORMANCE.md). The reads that come through here are short
+// and bounded, so a reader who leaves costs at most one finished query;
+// an unbounded one (IntegrityCheck) runs on db.read with its context.
 func (db *DB) readQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx = context.WithoutCancel(ctx)
 	st, err := db.readStmt(ctx, query)
@@ -421,7 +422,9 @@ func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
 // found the database sound.
 func (db *DB) IntegrityCheck(ctx context.Context) (bool, error) {
 	var res string
-	if err := db.readQueryRow(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+	// Not readQueryRow: the check reads the whole file, so it stops when
+	// ctx ends.
+	if err := db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
 		return false, err
 	}
 	return res == "ok", nil
