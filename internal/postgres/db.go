@@ -70,7 +70,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	db := &DB{pool: pool, dsn: dsn, Now: time.Now}
-	db.Reads = sqlstore.Reads{Q: reader{pool}, Now: func() time.Time { return db.Now() }, TextTodoFrom: "stories"}
+	db.Reads = sqlstore.Reads{Q: reader{pool}, Now: func() time.Time { return db.Now() }, TextTodoFrom: "stories", ClusterOf: "stories rm"}
 	db.Cache = sqlstore.NewCache(sqlstore.CardCacheBytes, db.Version, db.Changes)
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()

@@ -215,7 +215,8 @@ func tighten(path string) ([]Tightening, error) {
 
 func open(ctx context.Context, path, mode string) (*DB, error) {
 	db := &DB{Now: time.Now}
-	db.Reads = sqlstore.Reads{Q: reader{db}, Now: func() time.Time { return db.Now() }, TextTodoFrom: "stories INDEXED BY stories_text_todo"}
+	db.Reads = sqlstore.Reads{Q: reader{db}, Now: func() time.Time { return db.Now() }, TextTodoFrom: "stories INDEXED BY stories_text_todo",
+		ClusterOf: "stories rm INDEXED BY stories_cluster_of"}
 	db.Cache = sqlstore.NewCache(sqlstore.CardCacheBytes, db.Version, db.Changes)
 	var err error
 	if db.Tightened, err = tighten(path); err != nil {

@@ -19,6 +19,10 @@ type Reads struct {
 	// TextTodoFrom is the table TextTodo reads, with what the dialect
 	// adds (SQLite: the index to use).
 	TextTodoFrom string
+	// ClusterOf is the table that tells a related list's stories' clusters
+	// (alias rm), with what the dialect adds (SQLite: a small index, as
+	// the story rows are large).
+	ClusterOf string
 	// Cache, when set, keeps the cards and lists of ids the public
 	// lists read (Cards, Stories).
 	Cache *Cache

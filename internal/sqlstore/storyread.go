@@ -131,7 +131,7 @@ func (r Reads) Related(ctx context.Context, id int64, limit int) ([]news.Related
 	// a cluster listed twice (a copy that joined after the list was
 	// made) shows once.
 	near, err := query("SELECT s.id, s.cluster_id FROM stories s"+
-		" JOIN stories rm ON rm.cluster_id = s.cluster_id JOIN story_related r ON r.related_id = rm.id"+
+		" JOIN "+r.ClusterOf+" ON rm.cluster_id = s.cluster_id JOIN story_related r ON r.related_id = rm.id"+
 		" WHERE r.story_id = ? AND s.cluster_id != ? AND"+VisibleCard+" ORDER BY r.position", id, cluster, now, now)
 	if err != nil {
 		return nil, err
