@@ -52,8 +52,12 @@ func (s *Server) articleView(c echo.Context, st *news.Story) (templates.ArticleV
 	if v.Sections, err = s.navSections(ctx); err != nil {
 		return v, err
 	}
-	if v.Comments, err = s.store.Comments(ctx, st.ID); err != nil {
-		return v, err
+	// The story's row counts its approved comments, in the transaction
+	// that approves them: most stories have none to read.
+	if st.CommentCount > 0 {
+		if v.Comments, err = s.store.Comments(ctx, st.ID); err != nil {
+			return v, err
+		}
 	}
 	set, err := s.commentSettings(ctx)
 	if err != nil {
