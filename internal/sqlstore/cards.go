@@ -33,10 +33,11 @@ import (
 // holds other processes' and nodes' writes too), as the render cache
 // does.
 //
-// Lists: the ids of a page of Stories, kept for one data version only
-// (any write drops them all: a list is cheap to read again, and which
-// lists a write changes is harder to say exactly than which cards), and
-// only until the next scheduled story becomes visible.
+// Lists: the ids of a page of Stories, and of a story's Related list,
+// kept for one data version only (any write drops them all: a list is
+// cheap to read again, and which lists a write changes is harder to say
+// exactly than which cards), and only until the next scheduled story
+// becomes visible.
 type Cache struct {
 	version func() int64
 	changes func(since int64) news.Changes
@@ -55,12 +56,19 @@ type Cache struct {
 
 	hits, misses atomic.Int64
 
-	// lists are the lists of data version listsAt; next is the next time
-	// a story becomes visible, as known at version nextAt.
-	listsMu sync.Mutex
-	lists   map[string]keptList
-	listsAt int64
-	next    struct{ version, from, at int64 }
+	// lists are the pages of Stories, related the Related lists; next
+	// is the next time a story becomes visible, as known at version
+	// next.version.
+	listsMu        sync.Mutex
+	lists, related keptLists
+	next           struct{ version, from, at int64 }
+}
+
+// keptLists are lists of one data version, at, at most max of them.
+type keptLists struct {
+	at  int64
+	max int
+	m   map[string]keptList
 }
 
 // keptList is a page of a list's ids, read at data version and at time
@@ -68,11 +76,16 @@ type Cache struct {
 type keptList struct {
 	version, from, expires int64
 	ids                    []int64
-	more                   bool
+	more                   bool // Stories: a further page exists
+	close                  int  // Related: how many of ids, first, are close neighbours
 }
 
-// listsKept bounds the lists kept for one data version.
-const listsKept = 2048
+// Bounds on the lists kept for one data version: pages of lists, and
+// related lists, which an article page reads (about 200 bytes each).
+const (
+	listsKept   = 2048
+	relatedKept = 16384
+)
 
 // appliedCards is one sync: the changes after data version from up to
 // to, as the stories they touch (sorted).
@@ -108,7 +121,8 @@ type card struct {
 // over a store whose data version is version and whose change log is
 // changes.
 func NewCache(limit int, version func() int64, changes func(since int64) news.Changes) *Cache {
-	c := &Cache{version: version, changes: changes, ll: list.New(), items: map[int64]*list.Element{}, limit: limit}
+	c := &Cache{version: version, changes: changes, ll: list.New(), items: map[int64]*list.Element{}, limit: limit,
+		lists: keptLists{max: listsKept}, related: keptLists{max: relatedKept}}
 	c.seen.Store(-1) // the first read starts from nothing
 	return c
 }
@@ -371,30 +385,44 @@ func (r Reads) storyIDs(ctx context.Context, query string, args ...any) ([]int64
 	return ScanIDs(r.Q.Query(ctx, query, args...))
 }
 
-// list returns the ids of the list kept under key, if any is kept for
-// the current data version and still valid at now.
-func (c *Cache) list(key string, now int64) (ids []int64, more, ok bool) {
+// list returns the list kept under key in set, if one is kept for the
+// current data version and still valid at now.
+func (c *Cache) list(set *keptLists, key string, now int64) (keptList, bool) {
 	c.listsMu.Lock()
 	defer c.listsMu.Unlock()
-	l, ok := c.lists[key]
+	l, ok := set.m[key]
 	if !ok || l.version != c.version() || now < l.from || now >= l.expires {
-		return nil, false, false
+		return keptList{}, false
 	}
-	return l.ids, l.more, true
+	return l, true
 }
 
-// putList keeps a list read at data version v (read before the list),
-// valid before expires.
-func (c *Cache) putList(key string, l keptList) {
+// putList keeps in set a list read at data version l.version (read
+// before the list), valid before l.expires.
+func (c *Cache) putList(set *keptLists, key string, l keptList) {
 	c.listsMu.Lock()
 	defer c.listsMu.Unlock()
 	if l.version != c.version() {
 		return // a write came since: the next read reads it again
 	}
-	if c.listsAt != l.version || len(c.lists) >= listsKept {
-		c.lists, c.listsAt = map[string]keptList{}, l.version
+	if set.at != l.version || len(set.m) >= set.max {
+		set.m, set.at = map[string]keptList{}, l.version
 	}
-	c.lists[key] = l
+	set.m[key] = l
+}
+
+// newList starts a list read at now: with the cache, its data version
+// and expiry, both read before the list, so that it may see a later
+// write but never miss an earlier one.
+func (r Reads) newList(ctx context.Context, now int64) (keptList, error) {
+	l := keptList{from: now, expires: math.MaxInt64}
+	if r.Cache == nil {
+		return l, nil
+	}
+	l.version = r.Cache.version()
+	var err error
+	l.expires, err = r.nextVisible(ctx, l.version, now)
+	return l, err
 }
 
 // nextVisible returns when the next story that is not visible at now

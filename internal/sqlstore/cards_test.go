@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"strconv"
 	"testing"
 
 	"newsdesk/internal/news"
@@ -91,19 +92,19 @@ func TestCacheListsLastOneVersion(t *testing.T) {
 	c := NewCache(1<<20, func() int64 { return log.version }, log.changes)
 	read := c.version()
 	log.write(news.StoryKey(7))
-	c.putList("front", keptList{version: read, expires: 100, ids: []int64{1}})
-	if _, _, ok := c.list("front", 0); ok {
+	c.putList(&c.lists, "front", keptList{version: read, expires: 100, ids: []int64{1}})
+	if _, ok := c.list(&c.lists, "front", 0); ok {
 		t.Error("a list read before a write is kept")
 	}
-	c.putList("front", keptList{version: c.version(), expires: 100, ids: []int64{1}})
-	if _, _, ok := c.list("front", 0); !ok {
+	c.putList(&c.lists, "front", keptList{version: c.version(), expires: 100, ids: []int64{1}})
+	if _, ok := c.list(&c.lists, "front", 0); !ok {
 		t.Error("a list of the current version is not kept")
 	}
-	if _, _, ok := c.list("front", 100); ok {
+	if _, ok := c.list(&c.lists, "front", 100); ok {
 		t.Error("a list is served when a scheduled story has become visible")
 	}
 	log.write(news.StoryKey(8))
-	if _, _, ok := c.list("front", 0); ok {
+	if _, ok := c.list(&c.lists, "front", 0); ok {
 		t.Error("a list is served after a write")
 	}
 }
@@ -122,5 +123,25 @@ func TestCacheBoundedByBytes(t *testing.T) {
 	}
 	if kept(c, 999) == "" || kept(c, 0) != "" {
 		t.Error("the least recently used card should go first")
+	}
+}
+
+// Related lists are kept apart from the pages of lists: an article page
+// read for every story never pushes out the front page's list.
+func TestCacheRelatedListsApart(t *testing.T) {
+	log := &fakeLog{version: 1, keys: map[int64][]string{}}
+	c := NewCache(1<<20, func() int64 { return log.version }, log.changes)
+	c.putList(&c.lists, "front", keptList{version: c.version(), expires: 100, ids: []int64{1}})
+	for id := range relatedKept + 1 {
+		c.putList(&c.related, strconv.Itoa(id)+" 6", keptList{version: c.version(), expires: 100, ids: []int64{int64(id)}, close: 1})
+	}
+	if _, ok := c.list(&c.lists, "front", 0); !ok {
+		t.Error("related lists pushed out the front page's list")
+	}
+	if l, ok := c.list(&c.related, strconv.Itoa(relatedKept)+" 6", 0); !ok || l.close != 1 || l.ids[0] != relatedKept {
+		t.Errorf("the last related list kept = %+v, %v", l, ok)
+	}
+	if _, ok := c.list(&c.related, "0 6", 0); ok {
+		t.Errorf("more than %d related lists kept", relatedKept)
 	}
 }

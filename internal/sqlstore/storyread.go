@@ -4,7 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"newsdesk/internal/news"
@@ -106,16 +107,48 @@ func (r Reads) coverage(ctx context.Context, list []*news.Story, now int64) (map
 // per story cluster (its lead), never the story's own cluster, each with
 // the other sources carrying it. A story with fewer close neighbours than
 // limit gets recent stories of its section, then of its tags, after them;
-// one with none of those gets the latest stories.
+// one with none of those gets the latest stories. The list of ids is
+// kept (Cache) for the data version it was read at.
 func (r Reads) Related(ctx context.Context, id int64, limit int) ([]news.Related, error) {
 	now := r.now()
+	key := strconv.FormatInt(id, 10) + " " + strconv.Itoa(limit)
+	l, ok := keptList{}, false
+	if c := r.Cache; c != nil {
+		l, ok = c.list(&c.related, key, now)
+	}
+	if !ok {
+		var err error
+		if l, err = r.newList(ctx, now); err != nil {
+			return nil, err
+		}
+		if l.ids, l.close, err = r.relatedIDs(ctx, id, limit, now); err != nil {
+			return nil, err
+		}
+		if c := r.Cache; c != nil {
+			c.putList(&c.related, key, l)
+		}
+	}
+	list, err := r.Cards(ctx, l.ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]news.Related, len(list))
+	for i, s := range list {
+		out[i] = news.Related{Story: s, AlsoCoveredBy: s.AlsoCoveredBy, Nearby: !slices.Contains(l.ids[:l.close], s.ID)}
+	}
+	return out, nil
+}
+
+// relatedIDs returns the ids of Related as visible at now, and how many
+// of them, first, are close neighbours.
+func (r Reads) relatedIDs(ctx context.Context, id int64, limit int, now int64) (ids []int64, closeCount int, err error) {
 	var cluster int64
 	var section sql.NullInt64
 	if err := r.Q.QueryRow(ctx, "SELECT cluster_id, section_id FROM stories WHERE id = ?", id).Scan(&cluster, &section); err != nil {
-		return nil, NotFound(err, "Story %d not found.", id)
+		return nil, 0, NotFound(err, "Story %d not found.", id)
 	}
 	// Each query selects ids and clusters; the cards of those kept are
-	// filled at the end (Cards).
+	// filled by Related (Cards).
 	type listed struct{ story, cluster int64 }
 	query := func(query string, args ...any) ([]listed, error) {
 		list, err := QueryAll(ctx, r.Q, func(row Row) (listed, error) {
@@ -134,10 +167,9 @@ func (r Reads) Related(ctx context.Context, id int64, limit int) ([]news.Related
 		" JOIN "+r.ClusterOf+" ON rm.cluster_id = s.cluster_id JOIN story_related r ON r.related_id = rm.id"+
 		" WHERE r.story_id = ? AND s.cluster_id != ? AND"+VisibleCard+" ORDER BY r.position", id, cluster, now, now)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	seen := map[int64]bool{cluster: true}
-	var ids []int64
 	keep := func(more []listed) {
 		for _, x := range more {
 			if len(ids) < limit && !seen[x.cluster] {
@@ -147,15 +179,12 @@ func (r Reads) Related(ctx context.Context, id int64, limit int) ([]news.Related
 		}
 	}
 	keep(near)
-	close := map[int64]bool{}
-	for _, s := range ids {
-		close[s] = true
-	}
+	closeCount = len(ids)
 	if len(ids) < limit && section.Valid {
 		recent, err := query("SELECT s.id, s.cluster_id FROM stories s WHERE s.section_id = ? AND s.cluster_id != ? AND"+
 			VisibleCard+" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", section.Int64, cluster, now, now, 2*limit)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		keep(recent)
 	}
@@ -164,7 +193,7 @@ func (r Reads) Related(ctx context.Context, id int64, limit int) ([]news.Related
 			WHERE st.tag_id IN (SELECT tag_id FROM story_tags WHERE story_id = ?) ORDER BY st.published_at DESC LIMIT ?)
 			AND s.cluster_id != ? AND`+VisibleCard+" ORDER BY s.published_at DESC, s.id DESC", id, 4*limit, cluster, now, now)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		keep(recent)
 	}
@@ -175,19 +204,11 @@ func (r Reads) Related(ctx context.Context, id int64, limit int) ([]news.Related
 		recent, err := query("SELECT s.id, s.cluster_id FROM stories s WHERE s.cluster_id != ? AND"+
 			VisibleCard+" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", cluster, now, now, 2*limit)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		keep(recent)
 	}
-	list, err := r.Cards(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]news.Related, len(list))
-	for i, s := range list {
-		out[i] = news.Related{Story: s, AlsoCoveredBy: s.AlsoCoveredBy, Nearby: !close[s.ID]}
-	}
-	return out, nil
+	return ids, closeCount, nil
 }
 
 // CopyStories returns the visible stories of s's cluster other than s.
@@ -273,20 +294,14 @@ func (r Reads) Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, 
 	var key string
 	if c := r.Cache; c != nil {
 		key = listKey(f)
-		if ids, more, ok := c.list(key, now); ok {
-			list, err := r.Cards(ctx, ids)
-			return list, more, err
+		if l, ok := c.list(&c.lists, key, now); ok {
+			list, err := r.Cards(ctx, l.ids)
+			return list, l.more, err
 		}
 	}
-	l := keptList{from: now, expires: math.MaxInt64}
-	if r.Cache != nil {
-		// Both before the list: it may see a later write, never miss
-		// an earlier one.
-		l.version = r.Cache.version()
-		var err error
-		if l.expires, err = r.nextVisible(ctx, l.version, now); err != nil {
-			return nil, false, err
-		}
+	l, err := r.newList(ctx, now)
+	if err != nil {
+		return nil, false, err
 	}
 	ids, err := r.storyIDs(ctx, "SELECT s.id"+strings.Replace(from, StoryFrom, " FROM stories s", 1)+cond, args...)
 	if err != nil {
@@ -297,8 +312,8 @@ func (r Reads) Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, 
 		ids = ids[:f.Page.Size]
 	}
 	l.ids = ids
-	if r.Cache != nil {
-		r.Cache.putList(key, l)
+	if c := r.Cache; c != nil {
+		c.putList(&c.lists, key, l)
 	}
 	list, err := r.Cards(ctx, ids)
 	return list, l.more, err
