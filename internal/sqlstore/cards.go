@@ -360,16 +360,31 @@ func ordered(ids []int64, found []*card, read []*card) []*news.Story {
 // article shows (of its own story): a third of a card's memory.
 var keptCardColumns = strings.Replace(CardColumns, "s.key_points", "'[]'", 1)
 
+// hasOthers is a column of a story's row: whether its cluster has another
+// version that is neither a draft nor trashed (the versions coverage
+// reads), from the index of clusters.
+const hasOthers = `EXISTS (SELECT 1 FROM stories o WHERE o.cluster_id = s.cluster_id AND o.id != s.id
+	AND o.deleted_at IS NULL AND o.status != 'draft')`
+
 // readCards reads the cards of stories ids, whatever their state (a
 // list's query decides what it shows), with their clusters' other
-// sources as visible at now, in two queries.
+// sources as visible at now: in one query, and one more when a story
+// has other versions (most have none).
 func (r Reads) readCards(ctx context.Context, ids []int64, now int64) ([]*card, error) {
 	in, arg := r.Q.InIDs(ids)
-	list, err := r.queryStories(ctx, "SELECT "+keptCardColumns+StoryFrom+" WHERE s.id"+in, arg)
+	var covered []*news.Story
+	list, err := QueryAll(ctx, r.Q, func(row Row) (*news.Story, error) {
+		var others bool
+		s, err := ScanStoryText(row, false, &others)
+		if err == nil && others {
+			covered = append(covered, s)
+		}
+		return s, err
+	}, "SELECT "+keptCardColumns+", "+hasOthers+StoryFrom+" WHERE s.id"+in, arg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("select stories: %w", err)
 	}
-	expires, err := r.coverage(ctx, list, now)
+	expires, err := r.coverage(ctx, covered, now)
 	if err != nil {
 		return nil, err
 	}
