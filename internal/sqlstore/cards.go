@@ -56,13 +56,21 @@ type Cache struct {
 
 	hits, misses atomic.Int64
 
-	// lists are the pages of Stories, related the Related lists; next
-	// is the next time a story becomes visible, as known at version
-	// next.version.
-	listsMu        sync.Mutex
-	lists, related keptLists
-	next           struct{ version, from, at int64 }
+	// lists are the kept lists of each kind; next is the next time a
+	// story becomes visible, as known at version next.version.
+	listsMu sync.Mutex
+	lists   [2]keptLists
+	next    struct{ version, from, at int64 }
 }
+
+// The kinds of kept lists, kept apart so that article pages, read for
+// every story, never push the front page's list out.
+type listKind int
+
+const (
+	pages   listKind = iota // pages of Stories
+	related                 // Related lists
+)
 
 // keptLists are lists of one data version, at, at most max of them.
 type keptLists struct {
@@ -122,7 +130,7 @@ type card struct {
 // changes.
 func NewCache(limit int, version func() int64, changes func(since int64) news.Changes) *Cache {
 	c := &Cache{version: version, changes: changes, ll: list.New(), items: map[int64]*list.Element{}, limit: limit,
-		lists: keptLists{max: listsKept}, related: keptLists{max: relatedKept}}
+		lists: [2]keptLists{pages: {max: listsKept}, related: {max: relatedKept}}}
 	c.seen.Store(-1) // the first read starts from nothing
 	return c
 }
@@ -400,23 +408,24 @@ func (r Reads) storyIDs(ctx context.Context, query string, args ...any) ([]int64
 	return ScanIDs(r.Q.Query(ctx, query, args...))
 }
 
-// list returns the list kept under key in set, if one is kept for the
+// list returns the list of kind kept under key, if one is kept for the
 // current data version and still valid at now.
-func (c *Cache) list(set *keptLists, key string, now int64) (keptList, bool) {
+func (c *Cache) list(kind listKind, key string, now int64) (keptList, bool) {
 	c.listsMu.Lock()
 	defer c.listsMu.Unlock()
-	l, ok := set.m[key]
+	l, ok := c.lists[kind].m[key]
 	if !ok || l.version != c.version() || now < l.from || now >= l.expires {
 		return keptList{}, false
 	}
 	return l, true
 }
 
-// putList keeps in set a list read at data version l.version (read
+// putList keeps a list of kind read at data version l.version (read
 // before the list), valid before l.expires.
-func (c *Cache) putList(set *keptLists, key string, l keptList) {
+func (c *Cache) putList(kind listKind, key string, l keptList) {
 	c.listsMu.Lock()
 	defer c.listsMu.Unlock()
+	set := &c.lists[kind]
 	if l.version != c.version() {
 		return // a write came since: the next read reads it again
 	}
@@ -426,18 +435,32 @@ func (c *Cache) putList(set *keptLists, key string, l keptList) {
 	set.m[key] = l
 }
 
-// newList starts a list read at now: with the cache, its data version
-// and expiry, both read before the list, so that it may see a later
-// write but never miss an earlier one.
-func (r Reads) newList(ctx context.Context, now int64) (keptList, error) {
-	l := keptList{from: now, expires: math.MaxInt64}
-	if r.Cache == nil {
-		return l, nil
+// keptOr returns the list of kind kept under key, else one read by read
+// (which sets its ids, and more or close) and kept. The data version and
+// expiry are read before the list, so that it may see a later write but
+// never miss an earlier one.
+func (r Reads) keptOr(ctx context.Context, kind listKind, key string, now int64, read func(*keptList) error) (keptList, error) {
+	c := r.Cache
+	if c != nil {
+		if l, ok := c.list(kind, key, now); ok {
+			return l, nil
+		}
 	}
-	l.version = r.Cache.version()
-	var err error
-	l.expires, err = r.nextVisible(ctx, l.version, now)
-	return l, err
+	l := keptList{from: now, expires: math.MaxInt64}
+	if c != nil {
+		l.version = c.version()
+		var err error
+		if l.expires, err = r.nextVisible(ctx, l.version, now); err != nil {
+			return l, err
+		}
+	}
+	if err := read(&l); err != nil {
+		return l, err
+	}
+	if c != nil {
+		c.putList(kind, key, l)
+	}
+	return l, nil
 }
 
 // nextVisible returns when the next story that is not visible at now

@@ -92,19 +92,19 @@ func TestCacheListsLastOneVersion(t *testing.T) {
 	c := NewCache(1<<20, func() int64 { return log.version }, log.changes)
 	read := c.version()
 	log.write(news.StoryKey(7))
-	c.putList(&c.lists, "front", keptList{version: read, expires: 100, ids: []int64{1}})
-	if _, ok := c.list(&c.lists, "front", 0); ok {
+	c.putList(pages, "front", keptList{version: read, expires: 100, ids: []int64{1}})
+	if _, ok := c.list(pages, "front", 0); ok {
 		t.Error("a list read before a write is kept")
 	}
-	c.putList(&c.lists, "front", keptList{version: c.version(), expires: 100, ids: []int64{1}})
-	if _, ok := c.list(&c.lists, "front", 0); !ok {
+	c.putList(pages, "front", keptList{version: c.version(), expires: 100, ids: []int64{1}})
+	if _, ok := c.list(pages, "front", 0); !ok {
 		t.Error("a list of the current version is not kept")
 	}
-	if _, ok := c.list(&c.lists, "front", 100); ok {
+	if _, ok := c.list(pages, "front", 100); ok {
 		t.Error("a list is served when a scheduled story has become visible")
 	}
 	log.write(news.StoryKey(8))
-	if _, ok := c.list(&c.lists, "front", 0); ok {
+	if _, ok := c.list(pages, "front", 0); ok {
 		t.Error("a list is served after a write")
 	}
 }
@@ -131,17 +131,17 @@ func TestCacheBoundedByBytes(t *testing.T) {
 func TestCacheRelatedListsApart(t *testing.T) {
 	log := &fakeLog{version: 1, keys: map[int64][]string{}}
 	c := NewCache(1<<20, func() int64 { return log.version }, log.changes)
-	c.putList(&c.lists, "front", keptList{version: c.version(), expires: 100, ids: []int64{1}})
+	c.putList(pages, "front", keptList{version: c.version(), expires: 100, ids: []int64{1}})
 	for id := range relatedKept + 1 {
-		c.putList(&c.related, strconv.Itoa(id)+" 6", keptList{version: c.version(), expires: 100, ids: []int64{int64(id)}, close: 1})
+		c.putList(related, strconv.Itoa(id)+" 6", keptList{version: c.version(), expires: 100, ids: []int64{int64(id)}, close: 1})
 	}
-	if _, ok := c.list(&c.lists, "front", 0); !ok {
+	if _, ok := c.list(pages, "front", 0); !ok {
 		t.Error("related lists pushed out the front page's list")
 	}
-	if l, ok := c.list(&c.related, strconv.Itoa(relatedKept)+" 6", 0); !ok || l.close != 1 || l.ids[0] != relatedKept {
+	if l, ok := c.list(related, strconv.Itoa(relatedKept)+" 6", 0); !ok || l.close != 1 || l.ids[0] != relatedKept {
 		t.Errorf("the last related list kept = %+v, %v", l, ok)
 	}
-	if _, ok := c.list(&c.related, "0 6", 0); ok {
+	if _, ok := c.list(related, "0 6", 0); ok {
 		t.Errorf("more than %d related lists kept", relatedKept)
 	}
 }

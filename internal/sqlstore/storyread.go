@@ -112,21 +112,12 @@ func (r Reads) coverage(ctx context.Context, list []*news.Story, now int64) (map
 func (r Reads) Related(ctx context.Context, id int64, limit int) ([]news.Related, error) {
 	now := r.now()
 	key := strconv.FormatInt(id, 10) + " " + strconv.Itoa(limit)
-	l, ok := keptList{}, false
-	if c := r.Cache; c != nil {
-		l, ok = c.list(&c.related, key, now)
-	}
-	if !ok {
-		var err error
-		if l, err = r.newList(ctx, now); err != nil {
-			return nil, err
-		}
-		if l.ids, l.close, err = r.relatedIDs(ctx, id, limit, now); err != nil {
-			return nil, err
-		}
-		if c := r.Cache; c != nil {
-			c.putList(&c.related, key, l)
-		}
+	l, err := r.keptOr(ctx, related, key, now, func(l *keptList) (err error) {
+		l.ids, l.close, err = r.relatedIDs(ctx, id, limit, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	list, err := r.Cards(ctx, l.ids)
 	if err != nil {
@@ -291,31 +282,21 @@ func (r Reads) Stories(ctx context.Context, f news.StoryFilter) ([]*news.Story, 
 	}
 	// Cards: the ids in the list's order, kept for this data version,
 	// then their cards (Cards).
-	var key string
-	if c := r.Cache; c != nil {
-		key = listKey(f)
-		if l, ok := c.list(&c.lists, key, now); ok {
-			list, err := r.Cards(ctx, l.ids)
-			return list, l.more, err
+	l, err := r.keptOr(ctx, pages, listKey(f), now, func(l *keptList) error {
+		ids, err := r.storyIDs(ctx, "SELECT s.id"+strings.Replace(from, StoryFrom, " FROM stories s", 1)+cond, args...)
+		if err != nil {
+			return err
 		}
-	}
-	l, err := r.newList(ctx, now)
+		if l.more = len(ids) > f.Page.Size; l.more {
+			ids = ids[:f.Page.Size]
+		}
+		l.ids = ids
+		return nil
+	})
 	if err != nil {
 		return nil, false, err
 	}
-	ids, err := r.storyIDs(ctx, "SELECT s.id"+strings.Replace(from, StoryFrom, " FROM stories s", 1)+cond, args...)
-	if err != nil {
-		return nil, false, err
-	}
-	l.more = len(ids) > f.Page.Size
-	if l.more {
-		ids = ids[:f.Page.Size]
-	}
-	l.ids = ids
-	if c := r.Cache; c != nil {
-		c.putList(&c.lists, key, l)
-	}
-	list, err := r.Cards(ctx, ids)
+	list, err := r.Cards(ctx, l.ids)
 	return list, l.more, err
 }
 
