@@ -8,7 +8,8 @@
 #   serving the same bytes (the Go limit), the same handler sending
 #   newsdesk's header lines as well (what net/http costs for them),
 #   newsdesk article warm (plain and
-#   gzip), article with the render cache off, front page, search for a
+#   gzip), article with the render cache off, random articles with it off
+#   (5,000 paths from the sitemaps), front page, search for a
 #   common word (in over 10 % of stories), an uncommon one (under 1 %) and
 #   one in none, cache off, and article latency while 64 connections send
 #   unique random searches (admission control). Then the newsroom
@@ -197,10 +198,23 @@ request = function()
 end
 LUA
 
-# load NAME URL [gzip]: one wrk run; prints a table row.
+# Random articles: 5,000 article paths from the story sitemaps, a random
+# one each request, so that few pages and cards repeat.
+for m in $(curl -fs "http://127.0.0.1:$PORT_NOCACHE/sitemap.xml" | grep -o '/sitemaps/stories-[^<]*'); do
+	curl -fs "http://127.0.0.1:$PORT_NOCACHE$m" | grep -o '/articles/[^<]*'
+done | shuf -n 5000 > "$tmp/articles.txt"
+echo "random articles: $(wc -l < "$tmp/articles.txt") paths from the sitemaps"
+cat > "$tmp/randarticle.lua" <<LUA
+local paths = {}
+for line in io.lines("$tmp/articles.txt") do paths[#paths + 1] = line end
+request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+LUA
+
+# load NAME URL [gzip] [VAR] [SCRIPT]: one wrk run; prints a table row.
 load() {
 	local name=$1 url=$2 hdr=() out
 	[ "${3:-}" = gzip ] && hdr=(-H 'Accept-Encoding: gzip')
+	[ -n "${5:-}" ] && hdr+=(-s "$5")
 	out=$(wrk -t2 -c64 -d"$DUR" --latency "${hdr[@]}" "$url")
 	local rps p50 p99 n non secs ok
 	rps=$(echo "$out" | awk '/Requests\/sec/{print $2}')
@@ -225,6 +239,7 @@ load "Go net/http, same bytes+headers" "http://127.0.0.1:$PORT_GOH/" "" GOH
 load "newsdesk article, warm" "http://127.0.0.1:$PORT_ND$slug" "" ND
 load "newsdesk article, warm, gzip" "http://127.0.0.1:$PORT_ND$slug" gzip NDGZ
 load "newsdesk article, cache off" "http://127.0.0.1:$PORT_NOCACHE$slug" "" NC
+load "random articles, cache off" "http://127.0.0.1:$PORT_NOCACHE" "" RA "$tmp/randarticle.lua"
 load "newsdesk front page, warm" "http://127.0.0.1:$PORT_ND/" "" FP
 load "newsdesk front page, cache off" "http://127.0.0.1:$PORT_NOCACHE/" "" FPNC
 load "newsdesk search, warm" "http://127.0.0.1:$PORT_ND/search?q=$query" "" SW
