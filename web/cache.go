@@ -37,9 +37,10 @@ type pageCache struct {
 	mu    sync.Mutex
 	ll    *list.List // front is most recently used
 	items map[string]*list.Element
-	// byKey indexes the pages by the keys they show; anyKey holds the
-	// pages that named none.
-	byKey  map[string]map[string]struct{}
+	// byKey indexes the pages by the keys they show, in no order: most
+	// keys are on one page or a few, and a slice costs a tenth of a set.
+	// anyKey holds the pages that named none.
+	byKey  map[string][]*page
 	anyKey map[string]struct{}
 	size   int
 	limit  int
@@ -103,19 +104,28 @@ type page struct {
 	plainLength, gzLength []string
 }
 
+// cost is what p holds of the heap while cached: its bytes, plus about
+// what its struct, header lines and list element take (pageOverhead) and
+// each of its keys in the index (keyOverhead), as TestPageCacheCountsItsMemory
+// measures.
 func (p *page) cost() int {
-	n := len(p.key) + len(p.gz) + len(p.surrogate) + len(p.tags) + 256
+	n := pageOverhead + len(p.key) + len(p.gz) + len(p.surrogate) + len(p.tags)
 	if b := p.plain.Load(); b != nil {
 		n += len(*b)
 	}
 	for _, k := range p.keys {
-		n += len(k) + 48 // the key and its place in the index
+		n += keyOverhead + len(k)
 	}
 	return n
 }
 
+const (
+	pageOverhead = 900
+	keyOverhead  = 160
+)
+
 func newPageCache(limit int) *pageCache {
-	return &pageCache{ll: list.New(), items: map[string]*list.Element{}, byKey: map[string]map[string]struct{}{},
+	return &pageCache{ll: list.New(), items: map[string]*list.Element{}, byKey: map[string][]*page{},
 		anyKey: map[string]struct{}{}, limit: limit}
 }
 
@@ -161,12 +171,7 @@ func (pc *pageCache) put(p *page, keepPlain bool) {
 		pc.anyKey[p.key] = struct{}{}
 	}
 	for _, k := range p.keys {
-		set := pc.byKey[k]
-		if set == nil {
-			set = map[string]struct{}{}
-			pc.byKey[k] = set
-		}
-		set[p.key] = struct{}{}
+		pc.byKey[k] = append(pc.byKey[k], p)
 	}
 	for pc.size > pc.limit {
 		pc.remove(pc.ll.Back())
@@ -234,10 +239,14 @@ func (pc *pageCache) remove(el *list.Element) {
 	delete(pc.items, p.key)
 	delete(pc.anyKey, p.key)
 	for _, k := range p.keys {
-		if set := pc.byKey[k]; set != nil {
-			delete(set, p.key)
-			if len(set) == 0 {
+		on := pc.byKey[k]
+		if i := slices.Index(on, p); i >= 0 {
+			last := len(on) - 1
+			on[i], on[last] = on[last], nil
+			if last == 0 {
 				delete(pc.byKey, k)
+			} else {
+				pc.byKey[k] = on[:last]
 			}
 		}
 	}
@@ -272,8 +281,12 @@ func (pc *pageCache) apply(from int64, ch news.Changes) int {
 			drop(key)
 		}
 		for _, k := range ch.Keys {
-			for key := range pc.byKey[k] {
-				drop(key)
+			// Taken out of the index first, so that removing its pages
+			// does not search it for each.
+			on := pc.byKey[k]
+			delete(pc.byKey, k)
+			for _, p := range on {
+				drop(p.key)
 			}
 		}
 	}

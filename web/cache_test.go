@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -292,5 +294,56 @@ func TestRequestIDIsCheckedNotEchoed(t *testing.T) {
 				t.Errorf("X-Request-ID %q answered with %q, want kept=%v", tt.sent, got, tt.kept)
 			}
 		}
+	}
+}
+
+// TestPageCacheCountsItsMemory fills a page cache with article-like pages,
+// each showing eight keys as an article does, and compares the bytes the
+// cache counts (what --cache-mb bounds) with what it holds on the heap.
+func TestPageCacheCountsItsMemory(t *testing.T) {
+	const pages = 4000
+	rnd := rand.New(rand.NewPCG(1, 2))
+	words := strings.Fields("the minister said on tuesday that flood defences would be raised along the river before winter council members asked how much it would cost and who would pay")
+	var b strings.Builder
+	b.WriteString("<!doctype html><html><head><title>A story</title></head><body><article>")
+	for b.Len() < 15000 {
+		b.WriteString(words[rnd.IntN(len(words))])
+		b.WriteByte(' ')
+		if rnd.IntN(12) == 0 {
+			fmt.Fprintf(&b, "%d</p><p>", rnd.IntN(100000))
+		}
+	}
+	body := []byte(b.String()) // shared: the cache keeps only compressed copies
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC() // and what the pools let go
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+
+	before := heap()
+	pc := newPageCache(1 << 30)
+	now := time.Now()
+	for i := range pages {
+		p := newPage(fmt.Sprintf("/articles/a-story-of-some-length-%d", i), 1, now, "text/html; charset=UTF-8", body, false)
+		p.keys = []string{news.RelatedKey(int64(i)), news.StoryKey(int64(i))}
+		for range 6 { // the related stories, rarely on another page
+			p.keys = append(p.keys, news.StoryKey(rnd.Int64N(100*pages)))
+		}
+		slices.Sort(p.keys)
+		p.keys = slices.Compact(p.keys)
+		p.named = true
+		p.surrogate, p.tags = strings.Join(p.keys, " "), strings.Join(p.keys, ",")
+		p.prepare(DefaultPageCacheControl)
+		pc.put(p, false)
+	}
+	held := int64(heap()) - int64(before)
+	runtime.KeepAlive(pc)
+
+	ratio := float64(held) / float64(pc.size)
+	t.Logf("%d pages: counted %d B, heap grew %d B (%.2f×)", len(pc.items), pc.size, held, ratio)
+	if len(pc.items) != pages || ratio < 0.85 || ratio > 1.15 {
+		t.Errorf("the cache counts %d B for %d pages, the heap holds %d B more (%.2f×): want within 15 %%", pc.size, len(pc.items), held, ratio)
 	}
 }
