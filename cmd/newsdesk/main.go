@@ -218,6 +218,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "\nNo users yet. To create the first admin, open this link within an hour:\n\n  %s\n\n", link)
 		}
 	}
+	go holdHeap(ctx, func() int { return srv.CacheStats().Bytes })
 	go publishScheduled(ctx, dk, elector, publishNow, log)
 	go sweepImages(ctx, db, log)
 	polled := make(chan struct{})
