@@ -14,6 +14,9 @@ import (
 
 // gate bounds the requests that work the database hard (uncached
 // searches): at most slots run at once and more may queue briefly (wait).
+// The cores beyond that share are lent too (spare), but only while no
+// other request has come lately (quiet): searches alone may use the whole
+// machine, and give it back as soon as readers want pages.
 // Past that a request is turned away with 503 and Retry-After, so a flood
 // of long-tail searches cannot take the cores from every other page:
 // cached pages and articles never pass through the gate. A search costs
@@ -21,21 +24,26 @@ import (
 // them away at once instead made the flood's clients ask again and again,
 // and answering thousands of 503s a second took the cores itself.
 type gate struct {
-	slots   chan struct{}
-	waiters chan struct{}
-	wait    time.Duration
+	slots, spare chan struct{}
+	quiet        func() bool
+	waiters      chan struct{}
+	wait         time.Duration
 }
 
 // gateQueue is how many requests may wait per slot.
 const gateQueue = 128
 
-// newGate admits n at a time (0: half the cores, at least one) and lets
-// gateQueue×n wait up to wait.
-func newGate(n int, wait time.Duration) *gate {
+// newGate admits n at a time and lets gateQueue×n wait up to wait. With n
+// 0 it admits half the cores, at least one, and the other cores while
+// quiet reports true.
+func newGate(n int, wait time.Duration, quiet func() bool) *gate {
+	spare := 0
 	if n <= 0 {
 		n = max(1, runtime.GOMAXPROCS(0)/2)
+		spare = runtime.GOMAXPROCS(0) - n
 	}
-	return &gate{slots: make(chan struct{}, n), waiters: make(chan struct{}, gateQueue*n), wait: wait}
+	return &gate{slots: make(chan struct{}, n), spare: make(chan struct{}, spare), quiet: quiet,
+		waiters: make(chan struct{}, gateQueue*n), wait: wait}
 }
 
 // enter takes a slot, waiting a little if all are taken; ok is false when
@@ -46,6 +54,13 @@ func (g *gate) enter(ctx context.Context) (release func(), ok bool) {
 	case g.slots <- struct{}{}:
 		return release, true
 	default:
+	}
+	if cap(g.spare) > 0 && g.quiet() {
+		select {
+		case g.spare <- struct{}{}:
+			return func() { <-g.spare }, true
+		default:
+		}
 	}
 	select {
 	case g.waiters <- struct{}{}:
@@ -62,6 +77,14 @@ func (g *gate) enter(ctx context.Context) (release func(), ok bool) {
 	case <-ctx.Done():
 	}
 	return nil, false
+}
+
+// quietFor is how long no other request may have come for searches to
+// get the spare cores.
+const quietFor = 50 * time.Millisecond
+
+func (s *Server) othersQuiet() bool {
+	return time.Now().UnixNano()-s.lastOther.Load() > int64(quietFor)
 }
 
 // heavy passes a request through the server's gate: the handler runs only

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -52,7 +53,7 @@ func TestBusySearchesAreTurnedAway(t *testing.T) {
 // TestGateWaitsBriefly: a request finding every slot taken waits for one
 // to come free within the gate's wait.
 func TestGateWaitsBriefly(t *testing.T) {
-	g := newGate(1, time.Minute)
+	g := newGate(1, time.Minute, nil)
 	release, ok := g.enter(context.Background())
 	if !ok {
 		t.Fatal("first enter refused")
@@ -77,5 +78,38 @@ func TestGateWaitsBriefly(t *testing.T) {
 	}
 	if _, ok := g.enter(context.Background()); ok {
 		t.Error("enter admitted with every slot and waiting place taken")
+	}
+}
+
+// TestGateLendsSpareCoresWhenQuiet: by default the gate admits half the
+// cores' worth of searches, and the other half only while no other request
+// has come lately.
+func TestGateLendsSpareCoresWhenQuiet(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	quiet := false
+	g := newGate(0, 10*time.Millisecond, func() bool { return quiet })
+	var held []func()
+	defer func() {
+		for _, release := range held {
+			release()
+		}
+	}()
+	admitted := func() int {
+		n := 0
+		for {
+			release, ok := g.enter(context.Background())
+			if !ok {
+				return n
+			}
+			held = append(held, release)
+			n++
+		}
+	}
+	if n := admitted(); n != 2 {
+		t.Errorf("readers busy: %d searches admitted at once on 4 cores, want 2", n)
+	}
+	quiet = true
+	if n := admitted(); n != 2 {
+		t.Errorf("then quiet: %d more admitted, want the 2 spare cores", n)
 	}
 }

@@ -162,7 +162,8 @@ type Config struct {
 	// request headers; 0 means 5 seconds.
 	ReadHeaderTimeout time.Duration
 	// HeavyRequests bounds the uncached searches served at once; 0 means
-	// half the cores. More wait up to 50 ms, then get 503.
+	// half the cores, and all of them while no other request came in the
+	// last 50 ms. More wait up to 50 ms, then get 503.
 	HeavyRequests int
 }
 
@@ -188,6 +189,10 @@ type Server struct {
 	gate   *gate      // admits uncached searches
 	// gateFull counts requests the gate turned away.
 	gateFull atomic.Int64
+	// lastOther is when the last request other than a search came
+	// (UnixNano): the gate lends searches the spare cores only after a
+	// quiet while (othersQuiet).
+	lastOther atomic.Int64
 	logins   *limiter
 	cop      *http.CrossOriginProtection
 	secret   []byte
@@ -242,7 +247,7 @@ func New(cfg Config, store Store) (*Server, error) {
 		logins: newLimiter(store, "login", failureWindow), cop: http.NewCrossOriginProtection(),
 		commentsByIP:    newLimiter(store, "comment-ip", commentIPWindow),
 		commentsByStory: newLimiter(store, "comment-story", commentBurstWindw)}
-	s.gate = newGate(cfg.HeavyRequests, 50*time.Millisecond)
+	s.gate = newGate(cfg.HeavyRequests, 50*time.Millisecond, s.othersQuiet)
 	s.feeds = cfg.Feeds
 	if fs, ok := store.(FeedStore); ok && s.feeds.Store == nil {
 		s.feeds.Store = fs
@@ -275,6 +280,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		r = r.Clone(r.Context())
 		r.Method = http.MethodGet
+	}
+	if r.URL.Path != "/search" {
+		s.lastOther.Store(time.Now().UnixNano())
 	}
 	if s.cache != nil && r.Method == http.MethodGet && s.serveCached(w, r) {
 		return
