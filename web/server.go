@@ -193,9 +193,9 @@ type Server struct {
 	// (UnixNano): the gate lends searches the spare cores only after a
 	// quiet while (othersQuiet).
 	lastOther atomic.Int64
-	logins   *limiter
-	cop      *http.CrossOriginProtection
-	secret   []byte
+	logins    *limiter
+	cop       *http.CrossOriginProtection
+	secret    []byte
 	// atomID prefixes Atom ids; atomStarted is when it was minted.
 	atomID      string
 	atomStarted time.Time
