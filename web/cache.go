@@ -37,9 +37,10 @@ type pageCache struct {
 	mu    sync.Mutex
 	ll    *list.List // front is most recently used
 	items map[string]*list.Element
-	// byKey indexes the pages by the keys they show, in no order: most
-	// keys are on one page or a few, and a slice costs a tenth of a set.
-	// anyKey holds the pages that named none.
+	// byKey indexes the pages by the keys they show, in no order (a page
+	// knows its place in each list: page.pos): most keys are on one page
+	// or a few, and a slice costs a tenth of a set. anyKey holds the
+	// pages that named none.
 	byKey  map[string][]*page
 	anyKey map[string]struct{}
 	size   int
@@ -91,6 +92,9 @@ type page struct {
 	// handler named them (a page naming none goes with any change).
 	keys  []string
 	named bool
+	// pos is p's place in the cache's list of each of its keys (byKey),
+	// while cached.
+	pos []int32
 	// surrogate and tags are keys as the Surrogate-Key and Cache-Tag
 	// headers carry them.
 	surrogate, tags string
@@ -170,7 +174,9 @@ func (pc *pageCache) put(p *page, keepPlain bool) {
 	if !p.named {
 		pc.anyKey[p.key] = struct{}{}
 	}
-	for _, k := range p.keys {
+	p.pos = make([]int32, len(p.keys))
+	for j, k := range p.keys {
+		p.pos[j] = int32(len(pc.byKey[k]))
 		pc.byKey[k] = append(pc.byKey[k], p)
 	}
 	for pc.size > pc.limit {
@@ -238,16 +244,21 @@ func (pc *pageCache) remove(el *list.Element) {
 	p := pc.ll.Remove(el).(*page)
 	delete(pc.items, p.key)
 	delete(pc.anyKey, p.key)
-	for _, k := range p.keys {
+	for j, k := range p.keys {
 		on := pc.byKey[k]
-		if i := slices.Index(on, p); i >= 0 {
-			last := len(on) - 1
-			on[i], on[last] = on[last], nil
-			if last == 0 {
-				delete(pc.byKey, k)
-			} else {
-				pc.byKey[k] = on[:last]
-			}
+		i := p.pos[j]
+		if int(i) >= len(on) || on[i] != p {
+			continue // the list was taken out by apply
+		}
+		// The last page of the list takes p's place.
+		last := len(on) - 1
+		moved := on[last]
+		on[i], on[last] = moved, nil
+		moved.pos[slices.Index(moved.keys, k)] = i
+		if last == 0 {
+			delete(pc.byKey, k)
+		} else {
+			pc.byKey[k] = on[:last]
 		}
 	}
 	pc.size -= p.cost()

@@ -347,3 +347,50 @@ func TestPageCacheCountsItsMemory(t *testing.T) {
 		t.Errorf("the cache counts %d B for %d pages, the heap holds %d B more (%.2f×): want within 15 %%", pc.size, len(pc.items), held, ratio)
 	}
 }
+
+// TestPageCacheIndexStaysConsistent puts, replaces, evicts and invalidates
+// pages at random and checks after each step that every cached page is in
+// the list of each of its keys at the place it records, and that the lists
+// hold nothing else.
+func TestPageCacheIndexStaysConsistent(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	pc := newPageCache(200 << 10) // about 120 pages: puts evict
+	body := []byte(strings.Repeat("<p>words of a page</p>", 100))
+	key := func() string { return news.StoryKey(rnd.Int64N(40)) }
+	version := int64(1)
+	for step := range 3000 {
+		switch rnd.IntN(10) {
+		case 0:
+			keys := []string{key(), key()}
+			slices.Sort(keys)
+			version++
+			pc.apply(version-1, news.Changes{Version: version, Keys: keys})
+		default:
+			p := newPage(fmt.Sprintf("/p/%d", rnd.IntN(400)), version, time.Now(), "text/html", body, false)
+			p.keys = []string{key(), key(), key(), news.KeyFront}
+			slices.Sort(p.keys)
+			p.keys = slices.Compact(p.keys)
+			p.named = true
+			pc.put(p, false)
+		}
+		listed := 0
+		for k, on := range pc.byKey {
+			for i, p := range on {
+				if el, ok := pc.items[p.key]; !ok || el.Value.(*page) != p {
+					t.Fatalf("step %d: key %s lists a page no longer cached", step, k)
+				}
+				if j := slices.Index(p.keys, k); j < 0 || int(p.pos[j]) != i {
+					t.Fatalf("step %d: page %s is at %d in the list of %s, records %v", step, p.key, i, k, p.pos)
+				}
+			}
+			listed += len(on)
+		}
+		want := 0
+		for _, el := range pc.items {
+			want += len(el.Value.(*page).keys)
+		}
+		if listed != want {
+			t.Fatalf("step %d: the lists hold %d entries, the cached pages have %d keys", step, listed, want)
+		}
+	}
+}
