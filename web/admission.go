@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"runtime"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,8 +15,8 @@ import (
 // searches): at most slots run at once and more may queue briefly (wait).
 // The cores beyond that share are lent too (spare), but only while no
 // other request has come lately (quiet): searches alone may use the whole
-// machine, and give it back as soon as readers want pages.
-// Past that a request is turned away with 503 and Retry-After, so a flood
+// machine, and once readers want pages a lent core comes back when its
+// search ends. Past that a request is turned away with 503 and Retry-After, so a flood
 // of long-tail searches cannot take the cores from every other page:
 // cached pages and articles never pass through the gate. A search costs
 // about a millisecond, so a queue serves dozens within the wait; turning
@@ -35,12 +34,14 @@ const gateQueue = 128
 
 // newGate admits n at a time and lets gateQueue×n wait up to wait. With n
 // 0 it admits half the cores, at least one, and the other cores while
-// quiet reports true.
-func newGate(n int, wait time.Duration, quiet func() bool) *gate {
+// quiet (if not nil) reports true.
+func newGate(n, cores int, wait time.Duration, quiet func() bool) *gate {
 	spare := 0
 	if n <= 0 {
-		n = max(1, runtime.GOMAXPROCS(0)/2)
-		spare = runtime.GOMAXPROCS(0) - n
+		n = max(1, cores/2)
+		if quiet != nil {
+			spare = max(0, cores-n)
+		}
 	}
 	return &gate{slots: make(chan struct{}, n), spare: make(chan struct{}, spare), quiet: quiet,
 		waiters: make(chan struct{}, gateQueue*n), wait: wait}
@@ -55,12 +56,16 @@ func (g *gate) enter(ctx context.Context) (release func(), ok bool) {
 		return release, true
 	default:
 	}
+	// A nil channel is never ready: the spare cores are not offered
+	// unless the others are quiet.
+	var spare chan struct{}
 	if cap(g.spare) > 0 && g.quiet() {
-		select {
-		case g.spare <- struct{}{}:
-			return func() { <-g.spare }, true
-		default:
-		}
+		spare = g.spare
+	}
+	select {
+	case spare <- struct{}{}:
+		return func() { <-g.spare }, true
+	default:
 	}
 	select {
 	case g.waiters <- struct{}{}:
@@ -73,6 +78,8 @@ func (g *gate) enter(ctx context.Context) (release func(), ok bool) {
 	select {
 	case g.slots <- struct{}{}:
 		return release, true
+	case spare <- struct{}{}:
+		return func() { <-g.spare }, true
 	case <-t.C:
 	case <-ctx.Done():
 	}
@@ -85,6 +92,14 @@ const quietFor = 50 * time.Millisecond
 
 func (s *Server) othersQuiet() bool {
 	return time.Now().UnixNano()-s.lastOther.Load() > int64(quietFor)
+}
+
+// noteOther records that a request other than a search came. The time is
+// written at most once a millisecond: every core reads it, few write it.
+func (s *Server) noteOther() {
+	if now := time.Now().UnixNano(); now-s.lastOther.Load() > int64(time.Millisecond) {
+		s.lastOther.Store(now)
+	}
 }
 
 // heavy passes a request through the server's gate: the handler runs only

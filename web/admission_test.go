@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"runtime"
 	"testing"
 	"time"
 )
@@ -53,7 +52,7 @@ func TestBusySearchesAreTurnedAway(t *testing.T) {
 // TestGateWaitsBriefly: a request finding every slot taken waits for one
 // to come free within the gate's wait.
 func TestGateWaitsBriefly(t *testing.T) {
-	g := newGate(1, time.Minute, nil)
+	g := newGate(1, 2, time.Minute, nil)
 	release, ok := g.enter(context.Background())
 	if !ok {
 		t.Fatal("first enter refused")
@@ -85,9 +84,8 @@ func TestGateWaitsBriefly(t *testing.T) {
 // cores' worth of searches, and the other half only while no other request
 // has come lately.
 func TestGateLendsSpareCoresWhenQuiet(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	quiet := false
-	g := newGate(0, 10*time.Millisecond, func() bool { return quiet })
+	g := newGate(0, 4, 10*time.Millisecond, func() bool { return quiet })
 	var held []func()
 	defer func() {
 		for _, release := range held {
@@ -111,5 +109,38 @@ func TestGateLendsSpareCoresWhenQuiet(t *testing.T) {
 	quiet = true
 	if n := admitted(); n != 2 {
 		t.Errorf("then quiet: %d more admitted, want the 2 spare cores", n)
+	}
+}
+
+// TestGateWaiterTakesASpareCore: a search waiting in the queue while the
+// others are quiet is admitted when a lent core comes free, not only a
+// slot of the share.
+func TestGateWaiterTakesASpareCore(t *testing.T) {
+	g := newGate(0, 2, time.Minute, func() bool { return true })
+	slot, ok1 := g.enter(context.Background())
+	spare, ok2 := g.enter(context.Background())
+	if !ok1 || !ok2 {
+		t.Fatal("2 cores, others quiet: want 2 searches admitted at once")
+	}
+	defer slot()
+	done := make(chan bool)
+	go func() {
+		release, ok := g.enter(context.Background())
+		if ok {
+			release()
+		}
+		done <- ok
+	}()
+	for len(g.waiters) == 0 { // it queued
+		time.Sleep(time.Millisecond)
+	}
+	spare()
+	select {
+	case ok := <-done:
+		if !ok {
+			t.Error("the waiting search was refused")
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the waiting search was not admitted when the lent core came free")
 	}
 }

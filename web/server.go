@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -247,7 +248,7 @@ func New(cfg Config, store Store) (*Server, error) {
 		logins: newLimiter(store, "login", failureWindow), cop: http.NewCrossOriginProtection(),
 		commentsByIP:    newLimiter(store, "comment-ip", commentIPWindow),
 		commentsByStory: newLimiter(store, "comment-story", commentBurstWindw)}
-	s.gate = newGate(cfg.HeavyRequests, 50*time.Millisecond, s.othersQuiet)
+	s.gate = newGate(cfg.HeavyRequests, runtime.GOMAXPROCS(0), 50*time.Millisecond, s.othersQuiet)
 	s.feeds = cfg.Feeds
 	if fs, ok := store.(FeedStore); ok && s.feeds.Store == nil {
 		s.feeds.Store = fs
@@ -282,7 +283,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Method = http.MethodGet
 	}
 	if r.URL.Path != "/search" {
-		s.lastOther.Store(time.Now().UnixNano())
+		s.noteOther()
 	}
 	if s.cache != nil && r.Method == http.MethodGet && s.serveCached(w, r) {
 		return
