@@ -92,21 +92,37 @@ func Cut(text string, q news.Query, n int) []news.Span {
 		return nil
 	}
 	m := newMatcher(q)
-	// The window of n words ending at word i holds hits hits; ring
-	// remembers which of the last n words were hits.
-	ring := make([]bool, n)
-	best, bestHits, hits, count := 0, -1, 0, 0
-	for start, end := nextWord(text, 0); start < len(text); start, end = nextWord(text, end) {
-		hit := m.match(text[start:end])
+	// The window of n words ending at word count holds hits hits; the
+	// rings remember, for the last n+n/4 words, whether each was a hit
+	// and where it starts, so that the passage can start a little before
+	// the best window's first hit without reading the text again.
+	size := n + n/4
+	ring := make([]bool, size)
+	offs := make([]int, size)
+	// start is the passage's first word, startAt its byte offset.
+	start, startAt, bestHits, hits, count := 0, 0, -1, 0, 0
+	for from, end := nextWord(text, 0); from < len(text); from, end = nextWord(text, end) {
+		hit := m.match(text[from:end])
 		if hit {
 			hits++
 		}
-		if count >= n && ring[count%n] {
+		if count >= n && ring[(count-n)%size] {
 			hits--
 		}
-		ring[count%n] = hit
-		if from := max(0, count-n+1); hits > bestHits {
-			best, bestHits = from, hits
+		ring[count%size], offs[count%size] = hit, from
+		if hits > bestHits {
+			bestHits = hits
+			// The passage starts n/4 words before the window's first
+			// hit, or where the window does.
+			first := max(0, count-n+1)
+			start = first
+			for i := first; i <= count; i++ {
+				if ring[i%size] {
+					start = max(0, i-n/4) // still in the rings: i-n/4 > count-size
+					break
+				}
+			}
+			startAt = offs[start%size]
 		}
 		count++
 		if bestHits == n {
@@ -116,18 +132,9 @@ func Cut(text string, q news.Query, n int) []news.Span {
 	if count == 0 {
 		return nil
 	}
-	// The window's words again, starting a little before its first hit,
-	// for context.
-	ws := windowWords(text, &m, best, n)
-	for i, w := range ws {
-		if w.hit {
-			best = max(0, best+i-n/4)
-			ws = windowWords(text, &m, best, n)
-			break
-		}
-	}
+	ws := windowWords(text, &m, startAt, n)
 	from, to := ws[0].start, ws[len(ws)-1].end
-	if best == 0 {
+	if start == 0 {
 		from = 0
 	}
 	last := len(ws) < n
@@ -144,7 +151,7 @@ func Cut(text string, q news.Query, n int) []news.Span {
 			out[i].Text = collapseSpace(out[i].Text)
 		}
 	}
-	if best == 0 && len(out) > 0 && !out[0].Match {
+	if start == 0 && len(out) > 0 && !out[0].Match {
 		out[0].Text = strings.TrimLeft(out[0].Text, " ")
 	}
 	if last && len(out) > 0 && !out[len(out)-1].Match {
@@ -159,16 +166,12 @@ func Cut(text string, q news.Query, n int) []news.Span {
 	return out
 }
 
-// windowWords returns n words of text from word number first on (fewer
-// at its end), each marked whether it answers the query.
-func windowWords(text string, m *matcher, first, n int) []word {
+// windowWords returns n words of text from byte at on (fewer at its
+// end), each marked whether it answers the query.
+func windowWords(text string, m *matcher, at, n int) []word {
 	ws := make([]word, 0, n)
-	i := 0
-	for start, end := nextWord(text, 0); start < len(text) && len(ws) < n; start, end = nextWord(text, end) {
-		if i >= first {
-			ws = append(ws, word{start, end, m.match(text[start:end])})
-		}
-		i++
+	for start, end := nextWord(text, at); start < len(text) && len(ws) < n; start, end = nextWord(text, end) {
+		ws = append(ws, word{start, end, m.match(text[start:end])})
 	}
 	return ws
 }

@@ -48,3 +48,16 @@ func TestCut(t *testing.T) {
 		t.Errorf("Cut without match = %q", got)
 	}
 }
+
+// BenchmarkCut cuts a passage from an 8 KB text whose matches are past its
+// middle, as a search page does for each of its 20 hits.
+func BenchmarkCut(b *testing.B) {
+	text := strings.Repeat("The council met on Tuesday to discuss the budget for next year. ", 70) +
+		"The flood reached the bridge before dawn, and the river kept rising. " +
+		strings.Repeat("Residents were told to stay away from the water. ", 50)
+	q := news.ParseQuery("flood bridge")
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Cut(text, q, 32)
+	}
+}
