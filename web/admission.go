@@ -16,9 +16,9 @@ import (
 // The cores beyond that share are lent too (spare), but only while no
 // other request has come lately (quiet): searches alone may use the whole
 // machine, and once readers want pages a lent core comes back when its
-// search ends. Past that a request is turned away with 503 and Retry-After, so a flood
-// of long-tail searches cannot take the cores from every other page:
-// cached pages and articles never pass through the gate. A search costs
+// search ends. Past that a request is turned away with 503 and
+// Retry-After, so a flood of long-tail searches cannot take the cores from
+// every other page: cached pages and articles never pass through the gate. A search costs
 // about a millisecond, so a queue serves dozens within the wait; turning
 // them away at once instead made the flood's clients ask again and again,
 // and answering thousands of 503s a second took the cores itself.
@@ -90,6 +90,8 @@ func (g *gate) enter(ctx context.Context) (release func(), ok bool) {
 // get the spare cores.
 const quietFor = 50 * time.Millisecond
 
+// othersQuiet reports whether no request other than a search has come
+// for quietFor.
 func (s *Server) othersQuiet() bool {
 	return time.Now().UnixNano()-s.lastOther.Load() > int64(quietFor)
 }
