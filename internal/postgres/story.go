@@ -13,11 +13,11 @@ import (
 const (
 	storyColumns = sqlstore.StoryColumns
 	storyFrom    = sqlstore.StoryFrom
-	visible      = sqlstore.Visible
 	tagsOfStory  = sqlstore.TagsOfStory
 )
 
 var (
+	visible       = sqlstore.Visible
 	cardColumns   = sqlstore.CardColumns
 	firstOf       = sqlstore.FirstOf
 	scanStory     = sqlstore.ScanStory

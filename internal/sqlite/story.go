@@ -11,12 +11,10 @@ import (
 
 // What sqlite/search.go writes its reads with: sqlstore's, by shorter
 // names.
-const (
-	storyFrom = sqlstore.StoryFrom
-	visible   = sqlstore.Visible
-)
+const storyFrom = sqlstore.StoryFrom
 
 var (
+	visible     = sqlstore.Visible
 	cardColumns = sqlstore.CardColumns
 	visibleCard = sqlstore.VisibleCard
 )

@@ -371,8 +371,8 @@ var keptCardColumns = strings.Replace(CardColumns, "s.key_points", "'[]'", 1)
 // hasOthers is a column of a story's row: whether its cluster has another
 // version that is neither a draft nor trashed (the versions coverage
 // reads), from the index of clusters.
-const hasOthers = `EXISTS (SELECT 1 FROM stories o WHERE o.cluster_id = s.cluster_id AND o.id != s.id
-	AND o.deleted_at IS NULL AND o.status != 'draft')`
+var hasOthers = `EXISTS (SELECT 1 FROM stories o WHERE o.cluster_id = s.cluster_id AND o.id != s.id AND` +
+	Listed("o") + `)`
 
 // readCards reads the cards of stories ids, whatever their state (a
 // list's query decides what it shows), with their clusters' other

@@ -46,7 +46,7 @@ func (r Reads) IndexStories(ctx context.Context, fn func(store.Indexed) error) e
 	rows, err := r.Q.Query(ctx, `SELECT s.id, coalesce(sec.slug, ''), s.published_at, s.cluster_id,
 		v.terms, v.minhash FROM stories s JOIN story_vectors v ON v.story_id = s.id
 		LEFT JOIN sections sec ON sec.id = s.section_id
-		WHERE s.deleted_at IS NULL AND s.status != 'draft' ORDER BY s.id`)
+		WHERE`+Listed("s")+` ORDER BY s.id`)
 	if err != nil {
 		return err
 	}

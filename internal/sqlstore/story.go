@@ -27,10 +27,14 @@ const StoryFrom = ` FROM stories s
 	LEFT JOIN story_images si ON si.story_id = s.id
 	LEFT JOIN media m ON m.id = si.media_id`
 
+// Listed is the condition, on the story aliased a, for a version that
+// lists show once its time has come: neither trashed nor a draft.
+func Listed(a string) string { return " " + a + ".deleted_at IS NULL AND " + a + ".status != 'draft'" }
+
 // Visible is the condition for a story readers may see; its one argument
 // is the current Unix time. A scheduled story whose time has come is
 // visible even before the publisher ticker flips its status.
-const Visible = ` s.deleted_at IS NULL AND s.status != 'draft' AND s.published_at <= ?`
+var Visible = Listed("s") + " AND s.published_at <= ?"
 
 // One story, one card: lists show of each story cluster one version, the
 // visible member ranked first (stories.cluster_rank, 0 for the lead)
@@ -39,7 +43,7 @@ const Visible = ` s.deleted_at IS NULL AND s.status != 'draft' AND s.published_a
 // story. Its one argument is the current Unix time.
 func FirstOf(filter string) string {
 	return ` NOT EXISTS (SELECT 1 FROM stories o WHERE o.cluster_id = s.cluster_id AND o.cluster_rank < s.cluster_rank
-	AND o.deleted_at IS NULL AND o.status != 'draft' AND o.published_at <= ?` + filter + `)`
+	AND` + Listed("o") + ` AND o.published_at <= ?` + filter + `)`
 }
 
 // VisibleCard is Visible narrowed to one card per cluster: two arguments,

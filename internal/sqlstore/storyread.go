@@ -74,7 +74,7 @@ func (r Reads) coverage(ctx context.Context, list []*news.Story, now int64) (map
 		var v version
 		return v, row.Scan(&v.cluster, &v.story, &v.published, &v.src.ID, &v.src.Name, &v.src.Slug)
 	}, `SELECT s.cluster_id, s.id, s.published_at, src.id, src.name, src.slug FROM stories s JOIN sources src ON src.id = s.source_id
-		WHERE s.cluster_id`+in+` AND s.deleted_at IS NULL AND s.status != 'draft' ORDER BY s.cluster_id, s.cluster_rank, s.id`, arg)
+		WHERE s.cluster_id`+in+` AND`+Listed("s")+` ORDER BY s.cluster_id, s.cluster_rank, s.id`, arg)
 	if err != nil {
 		return nil, err
 	}
