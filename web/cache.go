@@ -575,7 +575,7 @@ func cacheKey(r *http.Request) string {
 	path := r.URL.Path
 	var params []string
 	switch {
-	case path == "/search":
+	case path == searchPath:
 		params = searchParams
 	case strings.HasPrefix(path, "/articles/"):
 		if !strings.HasSuffix(path, ".xml") {

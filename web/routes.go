@@ -22,7 +22,7 @@ func (s *Server) routes() {
 	r.GET("/sections/:slug/feed.xml", s.showListFeed("sections"))
 	r.GET("/authors/:slug", s.showList("authors"))
 	r.GET("/authors/:slug/feed.xml", s.showListFeed("authors"))
-	r.GET("/search", s.search, s.heavy)
+	r.GET(searchPath, s.search, s.heavy)
 	r.GET("/feed.xml", s.showFeed)
 	r.GET("/sitemap.xml", s.showSitemapIndex)
 	r.GET("/sitemaps/:name", s.showSitemap)

@@ -14,6 +14,10 @@ import (
 // snippetWords is the length of a search result's passage.
 const snippetWords = 32
 
+// searchPath is the search page's path: the one page behind the search
+// gate (routes), whose requests the gate does not count as readers' (noteOther).
+const searchPath = "/search"
+
 // search handles GET /search?q=…&section=…&source=…&page=N.
 func (s *Server) search(c echo.Context) error {
 	ctx := c.Request().Context()

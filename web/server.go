@@ -282,7 +282,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.Clone(r.Context())
 		r.Method = http.MethodGet
 	}
-	if r.URL.Path != "/search" {
+	if r.URL.Path != searchPath {
 		s.noteOther()
 	}
 	if s.cache != nil && r.Method == http.MethodGet && s.serveCached(w, r) {
