@@ -17,8 +17,10 @@ func TestBusySearchesAreTurnedAway(t *testing.T) {
 		return res
 	}
 	cached := "/search?q=flood"
-	if res := get(cached); res.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s = %d", cached, res.StatusCode)
+	for range 2 { // a search page is kept when asked again
+		if res := get(cached); res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d", cached, res.StatusCode)
+		}
 	}
 	var held []func()
 	for {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash/maphash"
 	"io"
 	"net/http"
 	"net/url"
@@ -58,7 +59,58 @@ type pageCache struct {
 	nav    []news.Section
 	navOK  bool
 
+	// asked remembers the search pages asked for lately (askedBefore).
+	asked askedSet
+
 	hits, misses, dropped, flushes atomic.Int64
+}
+
+// askedSet is a set of recently asked page keys, by hash, in two
+// generations: when the newer holds askedKept keys, it becomes the older
+// and the oldest are forgotten. It remembers between askedKept and twice
+// as many keys, in about 40 bytes each.
+type askedSet struct {
+	mu         sync.Mutex
+	new, older map[uint64]struct{}
+}
+
+// askedKept is a generation of askedSet: 4,096 searches is minutes of a
+// busy site's searches, and seconds of a flood of unique ones.
+const askedKept = 4096
+
+var askedSeed = maphash.MakeSeed()
+
+// again notes key and reports whether it was asked before, within the
+// keys remembered.
+func (a *askedSet) again(key string) bool {
+	h := maphash.String(askedSeed, key)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, ok := a.new[h]; ok {
+		return true
+	}
+	_, old := a.older[h]
+	if a.new == nil || len(a.new) >= askedKept {
+		a.older, a.new = a.new, make(map[uint64]struct{}, askedKept)
+	}
+	a.new[h] = struct{}{}
+	return old
+}
+
+// worthKeeping reports whether a page just rendered for key is worth
+// storing. Search pages are long-tail: most queries are asked once, and
+// storing each would push out pages readers come back to (and a flood of
+// unique searches would fill the cache with them). So a search page is
+// stored when it is asked for a second time, within the last few thousand
+// searches; every other page when first rendered.
+func (pc *pageCache) worthKeeping(key string) bool {
+	return !isSearchKey(key) || pc.asked.again(key)
+}
+
+// isSearchKey reports whether cache key (cacheKey) is a search page's.
+func isSearchKey(key string) bool {
+	rest, ok := strings.CutPrefix(key, searchPath)
+	return ok && (rest == "" || rest[0] == '?')
 }
 
 // applied is one call of apply: the changes after data version from up to
@@ -433,7 +485,11 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		p.prepare(s.cfg.PageCacheControl)
 		if s.cache != nil {
-			s.cache.put(p, !acceptsGzip(r))
+			if s.cache.worthKeeping(key) {
+				s.cache.put(p, !acceptsGzip(r))
+			} else if acceptsGzip(r) {
+				p.compress() // sent as a kept page would be
+			}
 		}
 		return s.servePage(c, p)
 	}

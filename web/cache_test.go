@@ -229,6 +229,9 @@ func TestCachedAndRenderedResponsesShareHeaders(t *testing.T) {
 	ts := newTestSite(t)
 	for _, path := range []string{"/articles/" + floodSlug, "/feed.xml", "/search?q=flood"} {
 		miss, _ := ts.get(t, path)
+		if isSearchKey(path) {
+			ts.get(t, path) // kept when asked again
+		}
 		hit, _ := ts.get(t, path)
 		if names(miss.Header) != names(hit.Header) {
 			t.Errorf("%s: routed headers %s, cached %s", path, names(miss.Header), names(hit.Header))
@@ -392,5 +395,67 @@ func TestPageCacheIndexStaysConsistent(t *testing.T) {
 		if listed != want {
 			t.Fatalf("step %d: the lists hold %d entries, the cached pages have %d keys", step, listed, want)
 		}
+	}
+}
+
+// Search pages are kept on their second request: a flood of unique
+// searches leaves the cache as it was, and a search asked again is then
+// served from it. Other pages are kept when first rendered. A page sent
+// without being kept is gzipped all the same for a client that takes it.
+func TestSearchPagesKeptWhenAskedAgain(t *testing.T) {
+	ts := newTestSite(t)
+	article := "/articles/" + floodSlug
+	ts.get(t, article)
+	if !ts.cached(t, article) {
+		t.Fatalf("%s not kept when first rendered", article)
+	}
+	before := ts.srv.CacheStats()
+	for i := range 50 {
+		ts.get(t, fmt.Sprintf("/search?q=flood+%d", i))
+	}
+	if after := ts.srv.CacheStats(); after.Entries != before.Entries || after.Bytes != before.Bytes {
+		t.Errorf("50 unique searches: %d entries (%d B) → %d (%d B); want none kept", before.Entries, before.Bytes, after.Entries, after.Bytes)
+	}
+
+	search := "/search?q=flood"
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+search, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("first ask of %s: Content-Encoding %q, want gzip", search, res.Header.Get("Content-Encoding"))
+	}
+	if ts.cached(t, search) {
+		t.Errorf("%s served from the cache on its second request, before it was kept", search)
+	}
+	if !ts.cached(t, search) {
+		t.Errorf("%s not served from the cache on its third request", search)
+	}
+	if !ts.cached(t, article) {
+		t.Errorf("%s no longer cached after the searches", article)
+	}
+}
+
+// askedSet remembers a key for at least askedKept keys asked after it,
+// and forgets it after twice as many.
+func TestAskedSetForgetsTheOldest(t *testing.T) {
+	var a askedSet
+	if a.again("q=harbour") {
+		t.Fatal("a key never asked reported as asked before")
+	}
+	for i := range askedKept - 1 {
+		a.again(fmt.Sprint("other ", i))
+	}
+	if !a.again("q=harbour") {
+		t.Errorf("forgotten after %d other keys", askedKept-1)
+	}
+	for i := range 2 * askedKept {
+		a.again(fmt.Sprint("more ", i))
+	}
+	if a.again("q=harbour") {
+		t.Errorf("still remembered after %d other keys", 2*askedKept)
 	}
 }
