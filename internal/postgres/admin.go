@@ -59,7 +59,7 @@ func (db *DB) adminStories(ctx context.Context, q querier, f news.AdminFilter, f
 	case "title":
 		order = ` ORDER BY lower(s.title) COLLATE "C", s.id`
 	}
-	list, err := queryStoriesText(ctx, q, false, "SELECT "+storyColumns+from+cond+order+" LIMIT ? OFFSET ?",
+	list, err := queryStoriesOn(ctx, q, "SELECT "+storyColumns+from+cond+order+" LIMIT ? OFFSET ?",
 		append(args, f.Page.Size, f.Page.Offset())...)
 	return list, total, err
 }

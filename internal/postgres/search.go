@@ -43,10 +43,6 @@ const (
 	indexedBody = 256 << 10
 )
 
-// hitColumns is cardColumns without the key points, which results do
-// not show, and with the start of the body's plain text.
-var hitColumns = strings.Replace(cardColumns, "s.key_points", "'[]'", 1) + `, substr(coalesce(s.body_text, ''), 1, ` + fmt.Sprint(snippetText) + `)`
-
 // foldText returns text as it is indexed and searched: its words (see
 // news.Words), without diacritics, apostrophes splitting, one space apart.
 func foldText(text string) string {
@@ -102,26 +98,23 @@ func tsQuery(q news.Query) (string, []any) {
 // Search returns one page of the visible stories matching f, best first,
 // and how many match. The work is bounded whatever the query.
 // Results show one card per story cluster, named with the other sources.
-func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error) {
-	res, err := db.search(ctx, f)
-	if err != nil {
-		return res, err
-	}
-	return res, db.FillCoverage(ctx, res.Stories)
-}
-
-func (db *DB) search(ctx context.Context, f news.SearchFilter) (res news.SearchResult, err error) {
+func (db *DB) Search(ctx context.Context, f news.SearchFilter) (res news.SearchResult, err error) {
 	if f.Query.Empty() {
 		return res, nil
 	}
+	var ids []int64
 	// The planner does not know that testing a tsvector on a row means
 	// reading (and decompressing) it: for a common word it scans every
 	// story, body vector and all, instead of asking the GIN index. In the
 	// search's own transaction it is told not to.
 	err = db.indexedSearch(ctx, func(t pgx.Tx) error {
-		res, err = db.searchIn(ctx, t, f)
+		res, ids, err = db.searchIn(ctx, t, f)
 		return err
 	})
+	if err != nil {
+		return res, err
+	}
+	res.Stories, err = db.Hits(ctx, ids, snippetText)
 	return res, err
 }
 
@@ -133,7 +126,9 @@ func (db *DB) indexedSearch(ctx context.Context, fn func(pgx.Tx) error) error {
 		BeginQuery: "BEGIN READ ONLY; SET LOCAL enable_seqscan = off"}, fn)
 }
 
-func (db *DB) searchIn(ctx context.Context, t pgx.Tx, f news.SearchFilter) (news.SearchResult, error) {
+// searchIn counts the matches of f and returns the ids of the page's
+// stories, best first.
+func (db *DB) searchIn(ctx context.Context, t pgx.Tx, f news.SearchFilter) (news.SearchResult, []int64, error) {
 	var res news.SearchResult
 	now := unix(db.Now())
 	tsq, qargs := tsQuery(f.Query)
@@ -157,34 +152,32 @@ func (db *DB) searchIn(ctx context.Context, t pgx.Tx, f news.SearchFilter) (news
 	var matches int
 	if err := t.QueryRow(ctx, rebind(with+"SELECT count(*) FROM (SELECT 1"+from+where+" LIMIT ?) c"),
 		args(searchCountCap+1)...).Scan(&matches); err != nil {
-		return res, fmt.Errorf("count search: %w", err)
+		return res, nil, fmt.Errorf("count search: %w", err)
 	}
 	if matches == 0 {
-		return res, nil
+		return res, nil, nil
 	}
 	// One card per story cluster: the first-ranked visible version.
 	card := where + " AND" + firstOf("")
 	res.Total = matches
 	if matches <= exactRankMax {
 		if err := t.QueryRow(ctx, rebind(with+"SELECT count(*)"+from+card), args(now)...).Scan(&res.Total); err != nil {
-			return res, fmt.Errorf("count search: %w", err)
+			return res, nil, fmt.Errorf("count search: %w", err)
 		}
 	}
 	if res.Total > searchCountCap {
 		res.Total, res.Capped = searchCountCap, true
 	}
 	if res.Total == 0 || f.Page.Offset() >= res.Total {
-		return res, nil
+		return res, nil, nil
 	}
 	if matches <= exactRankMax {
-		var err error
-		res.Stories, err = queryStoriesText(ctx, t, true, with+"SELECT "+hitColumns+strings.Replace(storyFrom, "FROM stories s", "FROM q, hits JOIN stories s ON s.id = hits.id", 1)+
-			" WHERE"+card+" ORDER BY "+searchRank+" DESC, s.id DESC LIMIT ? OFFSET ?",
+		ids, err := queryAll(ctx, t, scanInt64, with+"SELECT s.id"+from+card+" ORDER BY "+searchRank+" DESC, s.id DESC LIMIT ? OFFSET ?",
 			append(append(qargs, wargs...), now, now, f.Page.Size, f.Page.Offset())...)
 		if err != nil {
-			return res, fmt.Errorf("search: %w", err)
+			return res, nil, fmt.Errorf("search: %w", err)
 		}
-		return res, nil
+		return res, ids, nil
 	}
 	// Many matches: the newest whose headline or tags hold every word
 	// sought (search_head), then the newest of the others.
@@ -193,43 +186,20 @@ func (db *DB) searchIn(ctx context.Context, t pgx.Tx, f news.SearchFilter) (news
 	heads, err := queryAll(ctx, t, scanInt64, with+"SELECT s.id"+from+" s.search_head @@ "+positive+" AND"+card+
 		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", append(append(append(qargs, pargs...), wargs...), now, pool)...)
 	if err != nil {
-		return res, fmt.Errorf("search headlines: %w", err)
+		return res, nil, fmt.Errorf("search headlines: %w", err)
 	}
 	recent, err := queryAll(ctx, t, scanInt64, with+"SELECT s.id"+from+card+
 		" ORDER BY s.published_at DESC, s.id DESC LIMIT ?", args(now, pool)...)
 	if err != nil {
-		return res, fmt.Errorf("search: %w", err)
+		return res, nil, fmt.Errorf("search: %w", err)
 	}
 	page, err := queryAll(ctx, t, scanInt64, "SELECT s.id FROM stories s WHERE s.id = ANY(?)"+
 		" ORDER BY s.id = ANY(?) DESC, s.published_at DESC, s.id DESC LIMIT ? OFFSET ?",
 		append(heads, recent...), heads, f.Page.Size, f.Page.Offset())
 	if err != nil {
-		return res, fmt.Errorf("search: %w", err)
+		return res, nil, fmt.Errorf("search: %w", err)
 	}
-	res.Stories, err = storiesByID(ctx, t, page)
-	return res, err
-}
-
-// storiesByID reads the search hits ids in that order.
-func storiesByID(ctx context.Context, q querier, ids []int64) ([]*news.Story, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	list, err := queryStoriesText(ctx, q, true, "SELECT "+hitColumns+storyFrom+" WHERE s.id = ANY(?)", ids)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]*news.Story, len(list))
-	for _, s := range list {
-		byID[s.ID] = s
-	}
-	out := make([]*news.Story, 0, len(ids))
-	for _, id := range ids {
-		if s := byID[id]; s != nil {
-			out = append(out, s)
-		}
-	}
-	return out, nil
+	return res, page, nil
 }
 
 // searchDoc is the SQL that computes a story's two tsvectors from five

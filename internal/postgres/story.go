@@ -25,12 +25,12 @@ var (
 )
 
 func (db *DB) queryStories(ctx context.Context, query string, args ...any) ([]*news.Story, error) {
-	return queryStoriesText(ctx, db.pool, false, query, args...)
+	return queryStoriesOn(ctx, db.pool, query, args...)
 }
 
-// queryStoriesText is queryStories on q, reading the text too when withText.
-func queryStoriesText(ctx context.Context, q querier, withText bool, query string, args ...any) ([]*news.Story, error) {
-	list, err := queryAll(ctx, q, func(row scanner) (*news.Story, error) { return scanStoryText(row, withText) }, query, args...)
+// queryStoriesOn is queryStories on q.
+func queryStoriesOn(ctx context.Context, q querier, query string, args ...any) ([]*news.Story, error) {
+	list, err := queryAll(ctx, q, func(row scanner) (*news.Story, error) { return scanStory(row) }, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("select stories: %w", err)
 	}

@@ -51,11 +51,6 @@ const (
 	snippetText = 8192
 )
 
-// hitColumns is cardColumns without the key points, which results do not
-// show, and with the start of the body's plain text.
-var hitColumns = strings.Replace(cardColumns, "s.key_points", "'[]'", 1) +
-	`, substr(coalesce(s.body_text, ''), 1, ` + fmt.Sprint(snippetText) + `)`
-
 // Search returns one page of the visible stories matching f, best first,
 // and how many match. The work is bounded whatever the query: at most
 // searchCountCap matches are counted and at most two pools of
@@ -63,14 +58,6 @@ var hitColumns = strings.Replace(cardColumns, "s.key_points", "'[]'", 1) +
 //
 // Results show one card per story cluster, named with the other sources.
 func (db *DB) Search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error) {
-	res, err := db.search(ctx, f)
-	if err != nil {
-		return res, err
-	}
-	return res, db.FillCoverage(ctx, res.Stories)
-}
-
-func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResult, error) {
 	var res news.SearchResult
 	if f.Query.Empty() {
 		return res, nil
@@ -110,7 +97,7 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 		if f.Page.Offset() >= len(ranked) {
 			return res, nil
 		}
-		res.Stories, err = db.storiesByID(ctx, ranked[f.Page.Offset():min(len(ranked), f.Page.Offset()+f.Page.Size)])
+		res.Stories, err = db.Hits(ctx, ranked[f.Page.Offset():min(len(ranked), f.Page.Offset()+f.Page.Size)], snippetText)
 		return res, err
 	}
 	res.Total = matches - hiddenMatches
@@ -138,7 +125,7 @@ func (db *DB) search(ctx context.Context, f news.SearchFilter) (news.SearchResul
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", match, err)
 	}
-	res.Stories, err = db.storiesByID(ctx, page)
+	res.Stories, err = db.Hits(ctx, page, snippetText)
 	return res, err
 }
 
@@ -181,28 +168,6 @@ func (db *DB) firstCards(ctx context.Context, ids []int64, skip, n int, now int6
 		return nil, nil
 	}
 	return out[skip:min(len(out), skip+n)], nil
-}
-
-// storiesByID reads the search hits ids in that order.
-func (db *DB) storiesByID(ctx context.Context, ids []int64) ([]*news.Story, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	list, err := db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+" WHERE s.id IN "+jsonIDs, idList(ids))
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]*news.Story, len(list))
-	for _, s := range list {
-		byID[s.ID] = s
-	}
-	out := make([]*news.Story, 0, len(ids))
-	for _, id := range ids {
-		if s := byID[id]; s != nil {
-			out = append(out, s)
-		}
-	}
-	return out, nil
 }
 
 // matchQuery returns q as it is searched and how many stories of live_fts
@@ -344,15 +309,14 @@ func (db *DB) searchFiltered(ctx context.Context, f news.SearchFilter, match str
 		if res.Total == 0 || f.Page.Offset() >= res.Total {
 			return res, nil
 		}
-		var err error
-		res.Stories, err = db.queryStoriesText(ctx, true, "SELECT "+hitColumns+storyFrom+`
-			JOIN (SELECT s.id AS id, `+searchRank+` AS rank`+from+
-			` ORDER BY rank, s.id DESC LIMIT ? OFFSET ?) hits ON hits.id = s.id ORDER BY hits.rank, s.id DESC`,
-			append(append([]any{now}, fargs...), f.Page.Size, f.Page.Offset())...)
+		ids, err := scanIDs(db.readQuery(ctx, "SELECT id FROM (SELECT s.id AS id, "+searchRank+" AS rank"+from+
+			" ORDER BY rank, s.id DESC LIMIT ? OFFSET ?) ORDER BY rank, id DESC",
+			append(append([]any{now}, fargs...), f.Page.Size, f.Page.Offset())...))
 		if err != nil {
 			return res, fmt.Errorf("search %q: %w", match, err)
 		}
-		return res, nil
+		res.Stories, err = db.Hits(ctx, ids, snippetText)
+		return res, err
 	}
 	scan := `(SELECT rowid AS id FROM live_fts WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ` +
 		fmt.Sprint(filteredScan) + `) m JOIN stories s ON s.id = m.id`
@@ -372,7 +336,7 @@ func (db *DB) searchFiltered(ctx context.Context, f news.SearchFilter, match str
 	if err != nil {
 		return res, fmt.Errorf("search %q: %w", match, err)
 	}
-	res.Stories, err = db.storiesByID(ctx, ids)
+	res.Stories, err = db.Hits(ctx, ids, snippetText)
 	return res, err
 }
 

@@ -20,13 +20,8 @@ var (
 )
 
 func (db *DB) queryStories(ctx context.Context, query string, args ...any) ([]*news.Story, error) {
-	return db.queryStoriesText(ctx, false, query, args...)
-}
-
-// queryStoriesText is queryStories, reading the text too when withText.
-func (db *DB) queryStoriesText(ctx context.Context, withText bool, query string, args ...any) ([]*news.Story, error) {
 	rows, err := db.readQuery(ctx, query, args...)
-	list, err := scanAll(rows, err, func(row scanner) (*news.Story, error) { return sqlstore.ScanStoryText(row, withText) })
+	list, err := scanAll(rows, err, sqlstore.ScanStory)
 	if err != nil {
 		return nil, fmt.Errorf("select stories: %w", err)
 	}

@@ -337,6 +337,28 @@ func (r Reads) Cards(ctx context.Context, ids []int64) ([]*news.Story, error) {
 	return ordered(ids, found, read), nil
 }
 
+// Hits returns the cards of search hits ids, in that order (Cards: from
+// the card cache, with the other sources of their clusters), each with
+// the first textLen characters of its plain text, which a snippet is cut
+// from, read in one query.
+func (r Reads) Hits(ctx context.Context, ids []int64, textLen int) ([]*news.Story, error) {
+	list, err := r.Cards(ctx, ids)
+	if err != nil || len(list) == 0 {
+		return list, err
+	}
+	in, arg := r.Q.InIDs(ids)
+	texts, err := queryMap(ctx, r.Q, func(row Row) (id int64, text string, err error) {
+		return id, text, row.Scan(&id, &text)
+	}, "SELECT id, substr(coalesce(body_text, ''), 1, ?) FROM stories WHERE id"+in, textLen, arg)
+	if err != nil {
+		return nil, fmt.Errorf("select texts of hits: %w", err)
+	}
+	for _, s := range list {
+		s.Text = texts[s.ID]
+	}
+	return list, nil
+}
+
 // ordered returns copies of the cards of ids, in that order, from found
 // (by position) or read.
 func ordered(ids []int64, found []*card, read []*card) []*news.Story {

@@ -54,7 +54,7 @@ var VisibleCard = Visible + " AND" + FirstOf("")
 func ScanStory(row Row) (*news.Story, error) { return ScanStoryText(row, false) }
 
 // ScanStoryText is ScanStory for a column list followed by the body's
-// plain text (the stores' hitColumns) when withText, then by columns
+// plain text when withText, then by columns
 // scanned into extra.
 func ScanStoryText(row Row, withText bool, extra ...any) (*news.Story, error) {
 	var s news.Story
