@@ -13,8 +13,10 @@ import (
 // "Prague's", "rock'n'roll", "2026". Everything else separates words.
 // This file is the one definition.
 
-// asciiWord marks the ASCII letters and digits (IsWordRune).
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
+// wordByte marks the bytes that are a letter or digit by themselves: the
+// ASCII ones (IsWordRune). A byte from 0x80 up is part of a longer rune,
+// which is decoded.
+var wordByte = func() (t [256]bool) {
 	for c := range utf8.RuneSelf {
 		t[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 	}
@@ -26,18 +28,37 @@ func IsWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) 
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' }
 
-// WordEnd returns the byte offset just past the word that starts at i.
-func WordEnd(s string, i int) int { return wordEnd(s, i) }
-
-// wordEnd returns the byte offset just past the word that starts at i.
-func wordEnd(s string, i int) int {
+// NextWord returns the byte offsets [start, end) of the first word of s
+// at or after byte i; start is len(s) when there is none.
+func NextWord(s string, i int) (start, end int) {
 	for i < len(s) {
-		if c := s[i]; c < utf8.RuneSelf && c != '\'' {
-			if !asciiWord[c] {
-				break
-			}
+		c := s[i]
+		if wordByte[c] {
+			return i, wordEnd(s, i+1)
+		}
+		if c < utf8.RuneSelf {
 			i++
 			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if IsWordRune(r) {
+			return i, wordEnd(s, i+n)
+		}
+		i += n
+	}
+	return len(s), len(s)
+}
+
+// wordEnd returns the byte offset just past the word that goes on at i.
+func wordEnd(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		if wordByte[c] {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf && c != '\'' {
+			break
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if IsWordRune(r) {
@@ -57,15 +78,8 @@ func wordEnd(s string, i int) int {
 // order.
 func WordSpans(s string) [][2]int {
 	var out [][2]int
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !IsWordRune(r) {
-			i += n
-			continue
-		}
-		end := wordEnd(s, i)
-		out = append(out, [2]int{i, end})
-		i = end
+	for start, end := NextWord(s, 0); start < len(s); start, end = NextWord(s, end) {
+		out = append(out, [2]int{start, end})
 	}
 	return out
 }

@@ -100,16 +100,24 @@ func Cut(text string, q news.Query, n int) []news.Span {
 	ring := make([]bool, size)
 	offs := make([]int, size)
 	// start is the passage's first word, startAt its byte offset.
-	start, startAt, bestHits, hits, count := 0, 0, -1, 0, 0
-	for from, end := nextWord(text, 0); from < len(text); from, end = nextWord(text, end) {
+	// at is count's place in the rings (count%size), and out that of the
+	// word leaving the window, n words before.
+	start, startAt, bestHits, hits, count, at := 0, 0, -1, 0, 0, 0
+	for from, end := news.NextWord(text, 0); from < len(text); from, end = news.NextWord(text, end) {
 		hit := m.match(text[from:end])
 		if hit {
 			hits++
 		}
-		if count >= n && ring[(count-n)%size] {
-			hits--
+		if count >= n {
+			out := at - n
+			if out < 0 {
+				out += size
+			}
+			if ring[out] {
+				hits--
+			}
 		}
-		ring[count%size], offs[count%size] = hit, from
+		ring[at], offs[at] = hit, from
 		if hits > bestHits {
 			bestHits = hits
 			// The passage starts n/4 words before the window's first
@@ -125,6 +133,9 @@ func Cut(text string, q news.Query, n int) []news.Span {
 			startAt = offs[start%size]
 		}
 		count++
+		if at++; at == size {
+			at = 0
+		}
 		if bestHits == n {
 			break
 		}
@@ -139,7 +150,7 @@ func Cut(text string, q news.Query, n int) []news.Span {
 	}
 	last := len(ws) < n
 	if !last {
-		next, _ := nextWord(text, to)
+		next, _ := news.NextWord(text, to)
 		last = next >= len(text)
 	}
 	if last {
@@ -170,40 +181,11 @@ func Cut(text string, q news.Query, n int) []news.Span {
 // end), each marked whether it answers the query.
 func windowWords(text string, m *matcher, at, n int) []word {
 	ws := make([]word, 0, n)
-	for start, end := nextWord(text, at); start < len(text) && len(ws) < n; start, end = nextWord(text, end) {
+	for start, end := news.NextWord(text, at); start < len(text) && len(ws) < n; start, end = news.NextWord(text, end) {
 		ws = append(ws, word{start, end, m.match(text[start:end])})
 	}
 	return ws
 }
-
-// nextWord returns the byte offsets of the first word of text at or after
-// byte i (see news.WordSpans); start is len(text) when there is none.
-func nextWord(text string, i int) (start, end int) {
-	for i < len(text) {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			if asciiWord[c] {
-				return i, news.WordEnd(text, i)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if news.IsWordRune(r) {
-			return i, news.WordEnd(text, i)
-		}
-		i += size
-	}
-	return len(text), len(text)
-}
-
-// asciiWord marks the ASCII letters and digits.
-var asciiWord = func() (t [utf8.RuneSelf]bool) {
-	for c := range utf8.RuneSelf {
-		t[c] = news.IsWordRune(rune(c))
-	}
-	return t
-}()
 
 // collapseSpace writes every run of white space in s as one space.
 func collapseSpace(s string) string {
