@@ -114,6 +114,10 @@ func (db *DB) Search(ctx context.Context, f news.SearchFilter) (res news.SearchR
 	if err != nil {
 		return res, err
 	}
+	// The page's cards are read after the transaction, as SQLite's are
+	// read apart from its id queries: a story trashed in between can
+	// show once, and the page cache does not keep that page (the write
+	// changed its keys after the render began).
 	res.Stories, err = db.Hits(ctx, ids, snippetText)
 	return res, err
 }
