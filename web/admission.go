@@ -17,11 +17,12 @@ import (
 // other request has come lately (quiet): searches alone may use the whole
 // machine, and once readers want pages a lent core comes back when its
 // search ends. Past that a request is turned away with 503 and
-// Retry-After, so a flood of long-tail searches cannot take the cores from
-// every other page: cached pages and articles never pass through the gate. A search costs
-// about a millisecond, so a queue serves dozens within the wait; turning
-// them away at once instead made the flood's clients ask again and again,
-// and answering thousands of 503s a second took the cores itself.
+// Retry-After, so a flood of long-tail searches cannot take the cores
+// from every other page: cached pages and articles never pass through the
+// gate. A search costs about a millisecond, so a queue serves dozens
+// within the wait; turning them away at once instead made the flood's
+// clients ask again and again, and answering thousands of 503s a second
+// took the cores itself.
 type gate struct {
 	slots, spare chan struct{}
 	quiet        func() bool

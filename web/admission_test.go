@@ -59,14 +59,7 @@ func TestGateWaitsBriefly(t *testing.T) {
 	if !ok {
 		t.Fatal("first enter refused")
 	}
-	done := make(chan bool)
-	go func() {
-		r, ok := g.enter(context.Background())
-		if ok {
-			r()
-		}
-		done <- ok
-	}()
+	done := enterAside(g)
 	release()
 	if !<-done {
 		t.Error("waiting enter refused after a slot came free")
@@ -125,14 +118,7 @@ func TestGateWaiterTakesASpareCore(t *testing.T) {
 		t.Fatal("2 cores, others quiet: want 2 searches admitted at once")
 	}
 	defer slot()
-	done := make(chan bool)
-	go func() {
-		release, ok := g.enter(context.Background())
-		if ok {
-			release()
-		}
-		done <- ok
-	}()
+	done := enterAside(g)
 	for len(g.waiters) == 0 { // it queued
 		time.Sleep(time.Millisecond)
 	}
@@ -145,4 +131,18 @@ func TestGateWaiterTakesASpareCore(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Error("the waiting search was not admitted when the lent core came free")
 	}
+}
+
+// enterAside enters g on another goroutine, releases at once if admitted,
+// and sends whether it was.
+func enterAside(g *gate) <-chan bool {
+	done := make(chan bool)
+	go func() {
+		release, ok := g.enter(context.Background())
+		if ok {
+			release()
+		}
+		done <- ok
+	}()
+	return done
 }

@@ -97,20 +97,14 @@ func (a *askedSet) again(key string) bool {
 	return old
 }
 
-// worthKeeping reports whether a page just rendered for key is worth
-// storing. Search pages are long-tail: most queries are asked once, and
-// storing each would push out pages readers come back to (and a flood of
-// unique searches would fill the cache with them). So a search page is
-// stored when it is asked for a second time, within the last few thousand
-// searches; every other page when first rendered.
-func (pc *pageCache) worthKeeping(key string) bool {
-	return !isSearchKey(key) || pc.asked.again(key)
-}
-
-// isSearchKey reports whether cache key (cacheKey) is a search page's.
-func isSearchKey(key string) bool {
-	rest, ok := strings.CutPrefix(key, searchPath)
-	return ok && (rest == "" || rest[0] == '?')
+// worthKeeping reports whether the page just rendered for r, under cache
+// key, is worth storing. Search pages are long-tail: most queries are
+// asked once, and storing each would push out pages readers come back to
+// (and a flood of unique searches would fill the cache with them). So a
+// search page is stored when it is asked for a second time, within the
+// last few thousand searches; every other page when first rendered.
+func (pc *pageCache) worthKeeping(r *http.Request, key string) bool {
+	return r.URL.Path != searchPath || pc.asked.again(key)
 }
 
 // applied is one call of apply: the changes after data version from up to
@@ -472,7 +466,7 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 		h := orig.Header()
 		// Only a page the cache keeps needs its own copy of the bytes:
 		// the others are written before the buffer goes back.
-		keep := s.cache != nil && s.cache.worthKeeping(key)
+		keep := s.cache != nil && s.cache.worthKeeping(r, key)
 		p := newPage(key, version, now, h.Get(echo.HeaderContentType), rec.buf.Bytes(), keep)
 		p.setKeys(c)
 		if until := freshOf(c).Until(); !until.IsZero() && until.Before(p.expires) {
@@ -496,9 +490,9 @@ func (s *Server) cachePages(next echo.HandlerFunc) echo.HandlerFunc {
 
 // gzipLevel is the compression of cached pages: each is compressed once,
 // when it is stored (and a search page not kept yet for the request that
-// asked for it; with the cache off, never). On an
-// article page level 6 is within 2 % of level 9's size at less than half
-// its time, and level 1 is 8 % larger (BenchmarkGzipLevels).
+// asked for it; with the cache off, never). On an article page level 6 is
+// within 2 % of level 9's size at less than half its time, and level 1 is
+// 8 % larger (BenchmarkGzipLevels).
 const gzipLevel = 6
 
 // gzipWriters are reused: a new writer allocates its tables, several

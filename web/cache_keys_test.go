@@ -246,14 +246,7 @@ func TestSurrogateKeys(t *testing.T) {
 func TestPageCacheKeepsPlainOnlyWhenAsked(t *testing.T) {
 	ts := newTestSite(t)
 	path := "/articles/" + floodSlug
-	req, _ := http.NewRequest("GET", ts.URL+path, nil)
-	req.Header.Set("Accept-Encoding", "gzip")
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.Header.Get("Content-Encoding") != "gzip" {
+	if resp, _ := ts.getGzipped(t, path); resp.Header.Get("Content-Encoding") != "gzip" {
 		t.Fatal("gzip client got no gzip")
 	}
 	plain := func() string {

@@ -105,6 +105,24 @@ func (ts *testSite) get(t *testing.T, path string) (*http.Response, string) {
 	return resp, string(b)
 }
 
+// getGzipped fetches path as a client that takes gzip and does not
+// unpack it: the response and its body as sent.
+func (ts *testSite) getGzipped(t *testing.T, path string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
 // page fetches path, checks its status and parses it.
 func (ts *testSite) page(t *testing.T, path string, status int) *goquery.Document {
 	t.Helper()
