@@ -94,15 +94,7 @@ func newTestSite(t *testing.T) *testSite {
 func (ts *testSite) get(t *testing.T, path string) (*http.Response, string) {
 	t.Helper()
 	resp, err := ts.Client().Get(ts.URL + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, string(b)
+	return resp, string(readBody(t, resp, err))
 }
 
 // getGzipped fetches path as a client that takes gzip and does not
@@ -112,6 +104,13 @@ func (ts *testSite) getGzipped(t *testing.T, path string) (*http.Response, []byt
 	req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := http.DefaultTransport.RoundTrip(req)
+	return resp, readBody(t, resp, err)
+}
+
+// readBody reads and closes the body of resp, the answer to a request
+// that failed with err if not nil.
+func readBody(t *testing.T, resp *http.Response, err error) []byte {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +119,7 @@ func (ts *testSite) getGzipped(t *testing.T, path string) (*http.Response, []byt
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, b
+	return b
 }
 
 // page fetches path, checks its status and parses it.
