@@ -35,6 +35,7 @@ type DB struct {
 
 	write *sql.DB
 	read  *sql.DB
+	ckpt  *checkpointer
 
 	// Now is the store's clock; tests replace it.
 	Now func() time.Time
@@ -225,8 +226,10 @@ func open(ctx context.Context, path, mode string) (*DB, error) {
 	pragmas := mode + "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
 	// The writer gets a larger page cache (64 MiB): batch imports touch
-	// the same B-tree pages over and over.
-	if db.write, err = sql.Open("sqlite", file+"?"+pragmas+"&_pragma=cache_size(-65536)&_pragma=temp_store(memory)&_txlock=immediate"); err != nil {
+	// the same B-tree pages over and over. It leaves checkpoints to the
+	// checkpointer (below) unless that falls behind.
+	if db.write, err = sql.Open("sqlite", file+"?"+pragmas+"&_pragma=cache_size(-65536)&_pragma=temp_store(memory)&_txlock=immediate"+
+		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", checkpointWALPages)); err != nil {
 		return nil, err
 	}
 	db.write.SetMaxOpenConns(1)
@@ -241,6 +244,15 @@ func open(ctx context.Context, path, mode string) (*DB, error) {
 	}
 	db.read.SetMaxOpenConns(8)
 	db.read.SetMaxIdleConns(8)
+	// The checkpointer's connection: transactions kick it after they commit.
+	ckpt, err := sql.Open("sqlite", file+"?"+pragmas)
+	if err != nil {
+		db.read.Close()
+		db.write.Close()
+		return nil, err
+	}
+	ckpt.SetMaxOpenConns(1)
+	db.ckpt = startCheckpointer(ckpt)
 	if err := db.pollVersion(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -312,7 +324,7 @@ func (db *DB) Close() error {
 	}
 	db.stmts = nil
 	db.stmtMu.Unlock()
-	return errors.Join(db.read.Close(), db.write.Close())
+	return errors.Join(db.ckpt.Close(), db.read.Close(), db.write.Close())
 }
 
 // Ping checks that the database answers.

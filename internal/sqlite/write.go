@@ -77,6 +77,7 @@ func (db *DB) transact(ctx context.Context, fn func(*writer) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.ckpt.Kick()
 	db.raiseVersion(version)
 	return nil
 }
