@@ -248,12 +248,9 @@ func (x *Index) Add(s Story, f Features) string {
 		}
 		cand = append(cand, scored{id, t.TF, sc})
 	}
-	slices.SortFunc(cand, func(a, b scored) int {
+	cand = topN(cand, vectorTerms, func(a, b scored) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(x.names[a.id], x.names[b.id]))
 	})
-	if len(cand) > vectorTerms {
-		cand = cand[:vectorTerms]
-	}
 	vec := make([]posting, len(cand))
 	for i, c := range cand {
 		vec[i] = posting{c.id, uint16(min(c.tf, math.MaxUint16))}

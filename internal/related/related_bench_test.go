@@ -66,3 +66,34 @@ func BenchmarkRelated(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAdd times adding one story, its features extracted before, to
+// an index of 10k stories, as an import's writer does for each story.
+func BenchmarkAdd(b *testing.B) {
+	const n, extra = 10_000, 2_000
+	idx := related.NewIndex()
+	var feats []related.Features
+	var stories []related.Story
+	for i, s := range corpus.Generate(n+extra, 1, benchEnd) {
+		slugs := make([]string, len(s.Tags))
+		for k, t := range s.Tags {
+			slugs[k] = t.Slug
+		}
+		f := related.Extract(s.Title, s.Summary, markdown.Text(s.Body), slugs, s.PublishedAt)
+		st := related.Story{ID: int64(i + 1), Section: news.Slugify(s.Section.Name), Published: s.PublishedAt}
+		if i < n {
+			idx.Add(st, f)
+			continue
+		}
+		feats, stories = append(feats, f), append(stories, st)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		st := stories[i%extra]
+		st.ID = int64(n + 1 + i)
+		idx.Add(st, feats[i%extra])
+		i++
+	}
+}
