@@ -469,6 +469,7 @@ func (x *Index) score(at int32, sc *scratch) *scoring {
 			forms, qTags = x.groups[g], true
 		}
 		for _, t := range forms {
+			same, tag := t == p.doc, x.tagGroup[t] >= 0
 			for _, d := range x.post[t] {
 				if x.dead[d.doc] || d.doc == at {
 					continue
@@ -476,11 +477,11 @@ func (x *Index) score(at int32, sc *scratch) *scoring {
 				if sc.shared[d.doc] == 0 {
 					sc.touched = append(sc.touched, d.doc)
 				}
-				if t == p.doc {
+				if same {
 					sc.scores[d.doc] += wq * logTF(d.tf)
 				}
 				sc.shared[d.doc] = min(sc.shared[d.doc]+1, math.MaxUint8)
-				if x.tagGroup[t] >= 0 {
+				if tag {
 					sc.tags[d.doc] = min(sc.tags[d.doc]+1, math.MaxUint8)
 				}
 			}
@@ -488,9 +489,13 @@ func (x *Index) score(at int32, sc *scratch) *scoring {
 	}
 	cands := sc.cands[:0]
 	for _, d := range sc.touched {
-		// Too little in common is not a topic, however recent.
-		if s := sc.scores[d] / (q.norm*x.entries[d].norm + 1e-9); sc.shared[d] >= minShared && s >= minScore {
-			cands = append(cands, candidate{d, s, sc.tags[d]})
+		// Too little in common is not a topic, however recent. Most
+		// stories touched share one term: their entry, a cache miss
+		// away, is not read.
+		if sc.shared[d] >= minShared {
+			if s := sc.scores[d] / (q.norm*x.entries[d].norm + 1e-9); s >= minScore {
+				cands = append(cands, candidate{d, s, sc.tags[d]})
+			}
 		}
 		sc.scores[d], sc.shared[d], sc.tags[d] = 0, 0, 0
 	}
