@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"sync"
 
 	"newsdesk/internal/news"
 	"newsdesk/internal/related"
@@ -27,10 +28,11 @@ const relatedKept = 8
 // cluster chosen, with the evidence, unless an editor pinned it; rankDirty
 // then orders the members of each cluster that changed, lead first.
 type session struct {
-	ctx context.Context
-	st  Store
-	idx *related.Index
-	ch  store.Changes
+	ctx   context.Context
+	st    Store
+	idx   *related.Index
+	yield *sync.RWMutex // Desk.yield
+	ch    store.Changes
 
 	// Reserved ids for the clusters this write may add.
 	nextCluster, lastCluster int64
@@ -54,8 +56,8 @@ type session struct {
 	touched bool
 }
 
-func newSession(ctx context.Context, st Store, idx *related.Index) *session {
-	return &session{ctx: ctx, st: st, idx: idx,
+func newSession(ctx context.Context, d *Desk) *session {
+	return &session{ctx: ctx, st: d.st, idx: d.idx, yield: &d.yield,
 		member: map[int64]store.Membership{}, stored: map[int64]store.Membership{},
 		written: map[int64]store.ClusterMember{}, attrs: map[int64]store.ClusterMember{},
 		chosen: map[int64]int64{}, origin: map[int64]bool{}, listed: map[int64]map[int64]bool{},
@@ -204,6 +206,14 @@ func (w *session) clusterOf(id int64) (int64, error) {
 // so its score there is the same); stories that listed one of them before
 // a change, and its copies, are recomputed in full, since it may no longer
 // belong. The clusters that changed are ranked again last.
+// prepare scores ids against the index on every core (related.Prepare),
+// with derivation paused meanwhile.
+func (w *session) prepare(ids []int64) {
+	w.yield.Lock()
+	defer w.yield.Unlock()
+	w.idx.Prepare(ids)
+}
+
 func (w *session) refreshRelated(ids []int64) error {
 	done := map[int64]bool{}
 	var relisted, copies []int64
@@ -212,7 +222,7 @@ func (w *session) refreshRelated(ids []int64) error {
 		score    float64
 	}
 	var inserts []insertion
-	w.idx.Prepare(ids)
+	w.prepare(ids)
 	for _, id := range ids {
 		listed, err := w.listedBy(id)
 		if err != nil {
@@ -233,7 +243,7 @@ func (w *session) refreshRelated(ids []int64) error {
 			}
 		}
 	}
-	w.idx.Prepare(slices.DeleteFunc(relisted, func(id int64) bool { return done[id] }))
+	w.prepare(slices.DeleteFunc(relisted, func(id int64) bool { return done[id] }))
 	for _, id := range relisted {
 		if !done[id] {
 			done[id] = true
@@ -244,7 +254,7 @@ func (w *session) refreshRelated(ids []int64) error {
 	}
 	// A copy's list may predate the story that joined its cluster in this
 	// write, even when the copy was written earlier in it.
-	w.idx.Prepare(copies)
+	w.prepare(copies)
 	again := map[int64]bool{}
 	for _, id := range copies {
 		if !again[id] {

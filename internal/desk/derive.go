@@ -81,9 +81,10 @@ func contentHash(s *news.Story) string {
 }
 
 // deriveAll derives stories on up to workers goroutines while the caller
-// goes on: the story at i is ready once ready[i] is closed. Stories for
-// which skip reports true get only their fingerprint.
-func deriveAll(stories []*news.Story, workers int, skip func(i int) bool) (out []derived, ready []chan struct{}) {
+// goes on: the story at i is ready once ready[i] is closed. Each story is
+// derived holding gate. Stories for which skip reports true get only
+// their fingerprint.
+func deriveAll(stories []*news.Story, workers int, gate sync.Locker, skip func(i int) bool) (out []derived, ready []chan struct{}) {
 	out = make([]derived, len(stories))
 	ready = make([]chan struct{}, len(stories))
 	for i := range ready {
@@ -97,11 +98,13 @@ func deriveAll(stories []*news.Story, workers int, skip func(i int) bool) (out [
 	for range min(workers, len(stories)) {
 		go func() {
 			for i := range next {
+				gate.Lock()
 				if skip(i) {
 					out[i] = derived{Derived: store.Derived{Hash: contentHash(stories[i])}}
 				} else {
 					out[i] = derive(stories[i])
 				}
+				gate.Unlock()
 				close(ready[i])
 			}
 		}()
@@ -111,12 +114,18 @@ func deriveAll(stories []*news.Story, workers int, skip func(i int) bool) (out [
 
 // deriveEach derives every story on every core and waits.
 func deriveEach(stories []*news.Story) []derived {
-	out, ready := deriveAll(stories, runtime.GOMAXPROCS(0), func(int) bool { return false })
+	out, ready := deriveAll(stories, runtime.GOMAXPROCS(0), noGate{}, func(int) bool { return false })
 	for _, r := range ready {
 		<-r
 	}
 	return out
 }
+
+// noGate is a sync.Locker that never waits.
+type noGate struct{}
+
+func (noGate) Lock()   {}
+func (noGate) Unlock() {}
 
 // plainTexts computes the plain text of Markdown bodies on every core.
 func plainTexts(bodies map[int64]string) map[int64]string {

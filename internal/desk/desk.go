@@ -39,6 +39,12 @@ type Desk struct {
 	// reloaded from what was committed.
 	mu  sync.Mutex
 	idx *related.Index
+
+	// yield makes an import's derivation give way to related scoring,
+	// which the writer waits for on every core; the next batch's
+	// derivation can wait. Derivers hold it for reading a story at a time,
+	// scoring holds it for writing.
+	yield sync.RWMutex
 }
 
 // New returns a Desk writing to st.
@@ -92,7 +98,7 @@ func (d *Desk) write(ctx context.Context, decide func(w *session) error) error {
 	if err := d.loadIndex(ctx); err != nil {
 		return err
 	}
-	w := newSession(ctx, d.st, d.idx)
+	w := newSession(ctx, d)
 	if err := decide(w); err != nil {
 		if w.touched {
 			d.idx = nil
@@ -149,7 +155,7 @@ func (d *Desk) reindex(ctx context.Context, ids []int64) error {
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), reindexBatch)]
 		ids = ids[len(batch):]
-		w := newSession(ctx, d.st, d.idx)
+		w := newSession(ctx, d)
 		if err := w.reindexStored(batch, nil); err != nil {
 			return err
 		}
@@ -253,7 +259,7 @@ func (d *Desk) StartStories(ctx context.Context, stories []*news.Story) func() (
 	// One core is left to the writer: deciding and writing the batch
 	// before is an import's longest path, and derivation keeps ahead of it
 	// on the others.
-	ders, ready := deriveAll(stories, max(1, runtime.GOMAXPROCS(0)-1), func(i int) bool {
+	ders, ready := deriveAll(stories, max(1, runtime.GOMAXPROCS(0)-1), d.yield.RLocker(), func(i int) bool {
 		st, ok := stored[stories[i]]
 		return ok && st.FeedHash == contentHash(stories[i])
 	})
