@@ -100,19 +100,24 @@ func FieldCount(s string) int {
 
 // Words returns the words of s in order, each folded by FoldWord.
 func Words(s string) []string {
-	spans := WordSpans(s)
-	out := make([]string, len(spans))
-	for i, sp := range spans {
-		out[i] = FoldWord(s[sp[0]:sp[1]])
+	var out []string
+	for start, end := NextWord(s, 0); start < len(s); start, end = NextWord(s, end) {
+		out = append(out, FoldWord(s[start:end]))
 	}
 	return out
 }
 
 // FoldWord returns a word as words are compared: lowercase, with a
 // typographic apostrophe (’) written as a plain one, as the index makes no
-// difference between them.
+// difference between them. Most words are lowercase ASCII already, and
+// are returned as they are.
 func FoldWord(w string) string {
-	return strings.ReplaceAll(strings.ToLower(w), "’", "'")
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			return strings.ReplaceAll(strings.ToLower(w), "’", "'")
+		}
+	}
+	return w
 }
 
 // indexTokens writes a word or phrase as the full-text index splits it:

@@ -18,10 +18,9 @@ func Words(s string) []string { return news.Words(s) }
 // Terms returns the content words of s: stop words and words shorter than
 // three letters dropped, possessives and plurals folded ("banks" → "bank").
 func Terms(s string) []string {
-	words := Words(s)
-	out := words[:0]
-	for _, w := range words {
-		if t := Normalize(w); t != "" {
+	var out []string
+	for start, end := news.NextWord(s, 0); start < len(s); start, end = news.NextWord(s, end) {
+		if t := Normalize(news.FoldWord(s[start:end])); t != "" {
 			out = append(out, t)
 		}
 	}
