@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -197,7 +198,7 @@ func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Repor
 		}
 		return nil
 	}
-	err := Each(r, o.Source, o.Base, func(it Item) error {
+	err := eachAhead(r, o.Source, o.Base, BatchSize, func(it Item) error {
 		if it.Err != nil {
 			rep.Rejected = append(rep.Rejected, it)
 			return nil
@@ -224,3 +225,35 @@ func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Repor
 	}
 	return rep, err
 }
+
+// eachAhead is Each reading and parsing on a goroutine of its own, up to
+// ahead items before fn: an import parses the next batch while it writes
+// one.
+func eachAhead(r io.Reader, source, base string, ahead int, fn func(Item) error) error {
+	items := make(chan Item, ahead)
+	stop := make(chan struct{})
+	read := make(chan error, 1)
+	go func() {
+		defer close(items)
+		read <- Each(r, source, base, func(it Item) error {
+			select {
+			case items <- it:
+				return nil
+			case <-stop:
+				return errStopped
+			}
+		})
+	}()
+	for it := range items {
+		if err := fn(it); err != nil {
+			close(stop)
+			for range items {
+			}
+			return err
+		}
+	}
+	return <-read
+}
+
+// errStopped ends a read whose items are no longer wanted.
+var errStopped = errors.New("stopped")

@@ -1,8 +1,12 @@
 package ingest
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -293,5 +297,45 @@ func TestNDJSONIsNotMistakenForJSONFeed(t *testing.T) {
 	items, err := Read(strings.NewReader(`{"title":"T","body":"B","published_at":"2026-03-15T10:00:00Z"}`+"\n"), "S", "")
 	if err != nil || len(items) != 1 || items[0].Unit != "line" || items[0].Err != nil {
 		t.Errorf("Read(NDJSON) = %+v, %v; want one line", items, err)
+	}
+}
+
+// Reading ahead hands items over in order; an error from fn stops the
+// reader and is returned, and a read error comes after the items before it.
+func TestEachAhead(t *testing.T) {
+	var lines strings.Builder
+	for i := range 50 {
+		fmt.Fprintf(&lines, `{"title": "Story %d", "body": "Body %d.", "url": "https://example.com/%d"}`+"\n", i, i, i)
+	}
+	var got []int
+	err := eachAhead(strings.NewReader(lines.String()), "Wire", "", 4, func(it Item) error {
+		got = append(got, it.Pos)
+		return nil
+	})
+	if err != nil || len(got) != 50 || got[0] != 1 || got[49] != 50 {
+		t.Fatalf("read %v, %v; want lines 1…50", got, err)
+	}
+
+	stop := errors.New("full")
+	got = nil
+	err = eachAhead(strings.NewReader(lines.String()), "Wire", "", 4, func(it Item) error {
+		got = append(got, it.Pos)
+		if len(got) == 10 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || len(got) != 10 {
+		t.Errorf("stopped after %d items with %v; want 10 and %v", len(got), err, stop)
+	}
+
+	broken := io.MultiReader(strings.NewReader(lines.String()), iotest.ErrReader(errors.New("disk gone")))
+	got = nil
+	err = eachAhead(broken, "Wire", "", 4, func(it Item) error {
+		got = append(got, it.Pos)
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "disk gone") || len(got) != 50 {
+		t.Errorf("read %d items, then %v; want 50 and the read error", len(got), err)
 	}
 }
