@@ -38,7 +38,7 @@ type Comment struct {
 // Validate checks what a reader typed.
 func (c *Comment) Validate() error {
 	f := map[string]string{}
-	c.Name = strings.Join(strings.Fields(c.Name), " ")
+	c.Name = OneSpaced(c.Name)
 	c.Email = strings.TrimSpace(c.Email)
 	c.Body = strings.TrimSpace(strings.ReplaceAll(c.Body, "\r\n", "\n"))
 	if n := utf8.RuneCountInString(c.Name); n < 1 || n > 60 {

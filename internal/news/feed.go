@@ -76,7 +76,7 @@ type FeedCheck struct {
 // *Error naming each bad field.
 func (f *Feed) Validate() error {
 	fields := map[string]string{}
-	f.Source.Name = strings.Join(strings.Fields(f.Source.Name), " ")
+	f.Source.Name = OneSpaced(f.Source.Name)
 	f.URL = strings.TrimSpace(f.URL)
 	if f.Source.Name == "" || len(f.Source.Name) > 60 || Slugify(f.Source.Name) == "" {
 		fields["source"] = "Name the source: 1 to 60 characters with a letter or digit."

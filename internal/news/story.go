@@ -171,7 +171,7 @@ func NewTags(names []string) []Tag {
 	var out []Tag
 	seen := map[string]bool{}
 	for _, n := range names {
-		n = strings.Join(strings.Fields(strings.TrimPrefix(strings.TrimSpace(n), "#")), " ")
+		n = OneSpaced(strings.TrimPrefix(strings.TrimSpace(n), "#"))
 		slug := Slugify(n)
 		if n == "" || seen[slug] {
 			continue
@@ -251,7 +251,7 @@ var wireAgencies = map[string]bool{
 // ending in "Wire", "Press" or "News Agency", and newsroom names ("… Staff",
 // "… Newsroom").
 func OriginalByDefault(name string) bool {
-	n := strings.ToLower(strings.Join(strings.Fields(name), " "))
+	n := strings.ToLower(OneSpaced(name))
 	if wireAgencies[n] {
 		return true
 	}

@@ -38,7 +38,7 @@ func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
 func (u *User) Validate(password string, isNew bool) error {
 	f := map[string]string{}
 	u.Email = strings.TrimSpace(u.Email)
-	u.Name = strings.Join(strings.Fields(u.Name), " ")
+	u.Name = OneSpaced(u.Name)
 	if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || len(u.Email) > 254 {
 		f["email"] = "Enter an email address like name@example.com."
 	}

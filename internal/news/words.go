@@ -88,8 +88,15 @@ func WordSpans(s string) [][2]int {
 // reading time and copy detection count a text's words.
 func FieldCount(s string) int {
 	n, inField := 0, false
-	for _, r := range s {
-		space := unicode.IsSpace(r)
+	for i := 0; i < len(s); {
+		c, size := s[i], 1
+		space := asciiSpace[c]
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+		}
+		i += size
 		if !space && !inField {
 			n++
 		}
@@ -97,6 +104,31 @@ func FieldCount(s string) int {
 	}
 	return n
 }
+
+// OneSpaced is strings.Join(strings.Fields(s), " "): s with its runs of
+// space made one space and none at either end. Text that is so already,
+// as most is, is returned as it is.
+func OneSpaced(s string) string {
+	last := ' ' // a space before the start is one too many
+	for _, r := range s {
+		if unicode.IsSpace(r) && (r != ' ' || last == ' ') {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		last = r
+	}
+	if last == ' ' && s != "" {
+		return s[:len(s)-1]
+	}
+	return s
+}
+
+// asciiSpace marks the ASCII bytes unicode.IsSpace reports as space.
+var asciiSpace = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = unicode.IsSpace(rune(c))
+	}
+	return t
+}()
 
 // Words returns the words of s in order, each folded by FoldWord.
 func Words(s string) []string {

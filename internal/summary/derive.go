@@ -34,7 +34,7 @@ func Derive(s *news.Story) (text string) {
 // lede returns the first sentences of text up to about n bytes.
 func lede(text string, n int) string {
 	para, _, _ := strings.Cut(text, "\n\n")
-	para = strings.Join(strings.Fields(para), " ")
+	para = news.OneSpaced(para)
 	if len(para) <= n {
 		return para
 	}

@@ -187,7 +187,7 @@ func sentences(text string, limit int) []string {
 	for text != "" && len(out) != limit {
 		var para string
 		para, text, _ = strings.Cut(text, "\n\n")
-		para = strings.Join(strings.Fields(para), " ")
+		para = news.OneSpaced(para)
 		start := 0
 		for i := 0; i < len(para); i++ {
 			if c := para[i]; (c == '.' || c == '!' || c == '?') && endsSentence(para, i) {
@@ -205,7 +205,7 @@ func sentences(text string, limit int) []string {
 
 func appendSentence(out []string, s string) []string {
 	s = strings.TrimSpace(s)
-	if n := len(strings.Fields(s)); n >= 6 && n <= 60 {
+	if n := news.FieldCount(s); n >= 6 && n <= 60 {
 		return append(out, s)
 	}
 	return out
