@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"sync/atomic"
 )
 
@@ -16,21 +17,29 @@ const checkpointWALPages = 8192
 // with its next transaction. Done by the writer at its commits, that copy
 // was a tenth of an import's serial path.
 type checkpointer struct {
-	conn *sql.DB
-	kick chan struct{}
-	done chan struct{}
-	runs atomic.Int64 // checkpoints run, for tests
+	conn  *sql.DB
+	kick  chan struct{} // never closed: a commit may kick while the DB closes
+	quit  chan struct{}
+	done  chan struct{}
+	close sync.Once
+	runs  atomic.Int64 // checkpoints tried, for tests
 }
 
 // startCheckpointer checkpoints on conn after each call of Kick.
 func startCheckpointer(conn *sql.DB) *checkpointer {
-	c := &checkpointer{conn: conn, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	c := &checkpointer{conn: conn, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
-		for range c.kick {
+		for {
+			select {
+			case <-c.quit:
+				return
+			case <-c.kick:
+			}
 			// PASSIVE copies what no reader still needs and never waits;
 			// what it leaves is copied after a later commit. A failure
-			// loses nothing: the pages stay in the WAL.
+			// loses nothing: the pages stay in the WAL, and the writer
+			// checkpoints them itself past checkpointWALPages.
 			c.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
 			c.runs.Add(1)
 		}
@@ -39,7 +48,8 @@ func startCheckpointer(conn *sql.DB) *checkpointer {
 }
 
 // Kick asks for a checkpoint after a commit. It never blocks: a request
-// made while one is pending is the same request.
+// made while one is pending is the same request, and one made after
+// Close is not answered.
 func (c *checkpointer) Kick() {
 	select {
 	case c.kick <- struct{}{}:
@@ -47,9 +57,14 @@ func (c *checkpointer) Kick() {
 	}
 }
 
-// Close waits for a checkpoint under way and closes the connection.
+// Close waits for a checkpoint under way and closes the connection. It
+// may be called more than once.
 func (c *checkpointer) Close() error {
-	close(c.kick)
-	<-c.done
-	return c.conn.Close()
+	var err error
+	c.close.Do(func() {
+		close(c.quit)
+		<-c.done
+		err = c.conn.Close()
+	})
+	return err
 }

@@ -52,4 +52,32 @@ func TestCheckpointerKeepsTheWALShort(t *testing.T) {
 	if err := db.readQueryRow(ctx, "SELECT count(*) FROM settings WHERE key LIKE 'big%'").Scan(&n); err != nil || n != writes {
 		t.Errorf("%d rows written, %v; want %d", n, err, writes)
 	}
+	// Closing copies what is left into the file and removes the WAL.
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); !os.IsNotExist(err) {
+		t.Errorf("the WAL is still there after Close: %v", err)
+	}
+}
+
+// A DB closes twice without harm, and a write after Close fails with an
+// error: a transaction that commits while the DB closes (a scheduled
+// publish at shutdown) kicks a checkpointer that is gone.
+func TestCloseTwiceAndWriteAfterClose(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "closed.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	db.ckpt.Kick() // as a commit racing Close would
+	if err := db.AddSection(ctx, "Late"); err == nil {
+		t.Error("a write after Close succeeded")
+	}
 }

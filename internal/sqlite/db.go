@@ -316,7 +316,8 @@ func (db *DB) raiseVersion(v int64) bool {
 	}
 }
 
-// Close closes both handles, checkpointing the WAL.
+// Close closes the readers, the checkpointer and the writer, which
+// checkpoints the WAL. It may be called more than once.
 func (db *DB) Close() error {
 	db.stmtMu.Lock()
 	for _, st := range db.stmts {
@@ -324,7 +325,9 @@ func (db *DB) Close() error {
 	}
 	db.stmts = nil
 	db.stmtMu.Unlock()
-	return errors.Join(db.ckpt.Close(), db.read.Close(), db.write.Close())
+	// The writer closes last, as the last connection to close copies the
+	// WAL into the file and removes it.
+	return errors.Join(db.read.Close(), db.ckpt.Close(), db.write.Close())
 }
 
 // Ping checks that the database answers.
