@@ -138,9 +138,9 @@ func Import(ctx context.Context, store Store, r io.Reader, source string) (Repor
 	return ImportWith(ctx, store, r, Options{Source: source})
 }
 
-// ImportWith is Import with Options. Items are read as they come; with a
-// Starter store one batch is derived while the batch before it is written,
-// so at most two batches are held at a time.
+// ImportWith is Import with Options. Items are read and parsed up to a
+// batch ahead; with a Starter store one batch is derived while the batch
+// before it is written, so at most three batches are held at a time.
 func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Report, error) {
 	var rep Report
 	size := BatchSize
@@ -228,27 +228,31 @@ func ImportWith(ctx context.Context, store Store, r io.Reader, o Options) (Repor
 
 // eachAhead is Each reading and parsing on a goroutine of its own, up to
 // ahead items before fn: an import parses the next batch while it writes
-// one.
+// one. When fn fails it returns at once; the reader stops after the item
+// it is reading.
 func eachAhead(r io.Reader, source, base string, ahead int, fn func(Item) error) error {
 	items := make(chan Item, ahead)
 	stop := make(chan struct{})
+	defer close(stop)
 	read := make(chan error, 1)
 	go func() {
 		defer close(items)
 		read <- Each(r, source, base, func(it Item) error {
 			select {
-			case items <- it:
-				return nil
+			case <-stop: // before a send that may also be ready
+				return errStopped
+			default:
+			}
+			select {
 			case <-stop:
 				return errStopped
+			case items <- it:
+				return nil
 			}
 		})
 	}()
 	for it := range items {
 		if err := fn(it); err != nil {
-			close(stop)
-			for range items {
-			}
 			return err
 		}
 	}

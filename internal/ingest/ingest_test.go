@@ -329,6 +329,30 @@ func TestEachAhead(t *testing.T) {
 		t.Errorf("stopped after %d items with %v; want 10 and %v", len(got), err, stop)
 	}
 
+	// A failing fn returns at once, even while the reader waits for
+	// input that has not come (a pipe, a slow body).
+	in := &stallingReader{data: strings.NewReader(strings.Repeat(lines.String(), 2)), // more than Each peeks at
+		stalled: make(chan struct{}), release: make(chan struct{})}
+	returned := make(chan error, 1)
+	go func() {
+		returned <- eachAhead(in, "Wire", "", 1000, func(it Item) error {
+			if it.Pos == 3 {
+				<-in.stalled // every item read; the reader waits
+				return stop
+			}
+			return nil
+		})
+	}()
+	select {
+	case err := <-returned:
+		if err != stop {
+			t.Errorf("from a stalled reader: %v; want %v", err, stop)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("eachAhead waited for its reader after fn failed")
+	}
+	close(in.release)
+
 	broken := io.MultiReader(strings.NewReader(lines.String()), iotest.ErrReader(errors.New("disk gone")))
 	got = nil
 	err = eachAhead(broken, "Wire", "", 4, func(it Item) error {
@@ -338,4 +362,23 @@ func TestEachAhead(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "disk gone") || len(got) != 50 {
 		t.Errorf("read %d items, then %v; want 50 and the read error", len(got), err)
 	}
+}
+
+// stallingReader serves data, then waits for release before its EOF.
+type stallingReader struct {
+	data             *strings.Reader
+	stalled, release chan struct{}
+}
+
+func (r *stallingReader) Read(p []byte) (int, error) {
+	if r.data.Len() > 0 {
+		return r.data.Read(p)
+	}
+	select {
+	case <-r.stalled:
+	default:
+		close(r.stalled)
+	}
+	<-r.release
+	return 0, io.EOF
 }
