@@ -200,20 +200,23 @@ func (w *session) clusterOf(id int64) (int64, error) {
 	return got[id], nil
 }
 
+// prepare scores ids against the index on every core (related.Prepare),
+// with derivation paused meanwhile; a few are left to Related, without
+// pausing anything.
+func (w *session) prepare(ids []int64) {
+	if related.PreparesInParallel(len(ids)) {
+		w.yield.Lock()
+		defer w.yield.Unlock()
+	}
+	w.idx.Prepare(ids)
+}
+
 // refreshRelated places each story in ids in its cluster and recomputes
 // its related list. The stories found related to one of them get it
 // inserted into their own lists where it ranks (similarity is symmetric,
 // so its score there is the same); stories that listed one of them before
 // a change, and its copies, are recomputed in full, since it may no longer
 // belong. The clusters that changed are ranked again last.
-// prepare scores ids against the index on every core (related.Prepare),
-// with derivation paused meanwhile.
-func (w *session) prepare(ids []int64) {
-	w.yield.Lock()
-	defer w.yield.Unlock()
-	w.idx.Prepare(ids)
-}
-
 func (w *session) refreshRelated(ids []int64) error {
 	done := map[int64]bool{}
 	var relisted, copies []int64

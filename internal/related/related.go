@@ -416,7 +416,7 @@ func (x *Index) Prepare(ids []int64) {
 			ats = append(ats, at)
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(ats)/prepareMin)
+	workers := prepareWorkers(len(ats))
 	if workers < 2 {
 		return // one at a time in Related is as quick
 	}
@@ -448,6 +448,13 @@ func (x *Index) Prepare(ids []int64) {
 
 // prepareMin is the fewest stories a worker of Prepare is started for.
 const prepareMin = 4
+
+// prepareWorkers is how many goroutines Prepare scores n stories on.
+func prepareWorkers(n int) int { return min(runtime.GOMAXPROCS(0), n/prepareMin) }
+
+// PreparesInParallel reports whether Prepare would score n stories on
+// more than one core; with fewer it leaves them to Related.
+func PreparesInParallel(n int) bool { return prepareWorkers(n) >= 2 }
 
 // score finds the closest texts of the story at entry at and its best
 // topic neighbours, using sc as working memory. It only reads the index,
