@@ -106,20 +106,39 @@ func FieldCount(s string) int {
 }
 
 // OneSpaced is strings.Join(strings.Fields(s), " "): s with its runs of
-// space made one space and none at either end. Text that is so already,
-// as most is, is returned as it is.
-func OneSpaced(s string) string {
-	last := ' ' // a space before the start is one too many
+// space made one space and none at either end.
+func OneSpaced(s string) string { return strings.TrimSpace(CollapseSpace(s)) }
+
+// CollapseSpace writes every run of white space in s as one space, at the
+// ends too. Text that is so already, as most is, is returned as it is.
+func CollapseSpace(s string) string {
+	clean, last := true, rune(0)
 	for _, r := range s {
 		if unicode.IsSpace(r) && (r != ' ' || last == ' ') {
-			return strings.Join(strings.Fields(s), " ")
+			clean = false
+			break
 		}
 		last = r
 	}
-	if last == ' ' && s != "" {
-		return s[:len(s)-1]
+	if clean {
+		return s
 	}
-	return s
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i, r := range s {
+		if unicode.IsSpace(r) {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		_, n := utf8.DecodeRuneInString(s[i:])
+		b.WriteString(s[i : i+n]) // the bytes as they are, valid or not
+	}
+	return b.String()
 }
 
 // asciiSpace marks the ASCII bytes unicode.IsSpace reports as space.

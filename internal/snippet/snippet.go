@@ -6,7 +6,6 @@ package snippet
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"newsdesk/internal/news"
@@ -159,7 +158,7 @@ func Cut(text string, q news.Query, n int) []news.Span {
 	out := spans(text, ws, from, to)
 	for i := range out {
 		if !out[i].Match {
-			out[i].Text = collapseSpace(out[i].Text)
+			out[i].Text = news.CollapseSpace(out[i].Text)
 		}
 	}
 	if start == 0 && len(out) > 0 && !out[0].Match {
@@ -185,38 +184,6 @@ func windowWords(text string, m *matcher, at, n int) []word {
 		ws = append(ws, word{start, end, m.match(text[start:end])})
 	}
 	return ws
-}
-
-// collapseSpace writes every run of white space in s as one space.
-func collapseSpace(s string) string {
-	clean := true
-	prevSpace := false
-	for _, r := range s {
-		sp := unicode.IsSpace(r)
-		if sp && (r != ' ' || prevSpace) {
-			clean = false
-			break
-		}
-		prevSpace = sp
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	prevSpace = false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			if !prevSpace {
-				b.WriteByte(' ')
-			}
-			prevSpace = true
-			continue
-		}
-		prevSpace = false
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // spans splits text[from:to] into plain and matched spans.
