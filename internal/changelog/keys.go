@@ -161,7 +161,9 @@ func (k *Keys) look(ctx context.Context, full, others []int64) error {
 		k.set.Add(news.StoryKey(id))
 	}
 	for _, x := range stories {
-		k.clusters[x.Cluster] = true
+		if x.Cluster != 0 { // 0: not placed yet (an import's story, before its changes)
+			k.clusters[x.Cluster] = true
+		}
 		st := news.Story{Status: x.Status, Trashed: x.Trashed, Section: news.Section{Slug: x.Section},
 			Source: news.Source{Slug: x.Source}, Author: x.Author}
 		if !slices.Contains(full, x.ID) || !st.Listed() {

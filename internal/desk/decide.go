@@ -77,17 +77,19 @@ func (w *session) reserve(stories, clusters int) (int64, error) {
 }
 
 // index brings the related index up to date with story s, written in
-// this session with what was derived d, and notes what ranking sees of it.
-func (w *session) index(s *news.Story, d *derived, original bool) {
+// this session with what was derived d, notes what ranking sees of it,
+// and returns (and sets on d) its vector. It changes nothing of s.
+func (w *session) index(s *news.Story, d *derived, original bool) string {
 	w.touched = true
-	s.Section.Slug = news.Slugify(s.Section.Name)
-	d.Vector = w.idx.Add(related.Story{ID: s.ID, Section: s.Section.Slug, Published: s.PublishedAt, Cluster: s.ClusterID}, d.feat)
+	section := news.Slugify(s.Section.Name)
+	d.Vector = w.idx.Add(related.Story{ID: s.ID, Section: section, Published: s.PublishedAt, Cluster: s.ClusterID}, d.feat)
 	visible := s.Status != news.StatusDraft && !s.Trashed
 	if !visible {
 		w.idx.Remove(s.ID)
 	}
 	w.written[s.ID] = store.ClusterMember{ID: s.ID, Published: s.PublishedAt, Original: original,
 		Print: d.Print, Visible: visible, Rank: w.storedRank(s.ID), SourceID: s.Source.ID}
+	return d.Vector
 }
 
 func (w *session) storedRank(id int64) int {

@@ -352,21 +352,32 @@ func (d *Desk) writeStories(ctx context.Context, stories []*news.Story, ders []d
 			return err
 		}
 		j := 0
-		for i, s := range stories {
-			if out[i] == news.Unchanged {
-				continue
+		for i := range stories {
+			if out[i] != news.Unchanged {
+				items[j].Derived = ders[i].Derived
+				j++
 			}
-			w.index(s, &ders[i], originalSource(origins[s.Source.Name], s.Source.Name))
-			items[j].Derived = ders[i].Derived
-			j++
 		}
-		if err := w.refreshRelated(changed); err != nil {
+		// The store writes the stories' rows while related lists and
+		// clusters are decided: the two are an import's longest path.
+		err = d.st.SaveImport(ctx, items, func() (store.Changes, error) {
+			j := 0
+			for i, s := range stories {
+				if out[i] == news.Unchanged {
+					continue
+				}
+				items[j].Vector = w.index(s, &ders[i], originalSource(origins[s.Source.Name], s.Source.Name))
+				j++
+			}
+			return w.ch, w.refreshRelated(changed)
+		})
+		if err != nil {
 			return err
 		}
 		for i, s := range stories {
 			s.Copy = out[i] == news.Added && w.joined[s.ID]
 		}
-		return d.st.SaveImport(ctx, items, w.ch)
+		return nil
 	})
 	return out, err
 }

@@ -120,12 +120,15 @@ func (f *failingStore) IndexStories(ctx context.Context, fn func(store.Indexed) 
 	return f.DB.IndexStories(ctx, fn)
 }
 
-func (f *failingStore) SaveImport(ctx context.Context, items []store.Imported, ch store.Changes) error {
+func (f *failingStore) SaveImport(ctx context.Context, items []store.Imported, decide func() (store.Changes, error)) error {
 	if f.fail {
 		f.fail = false
+		if _, err := decide(); err != nil {
+			return err
+		}
 		return errors.New("disk full")
 	}
-	return f.DB.SaveImport(ctx, items, ch)
+	return f.DB.SaveImport(ctx, items, decide)
 }
 
 // When the transaction that stores a write fails, desk forgets what it

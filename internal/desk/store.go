@@ -81,8 +81,12 @@ type Writer interface {
 	ReserveIDs(ctx context.Context, stories, clusters int) (firstStory, firstCluster int64, err error)
 	// SaveImport stores an import batch: added stories inserted with their
 	// reserved ids, updated ones as feed updates (revision kept, editor
-	// bookkeeping in story_edits), then ch.
-	SaveImport(ctx context.Context, items []store.Imported, ch store.Changes) error
+	// bookkeeping in story_edits), then the changes decide returns. The
+	// store may call decide while it writes the stories' rows: decide
+	// reads the stories and changes nothing of them but each item's
+	// Vector, which the store reads once decide returns. Should decide
+	// fail, nothing is stored.
+	SaveImport(ctx context.Context, items []store.Imported, decide func() (store.Changes, error)) error
 	// SaveNewStory stores a story written in the newsroom (revision 1,
 	// every field the editor's; its source made original when it is the
 	// source's first story), then ch.

@@ -57,8 +57,13 @@ func (db *DB) ReserveIDs(ctx context.Context, stories, clusters int) (firstStory
 	return firstStory, firstCluster, err
 }
 
-// SaveImport stores an import batch as desk made it, then ch.
-func (db *DB) SaveImport(ctx context.Context, items []store.Imported, ch store.Changes) error {
+// SaveImport stores an import batch as desk made it, then the changes
+// decide returns. decide runs first, before the transaction.
+func (db *DB) SaveImport(ctx context.Context, items []store.Imported, decide func() (store.Changes, error)) error {
+	ch, err := decide()
+	if err != nil {
+		return err
+	}
 	return db.storyTx(ctx, ch, func(w *tx) error {
 		ids := make([]int64, len(items))
 		for i, it := range items {

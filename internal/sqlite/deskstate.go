@@ -3,8 +3,10 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
+	"newsdesk/internal/news"
 	"newsdesk/internal/store"
 )
 
@@ -58,26 +60,66 @@ func (db *DB) ReserveIDs(ctx context.Context, stories, clusters int) (firstStory
 	return firstStory, firstCluster, err
 }
 
-// SaveImport stores an import batch as desk made it, then ch.
-func (db *DB) SaveImport(ctx context.Context, items []store.Imported, ch store.Changes) error {
-	return db.storyTx(ctx, ch, func(w *writer) error {
+// SaveImport stores an import batch as desk made it, then the changes
+// decide returns. decide runs while the stories' rows and full-text rows
+// are written, on another goroutine and from copies of the stories
+// (decide reads them); what the store set on the copies (ids, slugs,
+// tags' names) is set on the stories once both are done, and the
+// vectors decide set are written after them.
+func (db *DB) SaveImport(ctx context.Context, items []store.Imported, decide func() (store.Changes, error)) error {
+	return db.transact(ctx, func(w *writer) error {
 		ids := make([]int64, len(items))
+		copies := make([]store.Imported, len(items))
 		for i, it := range items {
 			ids[i] = it.Story.Story.ID
+			s := *it.Story.Story
+			s.Tags = slices.Clone(s.Tags)
+			copies[i] = it
+			copies[i].Story.Story = &s
 		}
 		if err := w.keys.Touch(ctx, ids...); err != nil {
 			return err
 		}
-		if err := w.knownTags(ctx, items); err != nil {
+		written := make(chan error, 1)
+		go func() { written <- w.saveImported(ctx, copies) }()
+		ch, err := decide()
+		if err := <-written; err != nil {
 			return err
 		}
-		for _, it := range items {
-			if err := w.saveImported(ctx, it); err != nil {
+		if err != nil {
+			return err
+		}
+		for i, it := range items {
+			*it.Story.Story = *copies[i].Story.Story
+			if err := w.writeVector(ctx, it.Story); err != nil {
 				return err
 			}
 		}
-		return nil
+		if err := w.keys.Before(ctx, ch); err != nil {
+			return err
+		}
+		return w.storeChanges(ctx, ch)
 	})
+}
+
+// saveImported stores the stories of an import batch with their tags and
+// full-text rows, but not their vectors.
+func (w *writer) saveImported(ctx context.Context, items []store.Imported) error {
+	if err := w.knownTags(ctx, items); err != nil {
+		return err
+	}
+	for _, it := range items {
+		var err error
+		if it.Outcome == news.Updated {
+			err = w.updateFromFeed(ctx, it)
+		} else {
+			err = w.writeStory(ctx, it.Story, true)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return w.flushFTS(ctx)
 }
 
 // SaveChanges stores ch alone.

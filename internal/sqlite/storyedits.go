@@ -73,8 +73,8 @@ func (w *writer) seenByReaders(old *news.Story) bool {
 	return !old.Trashed && old.Status != news.StatusDraft && !old.PublishedAt.After(w.db.Now())
 }
 
-// updateFromFeed saves a feed's changed version of a stored story, as
-// desk made it (the editor's status and fields kept): the story keeps a
+// updateFromFeed saves a feed's changed version of a stored story (all
+// but its vector), as desk made it (the editor's status and fields kept): the story keeps a
 // revision (the one before the update too, when imports never kept one),
 // and readers see "Updated" when they could see the story before.
 func (w *writer) updateFromFeed(ctx context.Context, it store.Imported) error {
@@ -82,7 +82,7 @@ func (w *writer) updateFromFeed(ctx context.Context, it store.Imported) error {
 	if err := w.keepRevisionIfMissing(ctx, old); err != nil {
 		return err
 	}
-	if err := w.save(ctx, it.Story, false); err != nil {
+	if err := w.writeStory(ctx, it.Story, false); err != nil {
 		return err
 	}
 	s.Revision = old.Revision + 1

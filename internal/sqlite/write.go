@@ -35,12 +35,18 @@ func (db *DB) storyTx(ctx context.Context, ch store.Changes, fn func(*writer) er
 				return err
 			}
 		}
-		w.quiet = w.quiet || ch.Quiet
-		if err := w.apply(ctx, ch); err != nil {
-			return err
-		}
-		return w.keys.After(ctx, ch)
+		return w.storeChanges(ctx, ch)
 	})
+}
+
+// storeChanges stores ch, once the stories are written, and notes the
+// keys it changes.
+func (w *writer) storeChanges(ctx context.Context, ch store.Changes) error {
+	w.quiet = w.quiet || ch.Quiet
+	if err := w.apply(ctx, ch); err != nil {
+		return err
+	}
+	return w.keys.After(ctx, ch)
 }
 
 // dataTx runs fn in a write transaction that changes no story's related
@@ -197,18 +203,18 @@ func (w *writer) queryRow(ctx context.Context, query string, args ...any) *sql.R
 	return st.QueryRowContext(ctx, args...)
 }
 
-// saveImported stores one import item.
-func (w *writer) saveImported(ctx context.Context, it store.Imported) error {
-	if it.Outcome == news.Updated {
-		return w.updateFromFeed(ctx, it)
-	}
-	return w.save(ctx, it.Story, true)
-}
-
 // save writes story st (inserted with its reserved id when isNew) with
 // everything derived from it: tags, full-text row and related-index
 // vector. A blank slug is made from the title.
 func (w *writer) save(ctx context.Context, st store.Story, isNew bool) error {
+	if err := w.writeStory(ctx, st, isNew); err != nil {
+		return err
+	}
+	return w.writeVector(ctx, st)
+}
+
+// writeStory is save without the vector.
+func (w *writer) writeStory(ctx context.Context, st store.Story, isNew bool) error {
 	s, id := st.Story, st.Story.ID
 	hash := st.Hash
 	var err error
@@ -263,7 +269,8 @@ func (w *writer) save(ctx context.Context, st store.Story, isNew bool) error {
 	if err := sqlstore.WriteImage(ctx, w, s); err != nil {
 		return err
 	}
-	return w.index(ctx, st, isNew)
+	w.indexText(st, isNew)
+	return nil
 }
 
 // named returns the id of the source or section called name, adding it
@@ -412,6 +419,12 @@ func (w *writer) nameTag(slug, name string) {
 // and its related-index vector; isNew says no full-text row can exist for
 // it yet.
 func (w *writer) index(ctx context.Context, st store.Story, isNew bool) error {
+	w.indexText(st, isNew)
+	return w.writeVector(ctx, st)
+}
+
+// indexText queues story st's full-text row, written by flushFTS.
+func (w *writer) indexText(st store.Story, isNew bool) {
 	s := st.Story
 	tags := make([]string, len(s.Tags))
 	for i, t := range s.Tags {
@@ -427,10 +440,14 @@ func (w *writer) index(ctx context.Context, st store.Story, isNew bool) error {
 	}
 	w.fts[s.ID] = ftsRow{title: s.Title, summary: s.Summary, body: st.Text, tags: strings.Join(tags, " "),
 		source: s.Source.Name, state: state, replace: seen || !isNew}
+}
+
+// writeVector writes story st's related-index vector and fingerprint.
+func (w *writer) writeVector(ctx context.Context, st store.Story) error {
 	if _, err := w.exec(ctx, `INSERT INTO story_vectors (story_id, terms, minhash) VALUES (?, ?, ?)
 		ON CONFLICT (story_id) DO UPDATE SET terms = excluded.terms, minhash = excluded.minhash`,
-		s.ID, st.Vector, st.Print); err != nil {
-		return fmt.Errorf("write vector of story %d: %w", s.ID, err)
+		st.Story.ID, st.Vector, st.Print); err != nil {
+		return fmt.Errorf("write vector of story %d: %w", st.Story.ID, err)
 	}
 	return nil
 }
