@@ -103,7 +103,9 @@ func (db *DB) SaveImport(ctx context.Context, items []store.Imported, decide fun
 }
 
 // saveImported stores the stories of an import batch with their tags and
-// full-text rows, but not their vectors.
+// full-text rows, but not their vectors. It writes the full-text index's
+// segments too, the largest part of the work, which would otherwise
+// wait for the first statement after it.
 func (w *writer) saveImported(ctx context.Context, items []store.Imported) error {
 	if err := w.knownTags(ctx, items); err != nil {
 		return err
@@ -119,7 +121,10 @@ func (w *writer) saveImported(ctx context.Context, items []store.Imported) error
 			return err
 		}
 	}
-	return w.flushFTS(ctx)
+	if err := w.flushFTS(ctx); err != nil {
+		return err
+	}
+	return w.writeFTS(ctx)
 }
 
 // SaveChanges stores ch alone.

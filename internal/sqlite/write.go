@@ -152,6 +152,18 @@ func (w *writer) flushFTS(ctx context.Context) error {
 	return nil
 }
 
+// writeFTS makes the full-text tables write out the terms they hold in
+// memory for this transaction (flushFTS's rows) as index segments now,
+// rather than at the next statement or the commit.
+func (w *writer) writeFTS(ctx context.Context) error {
+	for _, table := range []string{"live_fts", "unlisted_fts", "story_heads_fts"} {
+		if _, err := w.exec(ctx, "INSERT INTO "+table+" ("+table+") VALUES ('flush')"); err != nil {
+			return fmt.Errorf("write %s segment: %w", table, err)
+		}
+	}
+	return nil
+}
+
 // deleteFTS removes story id from every full-text index.
 func (w *writer) deleteFTS(ctx context.Context, id int64) error {
 	for _, table := range []string{"live_fts", "unlisted_fts", "story_heads_fts"} {
