@@ -43,16 +43,17 @@ func KeyPoints(text string, n int) []string { return KeyPointsBeyond(text, "", n
 func KeyPointsBeyond(text, seen string, n int) []string {
 	sents := sentences(text, MaxRankedSentences)
 	// Each sentence as its sorted set of term ids: overlaps are merges.
-	ids := map[string]int{}
+	ids := make(map[string]int, len(text)/16)
 	bag := func(s string) []int {
-		var b []int
-		for _, t := range terms.Terms(s) {
+		ts := terms.Terms(s)
+		b := make([]int, len(ts))
+		for i, t := range ts {
 			id, ok := ids[t]
 			if !ok {
 				id = len(ids)
 				ids[t] = id
 			}
-			b = append(b, id)
+			b[i] = id
 		}
 		slices.Sort(b)
 		return slices.Compact(b)
@@ -89,10 +90,9 @@ func KeyPointsBeyond(text, seen string, n int) []string {
 		}
 		return out
 	}
-	w := make([][]float64, len(sents))
-	for i := range w {
-		w[i] = make([]float64, len(sents))
-	}
+	// The graph's edges, each sentence's in the order of the others:
+	// most pairs share no word.
+	edges := make([][]edge, len(sents))
 	logLen := make([]float64, len(sents))
 	for i, b := range bags {
 		logLen[i] = math.Log(float64(len(b)))
@@ -107,10 +107,11 @@ func KeyPointsBeyond(text, seen string, n int) []string {
 				continue
 			}
 			sim := float64(shared) / (logLen[i] + logLen[j])
-			w[i][j], w[j][i] = sim, sim
+			edges[i] = append(edges[i], edge{j, sim})
+			edges[j] = append(edges[j], edge{i, sim})
 		}
 	}
-	score := pageRank(w, 0.85, 30)
+	score := pageRank(edges, 0.85, 30)
 	// A story's lead is written to summarize it; nudge it up a little.
 	score[0] *= 1.2
 
@@ -147,25 +148,30 @@ func overlap(a, b []int) int {
 	return n
 }
 
-// pageRank returns the weighted PageRank of the graph w after iters rounds.
-func pageRank(w [][]float64, d float64, iters int) []float64 {
-	n := len(w)
+// edge is a weighted edge of an undirected graph, to node to.
+type edge struct {
+	to     int
+	weight float64
+}
+
+// pageRank returns the weighted PageRank, after iters rounds, of the
+// undirected graph whose node i has the edges edges[i].
+func pageRank(edges [][]edge, d float64, iters int) []float64 {
+	n := len(edges)
 	out := make([]float64, n)
 	sum := make([]float64, n)
-	for i := range w {
-		for _, v := range w[i] {
-			sum[i] += v
+	for i, es := range edges {
+		for _, e := range es {
+			sum[i] += e.weight
 		}
 		out[i] = 1 / float64(n)
 	}
 	next := make([]float64, n)
 	for range iters {
-		for i := range next {
+		for i, es := range edges {
 			r := 0.0
-			for j := range w {
-				if w[j][i] > 0 {
-					r += w[j][i] / sum[j] * out[j]
-				}
+			for _, e := range es {
+				r += e.weight / sum[e.to] * out[e.to]
 			}
 			next[i] = (1-d)/float64(n) + d*r
 		}
