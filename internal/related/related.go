@@ -96,8 +96,16 @@ type posting struct {
 type entry struct {
 	Story
 	terms []posting // term ids in posting.doc, tf beside
-	norm  float64
 	print Fingerprint
+}
+
+// near is what scoring reads of each story it compares with the query
+// story, by entry like entries but apart from them: a query compares
+// thousands, and an entry (over 200 bytes) is a cache miss each.
+type near struct {
+	norm      float64
+	published int64 // Unix nanoseconds
+	section   int32 // in Index.sections; -1 none
 }
 
 // Index holds the vectors of every story in memory. It is safe for
@@ -108,8 +116,11 @@ type Index struct {
 	names   []string
 	post    [][]posting // term id → stories (entry index) carrying it
 	entries []entry
+	near    []near
 	byID    map[int64]int32
-	live    int
+	// sections numbers the section slugs of near.
+	sections map[string]int32
+	live     int
 
 	dead  []bool            // by entry: removed or replaced
 	lists map[int64][]Match // last related list given out per story
@@ -174,7 +185,8 @@ type candidate struct {
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{dict: map[string]int32{}, byID: map[int64]int32{}, lists: map[int64][]Match{}, groupOf: map[string]int32{}}
+	return &Index{dict: map[string]int32{}, byID: map[int64]int32{}, lists: map[int64][]Match{}, groupOf: map[string]int32{},
+		sections: map[string]int32{}}
 }
 
 // foldTag is the form of a tag slug that its inflections share:
@@ -301,9 +313,22 @@ func (x *Index) insert(s Story, vec []posting, fp Fingerprint) {
 	}
 	x.entries = append(x.entries, entry{Story: s, terms: vec, print: fp})
 	x.byID[s.ID] = at
-	x.live++
-	x.entries[at].norm = x.norm(vec)
+	x.live++ // before the norm, whose weights count the story
+	x.near = append(x.near, near{norm: x.norm(vec), published: s.Published.UnixNano(), section: x.sectionID(s.Section)})
 	x.dead = append(x.dead, false)
+}
+
+// sectionID numbers section slug, -1 for none.
+func (x *Index) sectionID(slug string) int32 {
+	if slug == "" {
+		return -1
+	}
+	id, ok := x.sections[slug]
+	if !ok {
+		id = int32(len(x.sections))
+		x.sections[slug] = id
+	}
+	return id
 }
 
 func (x *Index) norm(vec []posting) float64 {
@@ -460,7 +485,7 @@ func PreparesInParallel(n int) bool { return prepareWorkers(n) >= 2 }
 // topic neighbours, using sc as working memory. It only reads the index,
 // so that several can run at once under x.mu.
 func (x *Index) score(at int32, sc *scratch) *scoring {
-	q := &x.entries[at]
+	q, qn := &x.entries[at], x.near[at]
 	qTags := false
 	for _, p := range q.terms {
 		if x.common(p.doc) {
@@ -500,7 +525,7 @@ func (x *Index) score(at int32, sc *scratch) *scoring {
 		// stories touched share one term: their entry, a cache miss
 		// away, is not read.
 		if sc.shared[d] >= minShared {
-			if s := sc.scores[d] / (q.norm*x.entries[d].norm + 1e-9); s >= minScore {
+			if s := sc.scores[d] / (qn.norm*x.near[d].norm + 1e-9); s >= minScore {
 				cands = append(cands, candidate{d, s, sc.tags[d]})
 			}
 		}
@@ -532,11 +557,11 @@ func (x *Index) score(at int32, sc *scratch) *scoring {
 				continue
 			}
 		}
-		e := &x.entries[c.at]
-		if e.Section != "" && e.Section == q.Section {
+		e := x.near[c.at]
+		if e.section >= 0 && e.section == qn.section {
 			c.score *= sectionBoost
 		}
-		gap := q.Published.Sub(e.Published).Abs()
+		gap := time.Duration(qn.published - e.published).Abs()
 		c.score /= 1 + float64(gap)/float64(recencyScale)
 		topical = append(topical, c)
 	}
