@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"sync"
@@ -54,6 +55,10 @@ type session struct {
 	// touched says the index changed: should the write fail, it is
 	// reloaded from what was committed.
 	touched bool
+	// inWrite says the session decides inside the store's write
+	// transaction (SaveImport's decide), where it may not write through
+	// the store: SQLite's one write connection is the transaction's.
+	inWrite bool
 }
 
 func newSession(ctx context.Context, d *Desk) *session {
@@ -417,6 +422,9 @@ func (w *session) newCluster(id int64) (int64, error) {
 	if w.nextCluster >= w.lastCluster {
 		// More clusters than reserved (a story written twice in one
 		// write): take one more.
+		if w.inWrite {
+			return 0, fmt.Errorf("desk: story %d needs more clusters than its batch reserved", id)
+		}
 		if _, err := w.reserve(0, 1); err != nil {
 			return 0, err
 		}

@@ -361,6 +361,8 @@ func (d *Desk) writeStories(ctx context.Context, stories []*news.Story, ders []d
 		// The store writes the stories' rows while related lists and
 		// clusters are decided: the two are an import's longest path.
 		err = d.st.SaveImport(ctx, items, func() (store.Changes, error) {
+			w.inWrite = true
+			defer func() { w.inWrite = false }()
 			j := 0
 			for i, s := range stories {
 				if out[i] == news.Unchanged {
@@ -369,7 +371,8 @@ func (d *Desk) writeStories(ctx context.Context, stories []*news.Story, ders []d
 				items[j].Vector = w.index(s, &ders[i], originalSource(origins[s.Source.Name], s.Source.Name))
 				j++
 			}
-			return w.ch, w.refreshRelated(changed)
+			err := w.refreshRelated(changed)
+			return w.ch, err
 		})
 		if err != nil {
 			return err

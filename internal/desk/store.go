@@ -82,8 +82,9 @@ type Writer interface {
 	// SaveImport stores an import batch: added stories inserted with their
 	// reserved ids, updated ones as feed updates (revision kept, editor
 	// bookkeeping in story_edits), then the changes decide returns. The
-	// store may call decide while it writes the stories' rows: decide
-	// reads the stories and changes nothing of them but each item's
+	// store may call decide inside its write transaction, while it writes
+	// the stories' rows: decide reads the stories and changes none of
+	// them, writes nothing through the store, and sets each item's
 	// Vector, which the store reads once decide returns. Should decide
 	// fail, nothing is stored.
 	SaveImport(ctx context.Context, items []store.Imported, decide func() (store.Changes, error)) error

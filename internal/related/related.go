@@ -101,10 +101,11 @@ type entry struct {
 
 // near is what scoring reads of each story it compares with the query
 // story, by entry like entries but apart from them: a query compares
-// thousands, and an entry (over 200 bytes) is a cache miss each.
+// thousands, and an entry (over 200 bytes) is a cache miss each; a near
+// is 40.
 type near struct {
 	norm      float64
-	published int64 // Unix nanoseconds
+	published time.Time
 	section   int32 // in Index.sections; -1 none
 }
 
@@ -314,7 +315,7 @@ func (x *Index) insert(s Story, vec []posting, fp Fingerprint) {
 	x.entries = append(x.entries, entry{Story: s, terms: vec, print: fp})
 	x.byID[s.ID] = at
 	x.live++ // before the norm, whose weights count the story
-	x.near = append(x.near, near{norm: x.norm(vec), published: s.Published.UnixNano(), section: x.sectionID(s.Section)})
+	x.near = append(x.near, near{norm: x.norm(vec), published: s.Published, section: x.sectionID(s.Section)})
 	x.dead = append(x.dead, false)
 }
 
@@ -561,7 +562,7 @@ func (x *Index) score(at int32, sc *scratch) *scoring {
 		if e.section >= 0 && e.section == qn.section {
 			c.score *= sectionBoost
 		}
-		gap := time.Duration(qn.published - e.published).Abs()
+		gap := qn.published.Sub(e.published).Abs()
 		c.score /= 1 + float64(gap)/float64(recencyScale)
 		topical = append(topical, c)
 	}

@@ -63,9 +63,9 @@ func (db *DB) ReserveIDs(ctx context.Context, stories, clusters int) (firstStory
 // SaveImport stores an import batch as desk made it, then the changes
 // decide returns. decide runs while the stories' rows and full-text rows
 // are written, on another goroutine and from copies of the stories
-// (decide reads them); what the store set on the copies (ids, slugs,
-// tags' names) is set on the stories once both are done, and the
-// vectors decide set are written after them.
+// (decide reads them). Once both are done, the copies, with what the
+// store set on them (ids, slugs, tags' names, revisions), replace the
+// stories, and the vectors decide set are written.
 func (db *DB) SaveImport(ctx context.Context, items []store.Imported, decide func() (store.Changes, error)) error {
 	return db.transact(ctx, func(w *writer) error {
 		ids := make([]int64, len(items))
@@ -81,7 +81,15 @@ func (db *DB) SaveImport(ctx context.Context, items []store.Imported, decide fun
 			return err
 		}
 		written := make(chan error, 1)
-		go func() { written <- w.saveImported(ctx, copies) }()
+		go func() {
+			defer func() {
+				// Nothing up this goroutine's stack recovers a panic.
+				if r := recover(); r != nil {
+					written <- fmt.Errorf("write import batch: panic: %v", r)
+				}
+			}()
+			written <- w.saveImported(ctx, copies)
+		}()
 		ch, err := decide()
 		if err := <-written; err != nil {
 			return err

@@ -73,10 +73,11 @@ func (w *writer) seenByReaders(old *news.Story) bool {
 	return !old.Trashed && old.Status != news.StatusDraft && !old.PublishedAt.After(w.db.Now())
 }
 
-// updateFromFeed saves a feed's changed version of a stored story (all
-// but its vector), as desk made it (the editor's status and fields kept): the story keeps a
-// revision (the one before the update too, when imports never kept one),
-// and readers see "Updated" when they could see the story before.
+// updateFromFeed saves a feed's changed version of a stored story, all
+// but its vector, as desk made it (the editor's status and fields kept):
+// the story keeps a revision (the one before the update too, when imports
+// never kept one), and readers see "Updated" when they could see the
+// story before.
 func (w *writer) updateFromFeed(ctx context.Context, it store.Imported) error {
 	s, old := it.Story.Story, it.Old
 	if err := w.keepRevisionIfMissing(ctx, old); err != nil {
