@@ -331,7 +331,7 @@ func (d *Desk) writeStories(ctx context.Context, stories []*news.Story, ders []d
 				dv.Hash = contentHash(s)
 				s.ID, s.Slug, s.Trashed = st.ID, old.Slug, old.Trashed
 				out[i] = news.Updated
-				items = append(items, store.Imported{Story: store.Story{Story: s}, Outcome: news.Updated,
+				items = append(items, store.Imported{Story: store.Story{Story: s, Derived: dv.Derived}, Outcome: news.Updated,
 					Old: old, FeedHash: feedHash, EditorFields: st.EditorFields})
 			default:
 				if dv.Print == nil {
@@ -341,7 +341,7 @@ func (d *Desk) writeStories(ctx context.Context, stories []*news.Story, ders []d
 				nextID++
 				w.fresh[s.ID] = true
 				out[i] = news.Added
-				items = append(items, store.Imported{Story: store.Story{Story: s}, Outcome: news.Added})
+				items = append(items, store.Imported{Story: store.Story{Story: s, Derived: dv.Derived}, Outcome: news.Added})
 			}
 			ders[i] = dv
 			changed = append(changed, s.ID)
@@ -350,13 +350,6 @@ func (d *Desk) writeStories(ctx context.Context, stories []*news.Story, ders []d
 		origins, err := w.origins(written)
 		if err != nil {
 			return err
-		}
-		j := 0
-		for i := range stories {
-			if out[i] != news.Unchanged {
-				items[j].Derived = ders[i].Derived
-				j++
-			}
 		}
 		// The store writes the stories' rows while related lists and
 		// clusters are decided: the two are an import's longest path.

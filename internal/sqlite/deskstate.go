@@ -103,6 +103,9 @@ func (db *DB) SaveImport(ctx context.Context, items []store.Imported, decide fun
 				return err
 			}
 		}
+		// storyTx looks at what ch changes before its rows, this after
+		// them: the rows change nothing Before reads of other stories,
+		// and Touch read the batch's own before they were written.
 		if err := w.keys.Before(ctx, ch); err != nil {
 			return err
 		}

@@ -152,11 +152,15 @@ func (w *writer) flushFTS(ctx context.Context) error {
 	return nil
 }
 
+// ftsTables are the full-text indexes a story's text is in (migrations
+// 0009 and 0012).
+var ftsTables = []string{"live_fts", "unlisted_fts", "story_heads_fts"}
+
 // writeFTS makes the full-text tables write out the terms they hold in
 // memory for this transaction (flushFTS's rows) as index segments now,
 // rather than at the next statement or the commit.
 func (w *writer) writeFTS(ctx context.Context) error {
-	for _, table := range []string{"live_fts", "unlisted_fts", "story_heads_fts"} {
+	for _, table := range ftsTables {
 		if _, err := w.exec(ctx, "INSERT INTO "+table+" ("+table+") VALUES ('flush')"); err != nil {
 			return fmt.Errorf("write %s segment: %w", table, err)
 		}
@@ -166,7 +170,7 @@ func (w *writer) writeFTS(ctx context.Context) error {
 
 // deleteFTS removes story id from every full-text index.
 func (w *writer) deleteFTS(ctx context.Context, id int64) error {
-	for _, table := range []string{"live_fts", "unlisted_fts", "story_heads_fts"} {
+	for _, table := range ftsTables {
 		if _, err := w.exec(ctx, "DELETE FROM "+table+" WHERE rowid = ?", id); err != nil {
 			return fmt.Errorf("delete %s row of story %d: %w", table, id, err)
 		}

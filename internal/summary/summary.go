@@ -32,9 +32,9 @@ func ReadingMinutes(text string) int {
 // the stationary score of a random walk on that graph (PageRank) measures
 // how central a sentence is to the whole story.
 //
-// Only the first MaxRankedSentences are ranked: the graph has an edge per
-// pair, so its cost grows with the square of their number, and a story's
-// key points are in its opening anyway.
+// Only the first MaxRankedSentences are ranked: building the graph
+// compares every pair, so its cost grows with the square of their number,
+// and a story's key points are in its opening anyway.
 func KeyPoints(text string, n int) []string { return KeyPointsBeyond(text, "", n) }
 
 // KeyPointsBeyond is KeyPoints leaving out the sentences a reader has
