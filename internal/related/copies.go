@@ -106,11 +106,16 @@ func head(s string, n int) string {
 
 // pairs hashes the adjacent term pairs among the first ledeTerms terms of s.
 func pairs(s string) []uint32 {
-	t := terms.Terms(s)
-	t = t[:min(len(t), ledeTerms)]
-	out := make([]uint32, 0, len(t))
-	for i := 0; i+1 < len(t); i++ {
-		out = append(out, hash(t[i]+" "+t[i+1]))
+	out := make([]uint32, 0, ledeTerms-1)
+	prev, n := "", 0
+	for t := range terms.All(s) {
+		if n > 0 {
+			out = append(out, hashMore(hashMore(hash(prev), " "), t))
+		}
+		if n++; n == ledeTerms {
+			break
+		}
+		prev = t
 	}
 	return out
 }
@@ -127,8 +132,10 @@ func capSet(set []uint32, n int) []uint32 {
 }
 
 // hash is the 32-bit FNV-1a hash of s (hash/fnv's, without allocating).
-func hash(s string) uint32 {
-	h := uint32(2166136261)
+func hash(s string) uint32 { return hashMore(2166136261, s) }
+
+// hashMore goes on hashing after h: hashMore(hash(a), b) is hash(a+b).
+func hashMore(h uint32, s string) uint32 {
 	for i := 0; i < len(s); i++ {
 		h ^= uint32(s[i])
 		h *= 16777619

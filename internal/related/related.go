@@ -61,11 +61,15 @@ type TermFreq struct {
 // plain body text, tag slugs and publish time. Title words count double:
 // headlines name the topic.
 func Extract(title, dek, text string, tags []string, published time.Time) Features {
-	tf := map[string]int{}
-	for _, t := range terms.Terms(title) {
+	// About one distinct term in every 16 bytes of a story's text.
+	tf := make(map[string]int, (len(title)+len(dek)+len(text))/16)
+	for t := range terms.All(title) {
 		tf[t] += 2
 	}
-	for _, t := range terms.Terms(dek + "\n\n" + text) {
+	for t := range terms.All(dek) {
+		tf[t]++
+	}
+	for t := range terms.All(text) {
 		tf[t]++
 	}
 	for _, t := range tags {
@@ -75,7 +79,7 @@ func Extract(title, dek, text string, tags []string, published time.Time) Featur
 	for t, n := range tf {
 		out.Terms = append(out.Terms, TermFreq{t, n})
 	}
-	slices.SortFunc(out.Terms, func(a, b TermFreq) int { return cmp.Compare(a.Term, b.Term) })
+	slices.SortFunc(out.Terms, func(a, b TermFreq) int { return strings.Compare(a.Term, b.Term) })
 	out.Print = MakeFingerprint(title, dek, text, published)
 	return out
 }

@@ -97,3 +97,20 @@ func BenchmarkAdd(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkExtract times extracting one story's features (its terms and
+// its fingerprint), as an import does for every story it derives.
+func BenchmarkExtract(b *testing.B) {
+	stories := corpus.Generate(200, 1, benchEnd)
+	texts := make([]string, len(stories))
+	for i, s := range stories {
+		texts[i] = markdown.Text(s.Body)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s := stories[i%len(stories)]
+		related.Extract(s.Title, s.Summary, texts[i%len(stories)], []string{"politics", "europe"}, s.PublishedAt)
+		i++
+	}
+}

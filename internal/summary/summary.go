@@ -44,19 +44,19 @@ func KeyPointsBeyond(text, seen string, n int) []string {
 	sents := sentences(text, MaxRankedSentences)
 	// Each sentence as its sorted set of term ids: overlaps are merges.
 	ids := make(map[string]int, len(text)/16)
+	var scratch []int
 	bag := func(s string) []int {
-		ts := terms.Terms(s)
-		b := make([]int, len(ts))
-		for i, t := range ts {
+		scratch = scratch[:0]
+		for t := range terms.All(s) {
 			id, ok := ids[t]
 			if !ok {
 				id = len(ids)
 				ids[t] = id
 			}
-			b[i] = id
+			scratch = append(scratch, id)
 		}
-		slices.Sort(b)
-		return slices.Compact(b)
+		slices.Sort(scratch)
+		return slices.Clone(slices.Compact(scratch))
 	}
 	bags := make([][]int, len(sents))
 	for i, s := range sents {

@@ -3,6 +3,7 @@
 package terms
 
 import (
+	"iter"
 	"strings"
 	"unicode"
 
@@ -19,12 +20,22 @@ func Words(s string) []string { return news.Words(s) }
 // three letters dropped, possessives and plurals folded ("banks" → "bank").
 func Terms(s string) []string {
 	var out []string
-	for start, end := news.NextWord(s, 0); start < len(s); start, end = news.NextWord(s, end) {
-		if t := Normalize(news.FoldWord(s[start:end])); t != "" {
-			out = append(out, t)
-		}
+	for t := range All(s) {
+		out = append(out, t)
 	}
 	return out
+}
+
+// All yields the terms of s in order, those Terms returns, for a caller
+// that counts or hashes them without keeping the slice.
+func All(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for start, end := news.NextWord(s, 0); start < len(s); start, end = news.NextWord(s, end) {
+			if t := Normalize(news.FoldWord(s[start:end])); t != "" && !yield(t) {
+				return
+			}
+		}
+	}
 }
 
 // Normalize folds one lowercase word into its term, or "" for a stop word.
