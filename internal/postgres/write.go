@@ -175,7 +175,7 @@ func (w *tx) save(ctx context.Context, st store.Story, isNew bool) error {
 	if err := w.writeTags(ctx, s); err != nil {
 		return err
 	}
-	if err := sqlstore.WriteImage(ctx, w, s); err != nil {
+	if err := sqlstore.WriteImage(ctx, w, s, isNew); err != nil {
 		return err
 	}
 	return w.index(ctx, st)

@@ -282,7 +282,7 @@ func (w *writer) writeStory(ctx context.Context, st store.Story, isNew bool) err
 	if err := w.writeTags(ctx, s, isNew); err != nil {
 		return err
 	}
-	if err := sqlstore.WriteImage(ctx, w, s); err != nil {
+	if err := sqlstore.WriteImage(ctx, w, s, isNew); err != nil {
 		return err
 	}
 	w.indexText(st, isNew)

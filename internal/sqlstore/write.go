@@ -71,8 +71,12 @@ func SaveImage(ctx context.Context, x Execer, im news.Image, files []news.ImageF
 // WriteImage makes story s's lead image the one s names (none when
 // Image.ID is blank) and removes the image it replaces if no other story
 // uses it. An image that is no longer stored (a revision restored after
-// its picture was replaced) leaves the story without a picture.
-func WriteImage(ctx context.Context, x Tx, s *news.Story) error {
+// its picture was replaced) leaves the story without a picture. A story
+// new in this transaction (isNew) has no picture to replace.
+func WriteImage(ctx context.Context, x Tx, s *news.Story, isNew bool) error {
+	if isNew && s.Image.ID == "" {
+		return nil
+	}
 	var old string
 	err := x.Row(ctx, "SELECT media_id FROM story_images WHERE story_id = ?", s.ID).Scan(&old)
 	if err != nil && !noRows(err) {
@@ -88,7 +92,7 @@ func WriteImage(ctx context.Context, x Tx, s *news.Story) error {
 		err := x.Row(ctx, "SELECT width, height FROM media WHERE id = ?", s.Image.ID).Scan(&s.Image.Width, &s.Image.Height)
 		if noRows(err) {
 			s.Image = news.Image{}
-			return WriteImage(ctx, x, s)
+			return WriteImage(ctx, x, s, isNew)
 		} else if err != nil {
 			return fmt.Errorf("select image %s: %w", s.Image.ID, err)
 		}
