@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -144,5 +145,42 @@ func TestExternalWritesAreNoticed(t *testing.T) {
 	}
 	if err := here.pollVersion(ctx); err != nil || calls != 1 {
 		t.Errorf("another's write: %d calls, %v; want one", calls, err)
+	}
+}
+
+// A write whose context ends stores nothing and says why, although its
+// statements run without the context (writer.exec): database/sql rolls
+// the transaction back, and the next statement or the commit fails.
+func TestWriteStoppedByItsContext(t *testing.T) {
+	db := newTestDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	err := db.dataTx(ctx, func(w *writer) error {
+		if _, err := w.exec(ctx, "INSERT INTO settings (key, value) VALUES ('stopped', 'first')"); err != nil {
+			return err
+		}
+		cancel()
+		// database/sql rolls back on a goroutine of its own: statements
+		// succeed until it has.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+			if _, err := w.exec(ctx, "INSERT OR REPLACE INTO settings (key, value) VALUES ('stopped2', 'second')"); err != nil {
+				return err
+			}
+			time.Sleep(time.Millisecond)
+		}
+		return errors.New("the transaction was not rolled back within 5 s")
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("dataTx = %v; want context.Canceled", err)
+	}
+	var n int
+	if err := db.readQueryRow(context.Background(), "SELECT count(*) FROM settings WHERE key LIKE 'stopped%'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d rows stored, %v; want none", n, err)
+	}
+	// The writer is free again.
+	if err := db.dataTx(context.Background(), func(w *writer) error {
+		_, err := w.exec(context.Background(), "INSERT INTO settings (key, value) VALUES ('after', 'ok')")
+		return err
+	}); err != nil {
+		t.Fatalf("a write after the stopped one: %v", err)
 	}
 }

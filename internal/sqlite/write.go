@@ -66,10 +66,10 @@ func (db *DB) transact(ctx context.Context, fn func(*writer) error) error {
 	w := &writer{tx: tx, db: db, ids: map[string]int64{}}
 	w.keys = changelog.New(w)
 	if err := fn(w); err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	if err := w.flushFTS(ctx); err != nil {
-		return err
+		return stopped(ctx, err)
 	}
 	var version int64
 	if !w.quiet {
@@ -81,11 +81,22 @@ func (db *DB) transact(ctx context.Context, fn func(*writer) error) error {
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return stopped(ctx, fmt.Errorf("commit: %w", err))
 	}
 	db.ckpt.Kick()
 	db.raiseVersion(version)
 	return nil
+}
+
+// stopped returns err, saying first that ctx ended if it did: then
+// database/sql rolled the transaction back, and its statements, which run
+// without ctx (writer.exec), failed with errors that do not say why ("sql:
+// statement is closed").
+func stopped(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
 }
 
 // writer carries one write transaction, the ids of sources, sections and
@@ -193,7 +204,16 @@ func (w *writer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// exec runs a statement of the transaction through the statement cache.
+// The transaction's statements run without ctx's end, as reads do
+// (readQuery): for a context that can end (an import's, stopped by a
+// signal; a request's), the driver starts a goroutine per statement to
+// watch it, about 2 % of an import's CPU, and more of the writer's
+// turns on a core. The transaction itself still watches ctx: when ctx
+// ends, database/sql rolls it back once the statement under way is done,
+// and the next statement fails (transact then returns ctx's error).
 func (w *writer) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = context.WithoutCancel(ctx)
 	st, err := w.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -201,7 +221,9 @@ func (w *writer) exec(ctx context.Context, query string, args ...any) (sql.Resul
 	return st.ExecContext(ctx, args...)
 }
 
+// query is exec for a statement that returns rows.
 func (w *writer) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = context.WithoutCancel(ctx)
 	st, err := w.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -212,6 +234,7 @@ func (w *writer) query(ctx context.Context, query string, args ...any) (*sql.Row
 // queryRow is QueryRowContext through the statement cache; a failure to
 // prepare surfaces from Scan.
 func (w *writer) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx)
 	st, err := w.stmt(ctx, query)
 	if err != nil {
 		return w.tx.QueryRowContext(ctx, query, args...)
