@@ -82,9 +82,9 @@ func (w *session) reserve(stories, clusters int) (int64, error) {
 }
 
 // index brings the related index up to date with story s, written in
-// this session with what was derived d, notes what ranking sees of it,
-// and returns (and sets on d) its vector. It changes nothing of s.
-func (w *session) index(s *news.Story, d *derived, original bool) string {
+// this session with what was derived d, sets d's vector and notes what
+// ranking sees of it. It changes nothing of s.
+func (w *session) index(s *news.Story, d *derived, original bool) {
 	w.touched = true
 	section := news.Slugify(s.Section.Name)
 	d.Vector = w.idx.Add(related.Story{ID: s.ID, Section: section, Published: s.PublishedAt, Cluster: s.ClusterID}, d.feat)
@@ -94,7 +94,6 @@ func (w *session) index(s *news.Story, d *derived, original bool) string {
 	}
 	w.written[s.ID] = store.ClusterMember{ID: s.ID, Published: s.PublishedAt, Original: original,
 		Print: d.Print, Visible: visible, Rank: w.storedRank(s.ID), SourceID: s.Source.ID}
-	return d.Vector
 }
 
 func (w *session) storedRank(id int64) int {

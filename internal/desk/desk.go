@@ -361,7 +361,8 @@ func (d *Desk) writeStories(ctx context.Context, stories []*news.Story, ders []d
 				if out[i] == news.Unchanged {
 					continue
 				}
-				items[j].Vector = w.index(s, &ders[i], originalSource(origins[s.Source.Name], s.Source.Name))
+				w.index(s, &ders[i], originalSource(origins[s.Source.Name], s.Source.Name))
+				items[j].Vector = ders[i].Vector
 				j++
 			}
 			err := w.refreshRelated(changed)
