@@ -278,30 +278,24 @@ func (w *session) refreshRelated(ids []int64) error {
 		if done[in.into] {
 			continue // its list was computed with everything in view
 		}
-		if list, from, changed := w.idx.Offer(in.into, in.id, in.score, relatedKept); changed {
-			w.setList(in.into, list, from)
+		if list, was, changed := w.idx.Offer(in.into, in.id, in.score, relatedKept); changed {
+			w.setList(in.into, list, was, true)
 		}
 	}
 	return w.rankDirty()
 }
 
-// setList records story id's new related list, whose first kept
-// positions are those of the list before it (0 for none). The store then
-// writes only the positions from there on, when every change to the list
-// in this write kept its stored head (store.Changes.ListsKept).
-func (w *session) setList(id int64, list []related.Match, kept int) {
-	was, headKept := w.ch.ListsKept[id]
-	if _, listed := w.ch.Lists[id]; listed && !headKept {
-		kept = 0 // written whole already in this write
-	} else if headKept {
-		kept = min(kept, was)
-	}
-	delete(w.ch.ListsKept, id)
-	if kept > 0 {
-		if w.ch.ListsKept == nil {
-			w.ch.ListsKept = map[int64]int{}
+// setList records story id's new related list. When the list stored
+// before this write is known (known: was, the index's list for a story
+// offered a neighbour, none for a story new in this write), the store
+// writes only what differs from it; a list changed again in the same
+// write is still compared with what was stored.
+func (w *session) setList(id int64, list, was []related.Match, known bool) {
+	if _, listed := w.ch.Lists[id]; !listed && known {
+		if w.ch.ListsWas == nil {
+			w.ch.ListsWas = map[int64][]store.Match{}
 		}
-		w.ch.ListsKept[id] = kept
+		w.ch.ListsWas[id] = storeMatches(was)
 	}
 	if w.ch.Lists == nil {
 		w.ch.Lists = map[int64][]store.Match{}
@@ -309,15 +303,22 @@ func (w *session) setList(id int64, list []related.Match, kept int) {
 	for _, m := range w.ch.Lists[id] {
 		delete(w.listed[m.ID], id)
 	}
-	out := make([]store.Match, len(list))
-	for i, m := range list {
-		out[i] = store.Match{ID: m.ID, Cluster: m.Cluster, Score: m.Score}
+	for _, m := range list {
 		if w.listed[m.ID] == nil {
 			w.listed[m.ID] = map[int64]bool{}
 		}
 		w.listed[m.ID][id] = true
 	}
-	w.ch.Lists[id] = out
+	w.ch.Lists[id] = storeMatches(list)
+}
+
+// storeMatches is list as the store takes it.
+func storeMatches(list []related.Match) []store.Match {
+	out := make([]store.Match, len(list))
+	for i, m := range list {
+		out[i] = store.Match{ID: m.ID, Cluster: m.Cluster, Score: m.Score}
+	}
+	return out
 }
 
 // listedBy returns the stories whose related list holds id: as stored,
@@ -368,7 +369,7 @@ func (w *session) refreshOne(id int64, place bool) (related.Result, error) {
 			return res, err
 		}
 	}
-	w.setList(id, res.Related, 0)
+	w.setList(id, res.Related, nil, w.fresh[id])
 	return res, nil
 }
 

@@ -35,7 +35,8 @@ func (w *tx) apply(ctx context.Context, ch store.Changes) error {
 		w.queue("DELETE FROM clusters WHERE id = ?", c)
 	}
 	for _, id := range slices.Sorted(maps.Keys(ch.Lists)) {
-		if err := w.writeRelated(ctx, id, ch.Lists[id], ch.ListsKept[id]); err != nil {
+		was, known := ch.ListsWas[id]
+		if err := w.writeRelated(ctx, id, ch.Lists[id], was, known); err != nil {
 			return err
 		}
 	}

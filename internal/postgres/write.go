@@ -215,8 +215,8 @@ func (w *tx) index(ctx context.Context, st store.Story) error {
 }
 
 // writeRelated stores story id's related list (sqlstore.RelatedList).
-func (w *tx) writeRelated(ctx context.Context, id int64, list []store.Match, kept int) error {
-	for _, st := range sqlstore.RelatedList(id, list, kept) {
+func (w *tx) writeRelated(ctx context.Context, id int64, list, was []store.Match, known bool) error {
+	for _, st := range sqlstore.RelatedList(id, list, was, known) {
 		w.queue(st.SQL, st.Args...)
 	}
 	return nil

@@ -612,47 +612,51 @@ func topN[T any](list []T, n int, cmp func(a, b T) int) []T {
 }
 
 // Offer proposes story id (its cluster and score) for the related list of
-// story into, which holds at most k, one story per cluster, best first. It
-// returns the new list and true if the story made it in, and the first
-// position that changed: the list before it is as it was, and the list is
-// no shorter than it was.
-func (x *Index) Offer(into, id int64, score float64, k int) ([]Match, int, bool) {
+// story into, which holds at most k, one story per cluster, best first
+// (ties by id, as Related ranks them). It returns the new list and the
+// one it replaces, and true if the story made it in.
+func (x *Index) Offer(into, id int64, score float64, k int) (list, was []Match, ok bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	at, ok := x.byID[into]
 	if !ok {
-		return nil, 0, false
+		return nil, nil, false
 	}
 	src, ok := x.byID[id]
 	if !ok {
-		return nil, 0, false
+		return nil, nil, false
 	}
 	cluster := x.entries[src].Cluster
 	if cluster == x.entries[at].Cluster {
-		return nil, 0, false
+		return nil, nil, false
 	}
-	list := x.lists[into]
-	from := len(list)
+	was = x.lists[into]
+	list = was
+	offered := Match{ID: id, Cluster: cluster, Score: score}
 	for i, m := range list {
 		if m.ID == id || m.Cluster == cluster {
 			if m.Score >= score {
-				return nil, 0, false
+				return nil, nil, false
 			}
 			list = slices.Delete(slices.Clone(list), i, i+1)
-			from = i
 			break
 		}
 	}
-	if len(list) >= k && list[len(list)-1].Score >= score {
-		return nil, 0, false
+	if len(list) >= k && byRank(list[len(list)-1], offered) <= 0 {
+		return nil, nil, false
 	}
-	i, _ := slices.BinarySearchFunc(list, score, func(m Match, s float64) int { return cmp.Compare(s, m.Score) })
-	list = slices.Insert(slices.Clone(list), i, Match{ID: id, Cluster: cluster, Score: score})
+	i, _ := slices.BinarySearchFunc(list, offered, byRank)
+	list = slices.Insert(slices.Clone(list), i, offered)
 	if len(list) > k {
 		list = list[:k]
 	}
 	x.lists[into] = list
-	return list, min(from, i), true
+	return list, was, true
+}
+
+// byRank orders a related list: best score first, then by id.
+func byRank(a, b Match) int {
+	return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID))
 }
 
 // SetCluster records that story id is now in cluster (an editor's split

@@ -1,6 +1,7 @@
 package related
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,16 +63,30 @@ func TestRelatedRanksTopicsAndCollapsesCopies(t *testing.T) {
 
 func TestOffer(t *testing.T) {
 	x := NewIndex()
-	for id := int64(1); id <= 4; id++ {
+	for id := int64(1); id <= 5; id++ {
 		add(x, id, "", 0, "story", "words for story number "+strings.Repeat("x", int(id)))
 	}
 	x.SetList(1, []Match{{ID: 2, Cluster: 2, Score: 0.5}})
-	list, from, ok := x.Offer(1, 3, 0.7, 2)
-	if !ok || len(list) != 2 || list[0].ID != 3 || from != 0 {
-		t.Fatalf("Offer better = %v from %d %v", list, from, ok)
+	ids := func(l []Match) (out []int64) {
+		for _, m := range l {
+			out = append(out, m.ID)
+		}
+		return out
 	}
-	if list, from, ok = x.Offer(1, 4, 0.6, 2); !ok || len(list) != 2 || list[1].ID != 4 || from != 1 {
-		t.Fatalf("Offer second best = %v from %d %v, want [3 4] from 1", list, from, ok)
+	list, was, ok := x.Offer(1, 3, 0.7, 2)
+	if !ok || !slices.Equal(ids(list), []int64{3, 2}) || !slices.Equal(ids(was), []int64{2}) {
+		t.Fatalf("Offer better = %v (was %v) %v, want [3 2] (was [2])", ids(list), ids(was), ok)
+	}
+	if list, was, ok = x.Offer(1, 4, 0.6, 2); !ok || !slices.Equal(ids(list), []int64{3, 4}) || !slices.Equal(ids(was), []int64{3, 2}) {
+		t.Fatalf("Offer second best = %v (was %v) %v, want [3 4] (was [3 2])", ids(list), ids(was), ok)
+	}
+	// Ties rank by id, as in Related: 5 stays below an equal 4, and 2
+	// goes above it.
+	if _, _, ok := x.Offer(1, 5, 0.6, 2); ok {
+		t.Error("a story tied with the last, with a greater id, entered a full list")
+	}
+	if list, _, ok = x.Offer(1, 2, 0.6, 2); !ok || !slices.Equal(ids(list), []int64{3, 2}) {
+		t.Fatalf("Offer tied, smaller id = %v %v, want [3 2]", ids(list), ok)
 	}
 	if _, _, ok := x.Offer(1, 4, 0.1, 2); ok {
 		t.Error("a weaker story entered a full list")

@@ -49,7 +49,7 @@ func TestTrashAndRestore(t *testing.T) {
 	if err := deskOf(db).CreateStory(ctx, other, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.write.ExecContext(ctx, "INSERT INTO story_related (story_id, position, related_id, score) VALUES (?, 7, ?, 0.5)",
+	if _, err := db.write.ExecContext(ctx, "INSERT INTO story_related (story_id, related_id, score) VALUES (?, ?, 0.5)",
 		other.ID, s.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,8 @@ func (w *writer) apply(ctx context.Context, ch store.Changes) error {
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(ch.Lists)) {
-		if err := w.writeRelated(ctx, id, ch.Lists[id], ch.ListsKept[id]); err != nil {
+		was, known := ch.ListsWas[id]
+		if err := w.writeRelated(ctx, id, ch.Lists[id], was, known); err != nil {
 			return err
 		}
 	}

@@ -491,8 +491,8 @@ func (w *writer) writeVector(ctx context.Context, st store.Story) error {
 }
 
 // writeRelated stores story id's related list (sqlstore.RelatedList).
-func (w *writer) writeRelated(ctx context.Context, id int64, list []store.Match, kept int) error {
-	for _, st := range sqlstore.RelatedList(id, list, kept) {
+func (w *writer) writeRelated(ctx context.Context, id int64, list, was []store.Match, known bool) error {
+	for _, st := range sqlstore.RelatedList(id, list, was, known) {
 		if _, err := w.exec(ctx, st.SQL, st.Args...); err != nil {
 			return fmt.Errorf("write related of story %d: %w", id, err)
 		}

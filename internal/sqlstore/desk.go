@@ -69,10 +69,11 @@ func (r Reads) IndexStories(ctx context.Context, fn func(store.Indexed) error) e
 	return rows.Err()
 }
 
-// IndexLists calls fn with every stored related list.
+// IndexLists calls fn with every stored related list, best first (ties
+// by id, as related.Index ranks).
 func (r Reads) IndexLists(ctx context.Context, fn func(id int64, list []store.Match) error) error {
 	rows, err := r.Q.Query(ctx, `SELECT r.story_id, r.related_id, s.cluster_id, r.score
-		FROM story_related r JOIN stories s ON s.id = r.related_id ORDER BY r.story_id, r.position`)
+		FROM story_related r JOIN stories s ON s.id = r.related_id ORDER BY r.story_id, r.score DESC, r.related_id`)
 	if err != nil {
 		return err
 	}

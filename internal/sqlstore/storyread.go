@@ -156,7 +156,7 @@ func (r Reads) relatedIDs(ctx context.Context, id int64, limit int, now int64) (
 	// made) shows once.
 	near, err := query("SELECT s.id, s.cluster_id FROM stories s"+
 		" JOIN "+r.ClusterOf+" ON rm.cluster_id = s.cluster_id JOIN story_related r ON r.related_id = rm.id"+
-		" WHERE r.story_id = ? AND s.cluster_id != ? AND"+VisibleCard+" ORDER BY r.position", id, cluster, now, now)
+		" WHERE r.story_id = ? AND s.cluster_id != ? AND"+VisibleCard+" ORDER BY r.score DESC, r.related_id", id, cluster, now, now)
 	if err != nil {
 		return nil, 0, err
 	}

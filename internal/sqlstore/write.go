@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,27 +26,51 @@ type Statement struct {
 }
 
 // RelatedList is the statements that store story id's related list,
-// whose first kept positions are stored already (ListsKept; 0 for
-// none): positions from kept on are upserted in one statement (one
-// prepared form per length), leaving rows that hold what they held
-// alone, and the positions past the list's end are deleted unless the
-// list kept some.
-func RelatedList(id int64, list []store.Match, kept int) []Statement {
+// a row per listed story. When the stored list is known (was, known:
+// store.Changes.ListsWas), the rows of stories it drops are deleted and
+// those of stories new to it or scored anew are written; otherwise
+// every other row of id's is deleted and list is written whole, leaving
+// rows that hold what they held alone. A statement over several rows has
+// one prepared form per count.
+func RelatedList(id int64, list, was []store.Match, known bool) []Statement {
 	var out []Statement
-	if kept == 0 {
-		out = append(out, Statement{"DELETE FROM story_related WHERE story_id = ? AND position >= ?", []any{id, len(list)}})
+	write := list
+	if known {
+		write = nil
+		for _, m := range list {
+			if i := slices.IndexFunc(was, func(o store.Match) bool { return o.ID == m.ID }); i < 0 || was[i].Score != m.Score {
+				write = append(write, m)
+			}
+		}
+		var gone []any
+		for _, o := range was {
+			if !slices.ContainsFunc(list, func(m store.Match) bool { return m.ID == o.ID }) {
+				gone = append(gone, o.ID)
+			}
+		}
+		if len(gone) > 0 {
+			out = append(out, Statement{"DELETE FROM story_related WHERE story_id = ? AND related_id IN (?" + strings.Repeat(", ?", len(gone)-1) + ")",
+				append([]any{id}, gone...)})
+		}
+	} else if len(list) == 0 {
+		out = append(out, Statement{"DELETE FROM story_related WHERE story_id = ?", []any{id}})
+	} else {
+		args := []any{id}
+		for _, m := range list {
+			args = append(args, m.ID)
+		}
+		out = append(out, Statement{"DELETE FROM story_related WHERE story_id = ? AND related_id NOT IN (?" + strings.Repeat(", ?", len(list)-1) + ")", args})
 	}
-	if len(list) <= kept {
+	if len(write) == 0 {
 		return out
 	}
-	args := make([]any, 0, 4*(len(list)-kept))
-	for i := kept; i < len(list); i++ {
-		args = append(args, id, i, list[i].ID, list[i].Score)
+	args := make([]any, 0, 3*len(write))
+	for _, m := range write {
+		args = append(args, id, m.ID, m.Score)
 	}
-	return append(out, Statement{"INSERT INTO story_related AS r (story_id, position, related_id, score) VALUES (?, ?, ?, ?)" +
-		strings.Repeat(", (?, ?, ?, ?)", len(list)-kept-1) +
-		" ON CONFLICT (story_id, position) DO UPDATE SET related_id = excluded.related_id, score = excluded.score" +
-		" WHERE r.related_id != excluded.related_id OR r.score != excluded.score", args})
+	return append(out, Statement{"INSERT INTO story_related AS r (story_id, related_id, score) VALUES (?, ?, ?)" +
+		strings.Repeat(", (?, ?, ?)", len(write)-1) +
+		" ON CONFLICT (story_id, related_id) DO UPDATE SET score = excluded.score WHERE r.score != excluded.score", args})
 }
 
 // SaveImage stores a processed picture and its files, unless an image

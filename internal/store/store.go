@@ -58,11 +58,12 @@ type Changes struct {
 	Ranks       map[int64]int     // story → cluster_rank, only those that changed
 	Leads       map[int64]int64   // cluster → its lead story (clusters.lead_id; updated_at = now)
 	Dropped     []int64           // clusters left without members: deleted
-	Lists       map[int64][]Match // story → its whole related list, replacing the stored one (empty deletes)
-	// ListsKept says of a list in Lists that its first n positions hold
-	// what is stored and that it is no shorter than the stored one (a
-	// story offered into it): only the positions from n on are written.
-	ListsKept map[int64]int
+	Lists       map[int64][]Match // story → its whole related list, best first, replacing the stored one (empty deletes)
+	// ListsWas holds, for a list in Lists, the list stored before this
+	// write when the writer knows it (nil for none): only the rows that
+	// differ from it are written. A list without an entry here is
+	// written whole, and whatever else is stored for its story deleted.
+	ListsWas map[int64][]Match
 	// Reindexed are stored stories whose full-text row and vector are
 	// written again (the story row itself is not): after a trash,
 	// restore, publish, rename, or an upgrade's re-placement.

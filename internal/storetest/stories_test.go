@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -368,10 +369,11 @@ func TestImportKeepsTagNames(t *testing.T) {
 	})
 }
 
-// TestRelatedListsKeepTheirHead stores related lists as writes do: whole,
-// and with a story offered into them (ListsKept: the head is stored
-// already and only the rest is written).
-func TestRelatedListsKeepTheirHead(t *testing.T) {
+// TestRelatedListsWriteTheirChanges stores related lists as writes do:
+// whole, and as the difference from the stored list (ListsWas) when a
+// story is offered into one. The list read back is ranked by score, then
+// by id.
+func TestRelatedListsWriteTheirChanges(t *testing.T) {
 	stores(t, func(t *testing.T) {
 		db := newTestDB(t)
 		ctx := context.Background()
@@ -382,32 +384,32 @@ func TestRelatedListsKeepTheirHead(t *testing.T) {
 			t.Fatalf("indexed stories = %v, %v; want 6", all, err)
 		}
 		owner, o := all[0], all[1:]
-		list := func(ids ...int64) []store.Match {
-			var out []store.Match
-			for i, id := range ids {
-				out = append(out, store.Match{ID: id, Score: 0.9 - 0.1*float64(i)})
-			}
-			return out
-		}
+		slices.Sort(o)
+		m := func(i int, score float64) store.Match { return store.Match{ID: o[i], Score: score} }
+		var stored []store.Match
 		for _, step := range []struct {
-			name string
-			list []store.Match
-			kept int
+			name  string
+			list  []store.Match
+			known bool
 		}{
-			{"whole", list(o[0], o[1], o[2]), 0},
-			{"offered second", list(o[0], o[3], o[1], o[2]), 1},
-			{"offered third, the last falling off", list(o[0], o[3], o[4], o[1]), 2},
-			{"whole and shorter", list(o[4]), 0},
-			{"offered first", list(o[2], o[4]), 0},
-			{"offered after a whole write", list(o[2], o[4], o[1]), 2},
+			{"whole", []store.Match{m(0, .9), m(1, .8), m(2, .7)}, false},
+			{"offered second", []store.Match{m(0, .9), m(3, .85), m(1, .8), m(2, .7)}, true},
+			{"offered third, the last falling off", []store.Match{m(0, .9), m(3, .85), m(4, .82), m(1, .8)}, true},
+			{"rescored", []store.Match{m(3, .95), m(0, .9), m(4, .82), m(1, .8)}, true},
+			{"whole and shorter", []store.Match{m(4, .5)}, false},
+			{"tied, ranked by id", []store.Match{m(1, .6), m(2, .6), m(4, .5)}, true},
+			{"emptied", nil, true},
+			{"whole again", []store.Match{m(2, .7), m(0, .6)}, false},
+			{"emptied whole", nil, false},
 		} {
 			ch := store.Changes{Lists: map[int64][]store.Match{owner: step.list}}
-			if step.kept > 0 {
-				ch.ListsKept = map[int64]int{owner: step.kept}
+			if step.known {
+				ch.ListsWas = map[int64][]store.Match{owner: stored}
 			}
 			if err := db.SaveChanges(ctx, ch); err != nil {
 				t.Fatalf("%s: %v", step.name, err)
 			}
+			stored = step.list
 			var got []int64
 			err := db.IndexLists(ctx, func(id int64, l []store.Match) error {
 				if id == owner {
