@@ -208,9 +208,10 @@ func (w *writer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // The transaction's statements run without ctx's end, as reads do
 // (readQuery): for a context that can end (an import's, stopped by a
 // signal; a request's), the driver starts a goroutine per statement to
-// watch it: about 3 % of an import's CPU, on the writer's path. The transaction itself still watches ctx: when ctx
-// ends, database/sql rolls it back once the statement under way is done,
-// and the next statement fails (transact then returns ctx's error).
+// watch it: about 3 % of an import's CPU, on the writer's path. The
+// transaction itself still watches ctx: when ctx ends, database/sql rolls
+// it back once the statement under way is done, and the next statement
+// fails (transact then returns ctx's error).
 func (w *writer) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	ctx = context.WithoutCancel(ctx)
 	st, err := w.stmt(ctx, query)
