@@ -4,6 +4,7 @@ package terms
 
 import (
 	"iter"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -18,13 +19,7 @@ func Words(s string) []string { return news.Words(s) }
 
 // Terms returns the content words of s: stop words and words shorter than
 // three letters dropped, possessives and plurals folded ("banks" → "bank").
-func Terms(s string) []string {
-	var out []string
-	for t := range All(s) {
-		out = append(out, t)
-	}
-	return out
-}
+func Terms(s string) []string { return slices.Collect(All(s)) }
 
 // All yields the terms of s in order, those Terms returns, for a caller
 // that counts or hashes them without keeping the slice.
