@@ -9,58 +9,88 @@ import (
 
 // newsArticle is the schema.org NewsArticle description of s, rendered as
 // JSON-LD by templ.JSONScript (which escapes "<", ">", "&", U+2028).
-func newsArticle(env Env, s *news.Story) map[string]any {
+// Typed rather than a map: encoding/json writes a struct's fields in
+// order, where a map's keys are sorted and each value reflected anew.
+func newsArticle(env Env, s *news.Story) ldArticle {
 	url := env.BaseURL + "/articles/" + s.Slug
-	ld := map[string]any{
-		"@context":         "https://schema.org",
-		"@type":            "NewsArticle",
-		"headline":         s.Title,
-		"description":      s.Summary,
-		"datePublished":    rfc3339(s.PublishedAt),
-		"dateModified":     rfc3339(s.UpdatedAt),
-		"mainEntityOfPage": map[string]any{"@type": "WebPage", "@id": url},
-		"url":              url,
-		"publisher": map[string]any{
-			"@type": "Organization",
-			"name":  env.SiteName,
-			"logo":  map[string]any{"@type": "ImageObject", "url": env.BaseURL + env.Asset("img/logo.png")},
-		},
+	ld := ldArticle{
+		Context:          "https://schema.org",
+		Type:             "NewsArticle",
+		Headline:         s.Title,
+		Description:      s.Summary,
+		DatePublished:    rfc3339(s.PublishedAt),
+		DateModified:     rfc3339(s.UpdatedAt),
+		MainEntityOfPage: ldPage{Type: "WebPage", ID: url},
+		URL:              url,
+		Publisher: ldAgent{Type: "Organization", Name: env.SiteName,
+			Logo: &ldImage{Type: "ImageObject", URL: env.BaseURL + env.Asset("img/logo.png")}},
+		ArticleSection: s.Section.Name,
+		Dateline:       s.Dateline,
+		IsBasedOn:      s.URL,
 	}
 	if s.Author != "" {
-		author := map[string]any{"@type": "Person", "name": s.Author}
+		author := ldAgent{Type: "Person", Name: s.Author}
 		if path := news.AuthorPath(s.Author); path != "" {
-			author["url"] = env.BaseURL + path
+			author.URL = env.BaseURL + path
 		}
-		ld["author"] = []map[string]any{author}
+		ld.Author = []ldAgent{author}
 	} else {
-		ld["author"] = []map[string]any{{"@type": "Organization", "name": s.Source.Name}}
+		ld.Author = []ldAgent{{Type: "Organization", Name: s.Source.Name}}
 	}
 	if im := s.Image; im.ID != "" {
 		w := im.Widths()[len(im.Widths())-1]
-		ld["image"] = []map[string]any{{"@type": "ImageObject", "url": env.BaseURL + im.URL(w),
-			"width": w, "height": im.HeightAt(w)}}
+		ld.Image = []ldImage{{Type: "ImageObject", URL: env.BaseURL + im.URL(w), Width: w, Height: im.HeightAt(w)}}
 	} else {
 		// Search engines want an image of at least 1200 px on every
 		// article: the site's own card (static/img/share.png, 1200×630).
-		ld["image"] = []string{env.BaseURL + env.Asset("img/share.png")}
+		ld.Image = []string{env.BaseURL + env.Asset("img/share.png")}
 	}
-	if s.Section.Name != "" {
-		ld["articleSection"] = s.Section.Name
-	}
-	if len(s.Tags) > 0 {
-		names := make([]string, len(s.Tags))
-		for i, t := range s.Tags {
-			names[i] = t.Name
-		}
-		ld["keywords"] = names
-	}
-	if s.Dateline != "" {
-		ld["dateline"] = s.Dateline
-	}
-	if s.URL != "" {
-		ld["isBasedOn"] = s.URL
+	for _, t := range s.Tags {
+		ld.Keywords = append(ld.Keywords, t.Name)
 	}
 	return ld
+}
+
+// ldArticle is a schema.org NewsArticle; empty optional fields are left
+// out.
+type ldArticle struct {
+	Context          string    `json:"@context"`
+	Type             string    `json:"@type"`
+	Headline         string    `json:"headline"`
+	Description      string    `json:"description"`
+	DatePublished    string    `json:"datePublished"`
+	DateModified     string    `json:"dateModified"`
+	MainEntityOfPage ldPage    `json:"mainEntityOfPage"`
+	URL              string    `json:"url"`
+	Publisher        ldAgent   `json:"publisher"`
+	Author           []ldAgent `json:"author"`
+	Image            any       `json:"image"` // []ldImage, or []string: the share card's URL
+	ArticleSection   string    `json:"articleSection,omitempty"`
+	Keywords         []string  `json:"keywords,omitempty"`
+	Dateline         string    `json:"dateline,omitempty"`
+	IsBasedOn        string    `json:"isBasedOn,omitempty"`
+}
+
+// ldPage is the schema.org WebPage an article is the main entity of.
+type ldPage struct {
+	Type string `json:"@type"`
+	ID   string `json:"@id"`
+}
+
+// ldAgent is a schema.org Person or Organization.
+type ldAgent struct {
+	Type string   `json:"@type"`
+	Name string   `json:"name"`
+	URL  string   `json:"url,omitempty"`
+	Logo *ldImage `json:"logo,omitempty"`
+}
+
+// ldImage is a schema.org ImageObject.
+type ldImage struct {
+	Type   string `json:"@type"`
+	URL    string `json:"url"`
+	Width  int    `json:"width,omitempty"`
+	Height int    `json:"height,omitempty"`
 }
 
 // excerpt shortens s to about n bytes at a word boundary.
