@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -365,6 +366,48 @@ func TestImportKeepsTagNames(t *testing.T) {
 			if err != nil || len(ids) != want {
 				t.Errorf("stories tagged %s = %v, %v; want %d", slug, ids, err, want)
 			}
+		}
+	})
+}
+
+// TestStoryBySlugTags reads an article's tags with its row (one JSON
+// column in either dialect): in their order, with ids, names and slugs as
+// StoryByID reads them, odd names intact, and none for an untagged story.
+func TestStoryBySlugTags(t *testing.T) {
+	stores(t, func(t *testing.T) {
+		db := newTestDB(t)
+		ctx := context.Background()
+		tagged := &news.Story{Title: "Floods reach the old town", Body: "Body text here.", Source: news.Source{Name: "Wire"},
+			URL: "https://wire.example/floods", Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour),
+			Tags: news.NewTags([]string{"Zürich \"floods\"", "Alpha", "Mid <b>&amp;</b>"})}
+		// Too little text to suggest a tag from.
+		plain := &news.Story{Title: "Oh", Body: "Ah.", Source: news.Source{Name: "Wire"},
+			URL: "https://wire.example/plain", Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour)}
+		for _, s := range []*news.Story{tagged, plain} {
+			if err := s.Validate(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := deskOf(db).UpsertStories(ctx, []*news.Story{tagged, plain}); err != nil {
+			t.Fatal(err)
+		}
+		byID, err := db.StoryByID(ctx, tagged.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bySlug, err := db.StoryBySlug(ctx, tagged.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(byID.Tags) != 3 || byID.Tags[0].Name != "Zürich \"floods\"" {
+			t.Fatalf("StoryByID tags = %+v, want the three in their order", byID.Tags)
+		}
+		if !reflect.DeepEqual(bySlug.Tags, byID.Tags) {
+			t.Errorf("StoryBySlug tags = %+v, want %+v", bySlug.Tags, byID.Tags)
+		}
+		got, err := db.StoryBySlug(ctx, plain.Slug)
+		if err != nil || got.Tags != nil {
+			t.Errorf("untagged story: tags %+v, %v; want none", got.Tags, err)
 		}
 	})
 }
