@@ -370,9 +370,9 @@ func TestImportKeepsTagNames(t *testing.T) {
 	})
 }
 
-// TestStoryBySlugTags reads an article's tags with its row (one JSON
-// column in either dialect): in their order, with ids, names and slugs as
-// StoryByID reads them, odd names intact, and none for an untagged story.
+// TestStoryBySlugTags: an article's tags, read by slug, come in their
+// order, with ids, names and slugs as StoryByID reads them, odd names
+// intact, and none for an untagged story.
 func TestStoryBySlugTags(t *testing.T) {
 	stores(t, func(t *testing.T) {
 		db := newTestDB(t)
