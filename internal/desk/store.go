@@ -29,8 +29,9 @@ type IndexSource interface {
 	// IndexStories calls fn with every story that is neither a draft nor
 	// trashed and has a vector (story_vectors), in id order.
 	IndexStories(ctx context.Context, fn func(store.Indexed) error) error
-	// IndexLists calls fn with every stored related list (story_related,
-	// by position), each match with its story's cluster.
+	// IndexLists calls fn with every stored related list (story_related),
+	// best first (by score, then id, as related.Index ranks), each match
+	// with its story's cluster.
 	IndexLists(ctx context.Context, fn func(id int64, list []store.Match) error) error
 }
 
