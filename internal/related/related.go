@@ -266,7 +266,10 @@ func (x *Index) Add(s Story, f Features) string {
 		cand = append(cand, scored{id, t.TF, sc})
 	}
 	cand = topN(cand, vectorTerms, func(a, b scored) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(x.names[a.id], x.names[b.id]))
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return strings.Compare(x.names[a.id], x.names[b.id])
 	})
 	vec := make([]posting, len(cand))
 	for i, c := range cand {
@@ -538,8 +541,13 @@ func (x *Index) score(at int32, sc *scratch) *scoring {
 	}
 	sc.touched = sc.touched[:0]
 	sc.cands = cands[:0] // kept grown for the next query
+	// Ties go by story id, read from the entries only for a tie: cmp.Or
+	// would read both entries, each a cache miss, on every comparison.
 	byScore := func(a, b candidate) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(x.entries[a.at].ID, x.entries[b.at].ID))
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.entries[a.at].ID, x.entries[b.at].ID)
 	}
 
 	out := &scoring{}
