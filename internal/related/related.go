@@ -47,7 +47,9 @@ const (
 
 // Features are what the index needs of a story, extracted once on write.
 type Features struct {
-	Terms []TermFreq // distinct content terms of the story, tags as "#slug"
+	// Terms are the distinct content terms of the story, tags as "#slug",
+	// in no particular order: Add ranks them, ties by term.
+	Terms []TermFreq
 	Print Fingerprint
 }
 
@@ -79,7 +81,6 @@ func Extract(title, dek, text string, tags []string, published time.Time) Featur
 	for t, n := range tf {
 		out.Terms = append(out.Terms, TermFreq{t, n})
 	}
-	slices.SortFunc(out.Terms, func(a, b TermFreq) int { return strings.Compare(a.Term, b.Term) })
 	out.Print = MakeFingerprint(title, dek, text, published)
 	return out
 }

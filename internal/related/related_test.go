@@ -95,3 +95,37 @@ func TestOffer(t *testing.T) {
 		t.Error("a story entered its own list")
 	}
 }
+
+// Extract gives a story's terms in no particular order; the vector Add
+// keeps must not depend on it.
+func TestAddKeepsOneVectorWhateverTheTermOrder(t *testing.T) {
+	// Many terms used once: their scores tie, and the tie decides which
+	// of them the vector keeps.
+	var words []string
+	for _, w := range strings.Fields("apple birch cedar delta ember fjord grove harbor island jetty kelp lagoon " +
+		"meadow north orchard prairie quarry ridge summit tundra upland valley willow yard zephyr anchor " +
+		"beacon canyon dune estuary forest glacier hollow inlet jungle knoll") {
+		words = append(words, w+"s")
+	}
+	f := Extract("Coastal survey", "", strings.Join(words, " "), []string{"geography"}, t0)
+	var vectors []string
+	for _, order := range []func([]TermFreq){
+		func(ts []TermFreq) {
+			slices.SortFunc(ts, func(a, b TermFreq) int { return strings.Compare(a.Term, b.Term) })
+		},
+		func(ts []TermFreq) {
+			slices.SortFunc(ts, func(a, b TermFreq) int { return strings.Compare(b.Term, a.Term) })
+		},
+	} {
+		g := f
+		g.Terms = slices.Clone(f.Terms)
+		order(g.Terms)
+		vectors = append(vectors, NewIndex().Add(Story{ID: 1, Published: t0}, g))
+	}
+	if vectors[0] != vectors[1] {
+		t.Fatalf("the vector depends on the order of the terms:\n%s\n%s", vectors[0], vectors[1])
+	}
+	if n := len(strings.Fields(vectors[0])); n != vectorTerms {
+		t.Fatalf("vector has %d terms, want %d: %s", n, vectorTerms, vectors[0])
+	}
+}
