@@ -111,14 +111,18 @@ func OneSpaced(s string) string { return strings.TrimSpace(CollapseSpace(s)) }
 
 // CollapseSpace writes every run of white space in s as one space, at the
 // ends too. Text that is so already, as most is, is returned as it is.
+// ASCII is read a byte at a time; only other bytes are decoded.
 func CollapseSpace(s string) string {
-	clean, last := true, rune(0)
-	for _, r := range s {
-		if unicode.IsSpace(r) && (r != ' ' || last == ' ') {
-			clean = false
-			break
+	clean := true
+	for i := 0; i < len(s) && clean; {
+		if c := s[i]; c < utf8.RuneSelf {
+			clean = !asciiSpace[c] || c == ' ' && (i == 0 || s[i-1] != ' ')
+			i++
+			continue
 		}
-		last = r
+		r, n := utf8.DecodeRuneInString(s[i:])
+		clean = !unicode.IsSpace(r)
+		i += n
 	}
 	if clean {
 		return s
@@ -126,17 +130,22 @@ func CollapseSpace(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for i, r := range s {
-		if unicode.IsSpace(r) {
-			if !space {
-				b.WriteByte(' ')
-			}
-			space = true
-			continue
+	for i := 0; i < len(s); {
+		c, n, isSpace := s[i], 1, false
+		if c < utf8.RuneSelf {
+			isSpace = asciiSpace[c]
+		} else {
+			var r rune
+			r, n = utf8.DecodeRuneInString(s[i:])
+			isSpace = unicode.IsSpace(r)
 		}
-		space = false
-		_, n := utf8.DecodeRuneInString(s[i:])
-		b.WriteString(s[i : i+n]) // the bytes as they are, valid or not
+		if isSpace && !space {
+			b.WriteByte(' ')
+		} else if !isSpace {
+			b.WriteString(s[i : i+n]) // the bytes as they are, valid or not
+		}
+		space = isSpace
+		i += n
 	}
 	return b.String()
 }
