@@ -175,4 +175,4 @@ func describe(err error) error {
 }
 
 // clean collapses runs of white space, so that a field never spans lines.
-func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
+func clean(s string) string { return news.OneSpaced(s) }

@@ -149,7 +149,7 @@ func hashMore(h uint32, s string) uint32 {
 func names(s string) []string {
 	var out []string
 	start := true // at a sentence start
-	for _, tok := range strings.Fields(s) {
+	for tok := range strings.FieldsSeq(s) {
 		word := strings.TrimFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 		first, _ := utf8.DecodeRuneInString(word)
 		if word != "" && unicode.IsUpper(first) && !start {
@@ -167,7 +167,7 @@ func names(s string) []string {
 // dropped: "9,000" → "9000", "67%" → "67", "6.2-magnitude" → "6.2".
 func numbers(s string) []string {
 	var out []string
-	for _, tok := range strings.FieldsFunc(s, func(r rune) bool {
+	for tok := range strings.FieldsFuncSeq(s, func(r rune) bool {
 		return !unicode.IsDigit(r) && r != '.' && r != ','
 	}) {
 		n := strings.ReplaceAll(strings.Trim(tok, ".,"), ",", "")

@@ -287,7 +287,7 @@ func (x *Index) Load(s Story, vector string, fp Fingerprint) {
 	defer x.mu.Unlock()
 	x.remove(s.ID)
 	var vec []posting
-	for _, f := range strings.Fields(vector) {
+	for f := range strings.FieldsSeq(vector) {
 		term, n, ok := strings.Cut(f, ":")
 		tf, err := strconv.Atoi(n)
 		if !ok || err != nil || tf <= 0 {
