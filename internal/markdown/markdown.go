@@ -53,15 +53,17 @@ func Render(src string) (sanitized, plain string) {
 	source := []byte(Limit(src))
 	doc := md.Parser().Parse(text.NewReader(source))
 	var buf bytes.Buffer
+	buf.Grow(len(source) + len(source)/8) // prose gains a few tags
 	if err := md.Renderer().Render(&buf, source, doc); err != nil {
 		// goldmark only fails when the writer does; a bytes.Buffer never does.
 		panic(err)
 	}
-	return policy.Sanitize(buf.String()), plainText(doc, source)
+	return string(policy.SanitizeBytes(buf.Bytes())), plainText(doc, source)
 }
 
 func plainText(doc ast.Node, source []byte) string {
 	var b strings.Builder
+	b.Grow(len(source)) // the text is the source less its markup
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		switch n := n.(type) {
 		case *ast.Text:
