@@ -195,7 +195,7 @@ type Evidence struct {
 // Compare weighs the evidence that a and b are copies of one story.
 func Compare(a, b *Fingerprint) Evidence {
 	var e Evidence
-	e.Hours = math.Abs(float64(a.Published-b.Published)) / 3600
+	e.Hours = hoursApart(a, b)
 	e.Headline = dice(a.Title, b.Title)
 	e.Lede, _ = contained(a.Lede, b.Lede, maxLede, minLedeSet)
 	names, nameSets := contained(a.Names, b.Names, maxNames, 2)
@@ -204,7 +204,7 @@ func Compare(a, b *Fingerprint) Evidence {
 	e.Numbers = nums
 	e.Score = 0.55*e.Lede + 0.25*e.Headline + 0.2*e.Names
 	switch {
-	case e.Hours > copyWindow.Hours():
+	case tooFarApart(a, b):
 		e.Veto = "too far apart in time"
 	case len(a.Title) == 0 && len(a.Lede) == 0 || len(b.Title) == 0 && len(b.Lede) == 0:
 		e.Veto = "no text"
@@ -229,6 +229,14 @@ func Compare(a, b *Fingerprint) Evidence {
 	}
 	return e
 }
+
+func hoursApart(a, b *Fingerprint) float64 {
+	return math.Abs(float64(a.Published-b.Published)) / 3600
+}
+
+// tooFarApart reports whether a and b were published too far apart to
+// be copies of one story, whatever their texts: Compare vetoes them.
+func tooFarApart(a, b *Fingerprint) bool { return hoursApart(a, b) > copyWindow.Hours() }
 
 // titleNumbersDiffer reports numbers in both headlines that the other
 // story's text does not carry anywhere: "cuts rate to 4.25%" against

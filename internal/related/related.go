@@ -551,10 +551,15 @@ func (x *Index) score(at int32, sc *scratch) *scoring {
 		return cmp.Compare(x.entries[a.at].ID, x.entries[b.at].ID)
 	}
 
+	// The closest texts published near this one are compared as copies;
+	// those published apart never are, and their evidence is not kept.
 	out := &scoring{}
 	for _, c := range topN(cands, dupCandidates, byScore) {
-		ev := Compare(&q.print, &x.entries[c.at].print)
-		if ev.Same || ev.Veto != "" && ev.Hours <= copyWindow.Hours() {
+		p := &x.entries[c.at].print
+		if tooFarApart(&q.print, p) {
+			continue
+		}
+		if ev := Compare(&q.print, p); ev.Same || ev.Veto != "" {
 			out.compared = append(out.compared, comparedAt{c.at, ev})
 		}
 	}
