@@ -230,6 +230,7 @@ func Compare(a, b *Fingerprint) Evidence {
 	return e
 }
 
+// hoursApart is the time between a's and b's publishing, in hours.
 func hoursApart(a, b *Fingerprint) float64 {
 	return math.Abs(float64(a.Published-b.Published)) / 3600
 }
