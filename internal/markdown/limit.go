@@ -27,6 +27,12 @@ func Limit(src string) string {
 	if !needsLimit(src) {
 		return src
 	}
+	return flatten(src)
+}
+
+// flatten is Limit without the quick scan: it copies src, changing only
+// what is beyond the limits.
+func flatten(src string) string {
 	var b strings.Builder
 	b.Grow(len(src) + len(src)/8)
 	marks := 0
@@ -49,12 +55,19 @@ func Limit(src string) string {
 
 // needsLimit is a quick scan for anything the limits could change.
 func needsLimit(src string) bool {
-	marks := 0
-	for len(src) > 0 {
-		line, rest, _ := strings.Cut(src, "\n")
-		src = rest
+	// The paragraph under way starts at para; marks counts its delimiters
+	// before counted. A paragraph has no more delimiters than bytes, so
+	// they are counted only in one longer than maxInlineMarks.
+	para, counted, marks := 0, 0, 0
+	for at := 0; at < len(src); {
+		end := len(src)
+		if i := strings.IndexByte(src[at:], '\n'); i >= 0 {
+			end = at + i
+		}
+		line := src[at:end]
+		at = end + 1
 		if strings.TrimSpace(line) == "" {
-			marks = 0
+			para, counted, marks = at, at, 0
 			continue
 		}
 		depth, cols := 0, 0
@@ -75,11 +88,14 @@ func needsLimit(src string) bool {
 		if depth > MaxDepth || cols > maxIndent {
 			return true
 		}
-		for i := 0; i < len(line); i++ {
-			if isMark(line[i]) {
-				if marks++; marks > maxInlineMarks {
-					return true
+		if end-para > maxInlineMarks {
+			for i := counted; i < end; i++ {
+				if isMark(src[i]) {
+					marks++
 				}
+			}
+			if counted = end; marks > maxInlineMarks {
+				return true
 			}
 		}
 	}

@@ -112,3 +112,45 @@ func TestHostileBodiesRenderBounded(t *testing.T) {
 		})
 	}
 }
+
+// FuzzNeedsLimit checks the quick scan against the copy it saves: a body
+// the copy would change is never passed over. (The scan may ask for a copy
+// that changes nothing: a line indented just past the limit, say.)
+func FuzzNeedsLimit(f *testing.F) {
+	f.Add("Plain prose. *Some* marks.\n\nAnother paragraph.")
+	f.Add(strings.Repeat("> ", 40) + "deep")
+	f.Add(strings.Repeat("- ", 33) + "list")
+	f.Add(strings.Repeat("a*b_", 600) + "\n" + strings.Repeat("[x] ", 600))
+	f.Add(strings.Repeat("**", 1000) + "\n\n" + strings.Repeat("**", 1000))
+	f.Fuzz(func(t *testing.T, src string) {
+		if flatten(src) != src && !needsLimit(src) {
+			t.Fatalf("needsLimit(%q) = false, but flattening changes it", src)
+		}
+	})
+}
+
+// TestNeedsLimitCountsAParagraphsMarks spreads a paragraph's delimiters
+// over many short lines: the scan counts them across the lines, and not
+// across a blank line.
+func TestNeedsLimitCountsAParagraphsMarks(t *testing.T) {
+	lines := func(marks int) string {
+		return strings.Repeat("a line with one mark*\n", marks)
+	}
+	for _, c := range []struct {
+		body string
+		want bool
+	}{
+		{lines(maxInlineMarks), false},
+		{lines(maxInlineMarks) + "one more*", true},
+		{lines(maxInlineMarks) + "\n" + lines(maxInlineMarks), false},
+		{lines(maxInlineMarks/2) + "\n" + lines(maxInlineMarks/2) + "x*", false},
+		{lines(maxInlineMarks/2) + lines(maxInlineMarks/2) + "x*", true},
+	} {
+		if got := needsLimit(c.body); got != c.want {
+			t.Errorf("needsLimit of %d lines = %v, want %v", strings.Count(c.body, "\n"), got, c.want)
+		}
+		if got := Limit(c.body) != c.body; got != c.want {
+			t.Errorf("Limit of %d lines changed it: %v, want %v", strings.Count(c.body, "\n"), got, c.want)
+		}
+	}
+}
