@@ -1,9 +1,13 @@
 package markdown
 
 import (
+	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
 	"golang.org/x/net/html"
 )
 
@@ -35,6 +39,37 @@ func FuzzHTML(f *testing.F) {
 					t.Fatalf("HTML(%q) has %s=%q: %s", src, a.Key, a.Val, out)
 				}
 			}
+		}
+	})
+}
+
+var spaceBeforeBreak = regexp.MustCompile(`\s+<br>`)
+
+// FuzzParseAsMD checks parse against md's own parser: the same HTML and
+// text, whether or not the source can hold an autolink.
+func FuzzParseAsMD(f *testing.F) {
+	for _, s := range []string{"Rates rose. \"Quoted\" -- said *she*.\n\nNext  \nline", "see www.example.com now",
+		"mail ed@example.com", "go to https://x.example/a_(b) ok", "~~gone~~ _x_ (paren) *a*", "| a | b |\n|---|---|\n| 1 | 2 |",
+		"- [x] done\n- [ ] todo", "ftp://files.example.org/x", "x  \ny", "<b>raw</b> & co", "a_b_c __d__ ~e~"} {
+		f.Add(s)
+	}
+	render := func(doc ast.Node, source []byte) (string, string) {
+		var buf bytes.Buffer
+		if err := md.Renderer().Render(&buf, source, doc); err != nil {
+			panic(err)
+		}
+		return buf.String(), plainText(doc, source)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		source := []byte(Limit(src))
+		wantHTML, wantText := render(md.Parser().Parse(text.NewReader(source)), source)
+		gotHTML, gotText := render(parse(source), source)
+		norm := func(s string) string {
+			s = spaceBeforeBreak.ReplaceAllString(s, "<br>")
+			return strings.Join(strings.Fields(s), " ")
+		}
+		if norm(gotHTML) != norm(wantHTML) || norm(gotText) != norm(wantText) {
+			t.Fatalf("parse(%q) differs from md's parser:\nHTML %q\nwant %q\ntext %q\nwant %q", src, gotHTML, wantHTML, gotText, wantText)
 		}
 	})
 }
