@@ -75,11 +75,33 @@ func Render(src string) (sanitized, plain string) {
 	doc := parse(source)
 	var buf bytes.Buffer
 	buf.Grow(len(source) + len(source)/8) // prose gains a few tags
-	if err := md.Renderer().Render(&buf, source, doc); err != nil {
+	if err := md.Renderer().Render(bufWriter{&buf}, source, doc); err != nil {
 		// goldmark only fails when the writer does; a bytes.Buffer never does.
 		panic(err)
 	}
-	return string(policy.SanitizeBytes(buf.Bytes())), plainText(doc, source)
+	return sanitize(buf.Bytes()), plainText(doc, source)
+}
+
+// bufWriter lets goldmark write to a bytes.Buffer as it is: given any
+// other writer, it wraps it in a new bufio.Writer each time.
+type bufWriter struct{ *bytes.Buffer }
+
+func (bufWriter) Buffered() int { return 0 }
+func (bufWriter) Flush() error  { return nil }
+
+// sanitize is policy.SanitizeBytes, written into a string of about the
+// input's size: SanitizeBytes grows its buffer from nothing, and the
+// bytes it returns are then copied into a string.
+func sanitize(html []byte) string {
+	if len(bytes.TrimSpace(html)) == 0 {
+		return string(html)
+	}
+	var out strings.Builder
+	out.Grow(len(html))
+	if err := policy.SanitizeReaderToWriter(bytes.NewReader(html), &out); err != nil {
+		return "" // as SanitizeBytes: malformed beyond repair
+	}
+	return out.String()
 }
 
 func plainText(doc ast.Node, source []byte) string {
