@@ -61,8 +61,9 @@ func eachNDJSON(r io.Reader, source string, fn func(Item) error) error {
 	if !ok {
 		br = bufio.NewReaderSize(r, 64<<10)
 	}
+	var buf []byte
 	for n := 1; ; n++ {
-		line, long, err := readLine(br)
+		line, long, err := readLine(br, &buf)
 		if err == io.EOF && len(line) == 0 && !long {
 			return nil
 		} else if err != nil && err != io.EOF {
@@ -86,34 +87,40 @@ func eachNDJSON(r io.Reader, source string, fn func(Item) error) error {
 }
 
 // readLine returns the next line without its newline; a line over MaxLine
-// is consumed and reported as long.
-func readLine(br *bufio.Reader) (line []byte, long bool, err error) {
-	for {
-		chunk, isPrefix, err := br.ReadLine()
+// is consumed and reported as long. The line is good until the next read:
+// it is br's own buffer, or *buf for a line longer than that.
+func readLine(br *bufio.Reader, buf *[]byte) (line []byte, long bool, err error) {
+	chunk, isPrefix, err := br.ReadLine()
+	if !isPrefix || err != nil {
+		return chunk, false, err
+	}
+	line = append((*buf)[:0], chunk...)
+	for isPrefix && err == nil {
+		chunk, isPrefix, err = br.ReadLine()
 		if !long {
 			line = append(line, chunk...)
 			if len(line) > MaxLine {
-				long, line = true, nil
+				long = true
 			}
 		}
-		if err != nil || !isPrefix {
-			return line, long, err
-		}
 	}
+	*buf = line[:0]
+	if long {
+		line = nil
+	}
+	return line, long, err
 }
 
 func parseRecord(line []byte, source string) (*news.Story, error) {
 	var rec record
-	dec := json.NewDecoder(bytes.NewReader(line))
-	if err := dec.Decode(&rec); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return nil, fmt.Errorf("field %q has the wrong type", typeErr.Field)
+	// Unmarshal reads a well-formed line in place. Any other line is
+	// decoded again as a stream, which tells what is wrong with it (and
+	// takes what it can, as it always has).
+	if json.Unmarshal(line, &rec) != nil {
+		rec = record{}
+		if err := decodeRecord(line, &rec); err != nil {
+			return nil, err
 		}
-		return nil, fmt.Errorf("not valid JSON: %v", err)
-	}
-	if dec.More() {
-		return nil, errors.New("more than one JSON value on the line")
 	}
 	if strings.TrimSpace(rec.PublishedAt) == "" {
 		return nil, errors.New("published_at is required")
@@ -140,6 +147,23 @@ func parseRecord(line []byte, source string) (*news.Story, error) {
 		PublishedAt:  pub.UTC(),
 	}
 	return finish(s, source)
+}
+
+// decodeRecord decodes the JSON value line holds into rec, naming what is
+// wrong with a line that holds no value of that shape, or more than one.
+func decodeRecord(line []byte, rec *record) error {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if err := dec.Decode(rec); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return fmt.Errorf("field %q has the wrong type", typeErr.Field)
+		}
+		return fmt.Errorf("not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return errors.New("more than one JSON value on the line")
+	}
+	return nil
 }
 
 // DefaultSiteName is the publisher of imported items that nothing names
