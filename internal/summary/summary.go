@@ -65,7 +65,13 @@ func KeyPointsBeyond(text, seen string, n int) []string {
 	var read [][]int
 	readText := map[string]bool{}
 	for _, s := range Sentences(seen) {
-		read = append(read, bag(s))
+		// What was read is mostly the first paragraph, whose sentences
+		// are the text's first, with their bags made already.
+		if i := slices.Index(sents, s); i >= 0 {
+			read = append(read, bags[i])
+		} else {
+			read = append(read, bag(s))
+		}
 		readText[s] = true
 	}
 	// A sentence was read when most of its content words were in one
