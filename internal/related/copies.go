@@ -9,7 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"newsdesk/internal/news"
 	"newsdesk/internal/terms"
 )
 
@@ -48,7 +47,7 @@ type Fingerprint struct {
 	Names        []uint32 // capitalised words inside sentences, acronyms
 	Numbers      []uint32 // numbers in headline and lede, separators dropped
 	TitleNumbers []uint32 // the headline's numbers
-	Words        int      // words in the body: a full text or an excerpt
+	Words        int      // words in the body, counted up to leadWords+1: a full text or an excerpt
 	Published    int64    // Unix seconds
 }
 
@@ -61,8 +60,8 @@ func (f *Fingerprint) Full() bool { return f.Words >= fullText }
 func MakeFingerprint(title, dek, text string, published time.Time) Fingerprint {
 	title, dek, text = strings.ToValidUTF8(title, " "), strings.ToValidUTF8(dek, " "), strings.ToValidUTF8(text, " ")
 	f := Fingerprint{Published: published.Unix()}
-	f.Words = news.FieldCount(text)
-	body := head(text, leadWords)
+	body, words := head(text, leadWords)
+	f.Words = words
 	for _, t := range terms.Terms(title) {
 		f.Title = append(f.Title, hash(t))
 	}
@@ -84,8 +83,9 @@ func MakeFingerprint(title, dek, text string, published time.Time) Fingerprint {
 	return f
 }
 
-// head returns about the first n words of s.
-func head(s string, n int) string {
+// head returns about the first n words of s, and how many words s has,
+// counted up to n+1.
+func head(s string, n int) (string, int) {
 	words := 0
 	in := false
 	for i, r := range s {
@@ -97,11 +97,11 @@ func head(s string, n int) string {
 			in = true
 			words++
 			if words > n {
-				return s[:i]
+				return s[:i], words
 			}
 		}
 	}
-	return s
+	return s, words
 }
 
 // pairs hashes the adjacent term pairs among the first ledeTerms terms of s.

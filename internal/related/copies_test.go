@@ -2,6 +2,7 @@ package related
 
 import (
 	"hash/fnv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -107,6 +108,21 @@ func TestHashIsFNV1a(t *testing.T) {
 		h.Write([]byte(s))
 		if got, want := hash(s), h.Sum32(); got != want {
 			t.Errorf("hash(%q) = %d, want %d: stored fingerprints would no longer match", s, got, want)
+		}
+	}
+}
+
+// TestFullTextByItsWords tells an excerpt from a full text by the words
+// of its body, at the boundary and far past it.
+func TestFullTextByItsWords(t *testing.T) {
+	words := func(n int) string { return strings.TrimSpace(strings.Repeat("word\n ", n)) }
+	for _, c := range []struct {
+		words int
+		full  bool
+	}{{0, false}, {fullText - 1, false}, {fullText, true}, {leadWords + 1, true}, {5000, true}} {
+		f := MakeFingerprint("A headline", "", words(c.words), time.Unix(0, 0))
+		if f.Full() != c.full {
+			t.Errorf("a body of %d words: Full = %v, want %v", c.words, f.Full(), c.full)
 		}
 	}
 }
