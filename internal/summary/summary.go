@@ -215,9 +215,11 @@ func sentences(text string, limit int) []string {
 	return out
 }
 
+// appendSentence appends s, cut from a one-spaced paragraph, when it is
+// long enough to stand alone. Its words are its spaces and one.
 func appendSentence(out []string, s string) []string {
 	s = strings.TrimSpace(s)
-	if n := news.FieldCount(s); n >= 6 && n <= 60 {
+	if n := strings.Count(s, " ") + 1; s != "" && n >= 6 && n <= 60 {
 		return append(out, s)
 	}
 	return out

@@ -131,3 +131,19 @@ func TestKeyPointsSkipTheLede(t *testing.T) {
 		t.Errorf("KeyPointsBeyond of a one-sentence story = %q, want none", got)
 	}
 }
+
+// FuzzSentences checks that every sentence is one-spaced and 6 to 60
+// words long, as strings.Fields counts words, whatever spaces the text
+// had (tabs, runs, no-break spaces, lines).
+func FuzzSentences(f *testing.F) {
+	f.Add("One two three four five six. Seven eight nine ten eleven twelve thirteen.")
+	f.Add("A\tb  c\u00a0d\ne f g. H i j k l m n o.\n\nOne two three four five six seven")
+	f.Add(strings.Repeat("word ", 61) + ". " + strings.Repeat("word ", 60) + ".")
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, s := range Sentences(text) {
+			if n := len(strings.Fields(s)); n < 6 || n > 60 || s != news.OneSpaced(s) {
+				t.Fatalf("Sentences(%q) has %q: %d words", text, s, n)
+			}
+		}
+	})
+}
