@@ -46,8 +46,8 @@ func FuzzHTML(f *testing.F) {
 var spaceBeforeBreak = regexp.MustCompile(`\s+<br>`)
 
 // FuzzParseAsMD checks parse against md's own parser: the same HTML and
-// text, whether or not the source can hold an autolink, up to the spaces
-// around a hard line break (see parse).
+// text, whether or not the source can hold an autolink, up to white space
+// (the spaces before a hard line break: see parse).
 func FuzzParseAsMD(f *testing.F) {
 	for _, s := range []string{"Rates rose. \"Quoted\" -- said *she*.\n\nNext  \nline", "see www.example.com now",
 		"mail ed@example.com", "go to https://x.example/a_(b) ok", "~~gone~~ _x_ (paren) *a*", "| a | b |\n|---|---|\n| 1 | 2 |",

@@ -25,7 +25,7 @@ var (
 	)
 	// noAutolinks is md without GFM's autolinks, for a source that has
 	// none to find (see parse): looking for one at every space was about
-	// a sixth of parsing prose.
+	// half the time of parsing prose.
 	noAutolinks = goldmark.New(
 		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList, extension.Typographer),
 		goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
