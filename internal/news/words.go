@@ -85,7 +85,7 @@ func WordSpans(s string) [][2]int {
 }
 
 // FieldCount is len(strings.Fields(s)) without making the slice: how
-// reading time and copy detection count a text's words.
+// reading time counts a text's words.
 func FieldCount(s string) int {
 	n, inField := 0, false
 	for i := 0; i < len(s); {
