@@ -19,18 +19,12 @@ import (
 // emphasis and links; bluemonday then removes everything that is not
 // harmless, so nothing a feed or an editor wrote is ever trusted.
 var (
-	md = goldmark.New(
-		goldmark.WithExtensions(extension.GFM, extension.Typographer),
-		goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
-	)
+	md = newMarkdown(extension.GFM)
 	// noAutolinks is md without GFM's autolinks, for a source that has
 	// none to find (see parse): looking for one at every space was about
 	// half the time of parsing prose.
-	noAutolinks = goldmark.New(
-		goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.TaskList, extension.Typographer),
-		goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
-	)
-	policy = func() *bluemonday.Policy {
+	noAutolinks = newMarkdown(extension.Table, extension.Strikethrough, extension.TaskList)
+	policy      = func() *bluemonday.Policy {
 		p := bluemonday.UGCPolicy()
 		p.RequireNoFollowOnLinks(true)
 		p.AddTargetBlankToFullyQualifiedLinks(false)
@@ -39,6 +33,15 @@ var (
 		return p
 	}()
 )
+
+// newMarkdown is goldmark with exts, the typographer's quotes and dashes,
+// and raw HTML passed through to bluemonday.
+func newMarkdown(exts ...goldmark.Extender) goldmark.Markdown {
+	return goldmark.New(
+		goldmark.WithExtensions(append(exts, extension.Typographer)...),
+		goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
+	)
+}
 
 // HTML renders src to sanitized HTML.
 func HTML(src string) string {
