@@ -415,7 +415,7 @@ func sweepImages(ctx context.Context, db store, log *slog.Logger) {
 	}
 }
 
-func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int, err error) {
 	fs, dbPath := newFlags("import")
 	source := fs.String("source", "", "publisher name for items that name none (default: the feed's title, else the site name)")
 	allowPrivate := allowPrivateFlag(fs)
@@ -441,7 +441,17 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		// garbage sooner rather than let the heap double past it.
 		debug.SetMemoryLimit(importMemoryLimit)
 	}
-	code := 0
+	if b, ok := db.(bulkStore); ok {
+		end, err := b.BeginBulk(ctx)
+		if err != nil {
+			return 1, err
+		}
+		defer func() {
+			if eerr := end(ctx); eerr != nil && err == nil {
+				code, err = 1, eerr
+			}
+		}()
+	}
 	for _, name := range fs.Args() {
 		var progress io.Writer
 		if isTerminal(stderr) {
@@ -467,6 +477,13 @@ func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 	return code, nil
+}
+
+// bulkStore is a store that readies itself for an import's many writes
+// and tidies up after them: *sqlite.DB merges its full-text index less
+// often during the import and, after a large one, once at its end.
+type bulkStore interface {
+	BeginBulk(ctx context.Context) (end func(context.Context) error, err error)
 }
 
 // importMemoryLimit is the Go heap an import aims to stay under (SQLite's
