@@ -221,6 +221,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	go holdHeap(ctx, func() int { return srv.CacheStats().Bytes })
 	go publishScheduled(ctx, dk, elector, publishNow, log)
 	go sweepImages(ctx, db, log)
+	if t, ok := db.(searchTidier); ok {
+		go tidySearch(ctx, t, log)
+	}
 	polled := make(chan struct{})
 	go func() {
 		defer close(polled)
@@ -412,6 +415,34 @@ func sweepImages(ctx context.Context, db store, log *slog.Logger) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// searchTidier is a store whose search index needs tidying now and then:
+// *sqlite.DB merges its full-text index when writes have left it in too
+// many segments.
+type searchTidier interface {
+	TidySearch(ctx context.Context) (merged bool, err error)
+}
+
+// tidySearch tidies the search index a minute after serve starts, then
+// every ten minutes.
+func tidySearch(ctx context.Context, db searchTidier, log *slog.Logger) {
+	t := time.NewTimer(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		start := time.Now()
+		if merged, err := db.TidySearch(ctx); err != nil && ctx.Err() == nil {
+			log.Error("merge the search index", "err", err)
+		} else if merged {
+			log.Info("merged the search index", "took", time.Since(start).String())
+		}
+		t.Reset(10 * time.Minute)
 	}
 }
 

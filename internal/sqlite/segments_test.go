@@ -9,11 +9,11 @@ import (
 	"newsdesk/internal/news"
 )
 
-// segments counts the segments of a full-text index.
-func segments(t *testing.T, db *DB, table string) int {
+// segmentsOf counts the segments of a full-text index.
+func segmentsOf(t *testing.T, db *DB, table string) int {
 	t.Helper()
-	var n int
-	if err := db.read.QueryRow("SELECT count(DISTINCT segid) FROM " + table + "_idx").Scan(&n); err != nil {
+	n, _, err := db.segments(context.Background(), table)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -60,7 +60,7 @@ func TestBulkWriteMergesTheIndexOnce(t *testing.T) {
 			t.Errorf("%s automerge = %d during the bulk write, want %d", table, got, bulkAutomerge)
 		}
 	}
-	if got := segments(t, db, "live_fts"); got < 2 {
+	if got := segmentsOf(t, db, "live_fts"); got < 2 {
 		t.Fatalf("live_fts has %d segments before the merge, want several", got)
 	}
 	before := search(t, db, "government")
@@ -71,7 +71,7 @@ func TestBulkWriteMergesTheIndexOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"live_fts", "story_heads_fts"} {
-		if got := segments(t, db, table); got != 1 {
+		if got := segmentsOf(t, db, table); got != 1 {
 			t.Errorf("after the bulk write %s has %d segments, want 1", table, got)
 		}
 	}
@@ -105,10 +105,53 @@ func TestSmallBulkWriteLeavesTheIndexAsItIs(t *testing.T) {
 	if err := end(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := segments(t, db, "live_fts"); got != 3 {
+	if got := segmentsOf(t, db, "live_fts"); got != 3 {
 		t.Errorf("live_fts has %d segments, want the three batches' (not merged)", got)
 	}
 	if got := automergeOf(t, db, "live_fts"); got != automerge {
 		t.Errorf("live_fts automerge = %d after the bulk write, want %d", got, automerge)
+	}
+}
+
+// After many small writes, serve merges an index of too many segments a
+// step at a time.
+func TestTidySearchMergesManySegments(t *testing.T) {
+	ctx := context.Background()
+	db := newTestDB(t)
+	defer func(n int) { tidyPages = n }(tidyPages)
+	tidyPages = 4 // several steps for this small index
+	stories := corpus.Generate(320, 3, now)
+	writeInBatches(t, db, stories[:40], 40)
+	if merged, err := db.TidySearch(ctx); err != nil || merged {
+		t.Fatalf("TidySearch of one segment = %v, %v; want nothing merged", merged, err)
+	}
+	// Fourteen more segments, none merged by FTS5 as they pile up.
+	if err := db.setAutomerge(ctx, bulkAutomerge, false); err != nil {
+		t.Fatal(err)
+	}
+	writeInBatches(t, db, stories[40:], 20)
+	if err := db.setAutomerge(ctx, automerge, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := segmentsOf(t, db, "live_fts"); got <= tidyOver {
+		t.Fatalf("live_fts has %d segments, want more than %d", got, tidyOver)
+	}
+	before := search(t, db, "government")
+	merged, err := db.TidySearch(ctx)
+	if err != nil || !merged {
+		t.Fatalf("TidySearch = %v, %v; want merged", merged, err)
+	}
+	for _, table := range []string{"live_fts", "story_heads_fts"} {
+		if got := segmentsOf(t, db, table); got != 1 {
+			t.Errorf("after TidySearch %s has %d segments, want 1", table, got)
+		}
+	}
+	after := search(t, db, "government")
+	if after.Total != before.Total || !slices.Equal(hitIDs(after), hitIDs(before)) {
+		t.Errorf("merging changed a search: %d hits %v before, %d hits %v after",
+			before.Total, hitIDs(before), after.Total, hitIDs(after))
+	}
+	if ok, err := db.IntegrityCheck(ctx); err != nil || !ok {
+		t.Errorf("integrity check after merging: %v, %v", ok, err)
 	}
 }

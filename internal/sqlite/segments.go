@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // FTS5 writes each transaction's terms as a new segment of the index and
@@ -43,6 +44,66 @@ func (db *DB) BeginBulk(ctx context.Context) (end func(context.Context) error, e
 		}
 		return db.setAutomerge(ctx, automerge, (after-before)*4 >= after && after > before)
 	}, nil
+}
+
+// tidyOver is how many segments an index may have before TidySearch
+// merges it: FTS5 keeps up to three on each level, a few levels after a
+// day of feed polls, each poll its own segment.
+const tidyOver = 12
+
+// tidyPages is how many pages of an index one step of TidySearch merges,
+// tens of milliseconds: the longest a step keeps other writers waiting.
+var tidyPages = 256
+
+// TidySearch merges each full-text index that has more than tidyOver
+// segments into one, a step at a time: each step is a transaction of its
+// own, and other writes go between them. It stops when ctx ends, and
+// reports whether it merged anything. serve calls it now and then; after
+// many small writes (feed polls, editors' saves) the segments pile up
+// again, and a search seeks them all.
+func (db *DB) TidySearch(ctx context.Context) (merged bool, err error) {
+	for _, table := range []string{"live_fts", "story_heads_fts"} {
+		segs, blocks, err := db.segments(ctx, table)
+		if err != nil || segs <= tidyOver {
+			if err != nil {
+				return merged, err
+			}
+			continue
+		}
+		// A negative 'merge' is a step of 'optimize': it puts every
+		// segment on one level and merges up to that many pages of it.
+		// Enough steps for every block twice over, in case one makes no
+		// progress.
+		for steps := 2*blocks/tidyPages + 2*segs; segs > 1 && steps > 0; steps-- {
+			if err := db.dataTx(ctx, func(w *writer) error {
+				w.quiet = true
+				_, err := w.exec(ctx, "INSERT INTO "+table+" ("+table+", rank) VALUES ('merge', ?)", -tidyPages)
+				return err
+			}); err != nil {
+				return merged, fmt.Errorf("merge %s: %w", table, err)
+			}
+			merged = true
+			if segs, _, err = db.segments(ctx, table); err != nil {
+				return merged, err
+			}
+			select {
+			case <-ctx.Done():
+				return merged, ctx.Err()
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	return merged, nil
+}
+
+// segments counts the segments of a full-text index and the blocks of
+// its data (leaf pages and their page directory).
+func (db *DB) segments(ctx context.Context, table string) (segs, blocks int, err error) {
+	err = db.readQueryRow(ctx, "SELECT (SELECT count(DISTINCT segid) FROM "+table+"_idx), (SELECT count(*) FROM "+table+"_data)").Scan(&segs, &blocks)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count %s segments: %w", table, err)
+	}
+	return segs, blocks, nil
 }
 
 // indexedStories counts the rows of the full-text index of listed stories.
