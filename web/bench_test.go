@@ -258,7 +258,7 @@ func storedServer(b *testing.B) (*sqlite.DB, *Server) {
 // under 1 % and a word in none.
 func BenchmarkSearchPageStored(b *testing.B) {
 	_, srv := storedServer(b)
-	for _, q := range []string{"government", "jodorn", "zzyzx"} {
+	for _, q := range []string{"government", "jodorn", "zarout", "zzyzx"} {
 		b.Run(q, func(b *testing.B) {
 			serveBench(b, srv, func(int) string { return "/search?q=" + q })
 		})

@@ -199,12 +199,19 @@ func (db *DB) matchQuery(ctx context.Context, q news.Query, limit, pool int) (_ 
 		// the search gate. Up to three letters ("g", "gov") stay as typed:
 		// random fragments of three letters are what a search flood sends.
 		prefix := toks[len(toks)-1]
-		if broad, err := db.broadPrefix(ctx, prefix); err != nil || broad && (n > 0 || utf8.RuneCountInString(prefix) < 4) {
+		broad, err := db.broadPrefix(ctx, prefix)
+		if err != nil || broad && (n > 0 || utf8.RuneCountInString(prefix) < 4) {
 			return exact, n, nil, err
 		}
-		// The matches up to limit, newest first, counted here: a window
-		// count(*) in SQL stored them all in a table first and took twice
-		// the time.
+		if !broad {
+			// Merging a narrow prefix costs little: it is counted, and its
+			// newest matches read, as a whole word's are.
+			n, err = db.countMatches(ctx, q.FTS(), limit)
+			return q, n, nil, err
+		}
+		// A broad prefix is merged once: its matches up to limit are read
+		// newest first and counted here (a window count(*) in SQL stored
+		// them all in a table first and took twice the time).
 		ids, err := scanIDs(db.readQuery(ctx, "SELECT rowid FROM live_fts WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ?", q.FTS(), limit))
 		if err != nil {
 			return q, 0, nil, fmt.Errorf("search %q: %w", q.FTS(), err)
