@@ -11,7 +11,8 @@ import (
 // them have piled up. A search seeks every segment for each of its terms,
 // so fewer segments make it faster: at 100k stories, a common word's
 // search page took a quarter less time over one segment than over the
-// thirteen a 100k import leaves (docs/PERFORMANCE.md).
+// thirteen a 100k import left before it merged them at its end
+// (docs/PERFORMANCE.md).
 const (
 	automerge     = 4  // FTS5's default, for the site's everyday writes
 	bulkAutomerge = 16 // while an import writes batch after batch
