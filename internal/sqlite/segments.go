@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -29,7 +31,7 @@ const (
 // the import, and FTS5 goes on merging as it did.
 //
 // An import that stops without calling end leaves automerge at 16, which
-// only delays merges until the next import's end.
+// delays merges, and TidySearch's too, until the next import's end.
 func (db *DB) BeginBulk(ctx context.Context) (end func(context.Context) error, err error) {
 	before, err := db.indexedStories(ctx)
 	if err != nil {
@@ -62,7 +64,17 @@ var tidyPages = 256
 // reports whether it merged anything. serve calls it now and then; after
 // many small writes (feed polls, editors' saves) the segments pile up
 // again, and a search seeks them all.
+//
+// While an import runs beside serve (automerge raised), the index is left
+// to the import's own merge at its end.
 func (db *DB) TidySearch(ctx context.Context) (merged bool, err error) {
+	var am int
+	if err := db.readQueryRow(ctx, "SELECT v FROM live_fts_config WHERE k = 'automerge'").Scan(&am); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("read live_fts automerge: %w", err)
+	}
+	if am == bulkAutomerge {
+		return false, nil
+	}
 	for _, table := range []string{"live_fts", "story_heads_fts"} {
 		segs, blocks, err := db.segments(ctx, table)
 		if err != nil || segs <= tidyOver {

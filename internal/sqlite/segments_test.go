@@ -136,6 +136,16 @@ func TestTidySearchMergesManySegments(t *testing.T) {
 	if got := segmentsOf(t, db, "live_fts"); got <= tidyOver {
 		t.Fatalf("live_fts has %d segments, want more than %d", got, tidyOver)
 	}
+	// While an import runs beside serve, the import merges at its end.
+	if err := db.setAutomerge(ctx, bulkAutomerge, false); err != nil {
+		t.Fatal(err)
+	}
+	if merged, err := db.TidySearch(ctx); err != nil || merged {
+		t.Fatalf("TidySearch during an import = %v, %v; want nothing merged", merged, err)
+	}
+	if err := db.setAutomerge(ctx, automerge, false); err != nil {
+		t.Fatal(err)
+	}
 	before := search(t, db, "government")
 	merged, err := db.TidySearch(ctx)
 	if err != nil || !merged {
