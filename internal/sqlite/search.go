@@ -177,9 +177,11 @@ func (db *DB) firstCards(ctx context.Context, ids []int64, skip, n int, now int6
 // the word is counted alone first, and when it already fills the count
 // the prefix could add nothing but stories after the first thousand and
 // is left out; so is a prefix too broad to merge cheaply, unless the word
-// as typed finds nothing. Otherwise the prefix is searched, and newest holds the
-// ids of its newest matches (up to pool), read in the same pass as the
-// count so that the merge is done once for both.
+// as typed finds nothing. Otherwise the prefix is searched: a narrow one
+// as a whole word is, and a broad one (merged because the word as typed
+// found nothing) in one pass that counts its matches and keeps the ids of
+// the newest (up to pool) in newest, so that the costly merge is done
+// once.
 func (db *DB) matchQuery(ctx context.Context, q news.Query, limit, pool int) (_ news.Query, n int, newest []int64, err error) {
 	if q.Prefix {
 		exact := q
@@ -203,20 +205,18 @@ func (db *DB) matchQuery(ctx context.Context, q news.Query, limit, pool int) (_ 
 		if err != nil || broad && (n > 0 || utf8.RuneCountInString(prefix) < 4) {
 			return exact, n, nil, err
 		}
-		if !broad {
-			// Merging a narrow prefix costs little: it is counted, and its
-			// newest matches read, as a whole word's are.
-			n, err = db.countMatches(ctx, q.FTS(), limit)
-			return q, n, nil, err
+		if broad {
+			// Its matches up to limit, read newest first and counted here
+			// (a window count(*) in SQL stored them all in a table first
+			// and took twice the time).
+			ids, err := scanIDs(db.readQuery(ctx, "SELECT rowid FROM live_fts WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ?", q.FTS(), limit))
+			if err != nil {
+				return q, 0, nil, fmt.Errorf("search %q: %w", q.FTS(), err)
+			}
+			return q, len(ids), ids[:min(len(ids), pool)], nil
 		}
-		// A broad prefix is merged once: its matches up to limit are read
-		// newest first and counted here (a window count(*) in SQL stored
-		// them all in a table first and took twice the time).
-		ids, err := scanIDs(db.readQuery(ctx, "SELECT rowid FROM live_fts WHERE live_fts MATCH ? ORDER BY rowid DESC LIMIT ?", q.FTS(), limit))
-		if err != nil {
-			return q, 0, nil, fmt.Errorf("search %q: %w", q.FTS(), err)
-		}
-		return q, len(ids), ids[:min(len(ids), pool)], nil
+		// Merging a narrow prefix costs little: it is counted, and its
+		// newest matches are read, as a whole word's are.
 	}
 	n, err = db.countMatches(ctx, q.FTS(), limit)
 	return q, n, nil, err

@@ -25,8 +25,9 @@ const (
 // it merges them, so that each term's postings are rewritten fewer times
 // as the index grows. end sets automerge back and, when the import wrote
 // at least a quarter of the stories the index then holds, merges each
-// index into one segment ('optimize'): cheaper than the merges the
-// import saved, and the index is then in its fastest form to search.
+// index into one segment ('optimize'): it costs about what the merges
+// the import saved did, and the index is then in its fastest form to
+// search.
 // After a smaller import, merging the whole index would cost more than
 // the import, and FTS5 goes on merging as it did.
 //
