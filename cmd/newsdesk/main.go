@@ -399,23 +399,32 @@ func pictures(db store, client *fetch.Client) *media.Pictures {
 	}}
 }
 
-// sweepImages deletes, every hour, pictures that no story has used for a
-// day: uploaded or fetched for a save that then failed or was abandoned.
-func sweepImages(ctx context.Context, db store, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
+// every calls fn after first, then every interval after that, until ctx
+// ends.
+func every(ctx context.Context, first, interval time.Duration, fn func()) {
+	t := time.NewTimer(first)
 	defer t.Stop()
 	for {
-		if n, err := db.DeleteUnusedImages(ctx, db.Clock().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
-			log.Error("delete unused images", "err", err)
-		} else if n > 0 {
-			log.Info("deleted unused images", "count", n)
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+		fn()
+		t.Reset(interval)
 	}
+}
+
+// sweepImages deletes, every hour, pictures that no story has used for a
+// day: uploaded or fetched for a save that then failed or was abandoned.
+func sweepImages(ctx context.Context, db store, log *slog.Logger) {
+	every(ctx, 0, time.Hour, func() {
+		if n, err := db.DeleteUnusedImages(ctx, db.Clock().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			log.Error("delete unused images", "err", err)
+		} else if n > 0 {
+			log.Info("deleted unused images", "count", n)
+		}
+	})
 }
 
 // searchTidier is a store whose search index needs tidying now and then:
@@ -428,22 +437,14 @@ type searchTidier interface {
 // tidySearch tidies the search index a minute after serve starts, then
 // every ten minutes.
 func tidySearch(ctx context.Context, db searchTidier, log *slog.Logger) {
-	t := time.NewTimer(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, time.Minute, 10*time.Minute, func() {
 		start := time.Now()
 		if merged, err := db.TidySearch(ctx); err != nil && ctx.Err() == nil {
 			log.Error("merge the search index", "err", err)
 		} else if merged {
 			log.Info("merged the search index", "took", time.Since(start).String())
 		}
-		t.Reset(10 * time.Minute)
-	}
+	})
 }
 
 func runImport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int, err error) {

@@ -47,6 +47,20 @@ func hitIDs(res news.SearchResult) []int64 {
 	return ids
 }
 
+// checkMerged checks that merging an index's segments left the search
+// for "government" as it was before, and the database whole.
+func checkMerged(t *testing.T, db *DB, before news.SearchResult) {
+	t.Helper()
+	after := search(t, db, "government")
+	if after.Total != before.Total || !slices.Equal(hitIDs(after), hitIDs(before)) {
+		t.Errorf("merging changed a search: %d hits %v before, %d hits %v after",
+			before.Total, hitIDs(before), after.Total, hitIDs(after))
+	}
+	if ok, err := db.IntegrityCheck(context.Background()); err != nil || !ok {
+		t.Errorf("integrity check after merging: %v, %v", ok, err)
+	}
+}
+
 func TestBulkWriteMergesTheIndexOnce(t *testing.T) {
 	ctx := context.Background()
 	db := newTestDB(t)
@@ -80,14 +94,7 @@ func TestBulkWriteMergesTheIndexOnce(t *testing.T) {
 			t.Errorf("%s automerge = %d after the bulk write, want %d", table, got, automerge)
 		}
 	}
-	after := search(t, db, "government")
-	if after.Total != before.Total || !slices.Equal(hitIDs(after), hitIDs(before)) {
-		t.Errorf("the merge changed a search: %d hits %v before, %d hits %v after",
-			before.Total, hitIDs(before), after.Total, hitIDs(after))
-	}
-	if ok, err := db.IntegrityCheck(ctx); err != nil || !ok {
-		t.Errorf("integrity check after the merge: %v, %v", ok, err)
-	}
+	checkMerged(t, db, before)
 }
 
 // A bulk write that adds little to a large index leaves the merging to
@@ -156,12 +163,5 @@ func TestTidySearchMergesManySegments(t *testing.T) {
 			t.Errorf("after TidySearch %s has %d segments, want 1", table, got)
 		}
 	}
-	after := search(t, db, "government")
-	if after.Total != before.Total || !slices.Equal(hitIDs(after), hitIDs(before)) {
-		t.Errorf("merging changed a search: %d hits %v before, %d hits %v after",
-			before.Total, hitIDs(before), after.Total, hitIDs(after))
-	}
-	if ok, err := db.IntegrityCheck(ctx); err != nil || !ok {
-		t.Errorf("integrity check after merging: %v, %v", ok, err)
-	}
+	checkMerged(t, db, before)
 }
