@@ -19,8 +19,7 @@ func (db *DB) Clock() time.Time { return db.Now() }
 
 // SaveText stores the plain text of stories stored before it was kept.
 func (db *DB) SaveText(ctx context.Context, texts map[int64]string) error {
-	return db.dataTx(ctx, func(w *writer) error {
-		w.quiet = true
+	return db.quietTx(ctx, func(w *writer) error {
 		for id, t := range texts {
 			if _, err := w.exec(ctx, "UPDATE stories SET body_text = ? WHERE id = ?", t, id); err != nil {
 				return fmt.Errorf("fill text of story %d: %w", id, err)
@@ -40,8 +39,7 @@ func (db *DB) ReserveIDs(ctx context.Context, stories, clusters int) (firstStory
 	if stories == 0 && clusters == 0 {
 		return 0, 0, nil
 	}
-	err = db.dataTx(ctx, func(w *writer) error {
-		w.quiet = true
+	err = db.quietTx(ctx, func(w *writer) error {
 		for _, r := range []struct {
 			table string
 			n     int

@@ -18,8 +18,7 @@ func (db *DB) Feeds(ctx context.Context) ([]news.Feed, error) {
 // CreateFeed subscribes f.Source (added when new) to the feed at f.URL,
 // due at once. f must have passed Validate.
 func (db *DB) CreateFeed(ctx context.Context, f *news.Feed) error {
-	return db.dataTx(ctx, func(w *writer) error {
-		w.quiet = true // a subscription shows on no reader page
+	return db.quietTx(ctx, func(w *writer) error { // a subscription shows on no reader page
 		var other int64
 		err := w.queryRow(ctx, "SELECT id FROM feeds WHERE url = ?", f.URL).Scan(&other)
 		if err == nil {
@@ -50,8 +49,7 @@ func (db *DB) CreateFeed(ctx context.Context, f *news.Feed) error {
 
 // DeleteFeed stops polling feed id. The stories it brought stay.
 func (db *DB) DeleteFeed(ctx context.Context, id int64) error {
-	return db.dataTx(ctx, func(w *writer) error {
-		w.quiet = true
+	return db.quietTx(ctx, func(w *writer) error {
 		return sqlstore.DeleteFeed(ctx, w, id)
 	})
 }
@@ -59,8 +57,7 @@ func (db *DB) DeleteFeed(ctx context.Context, id int64) error {
 // RecordFeedCheck stores the result of fetching feed id
 // (sqlstore.RecordFeedCheck).
 func (db *DB) RecordFeedCheck(ctx context.Context, id int64, c news.FeedCheck) error {
-	return db.dataTx(ctx, func(w *writer) error {
-		w.quiet = true
+	return db.quietTx(ctx, func(w *writer) error {
 		return sqlstore.RecordFeedCheck(ctx, w, id, c)
 	})
 }

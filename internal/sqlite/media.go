@@ -15,8 +15,7 @@ import (
 // story's transaction, and a picture no story takes up is swept by
 // DeleteUnusedImages.
 func (db *DB) SaveImage(ctx context.Context, im news.Image, files []news.ImageFile) error {
-	return db.dataTx(ctx, func(w *writer) error {
-		w.quiet = true // readers see it only once a story uses it
+	return db.quietTx(ctx, func(w *writer) error { // readers see it only once a story uses it
 		return sqlstore.SaveImage(ctx, w, im, files, db.Now())
 	})
 }
@@ -27,8 +26,7 @@ func (db *DB) SaveImage(ctx context.Context, im news.Image, files []news.ImageFi
 // saved right now, whose story is not written yet.
 func (db *DB) DeleteUnusedImages(ctx context.Context, since time.Time) (int, error) {
 	var n int64
-	err := db.dataTx(ctx, func(w *writer) error {
-		w.quiet = true
+	err := db.quietTx(ctx, func(w *writer) error {
 		var err error
 		n, err = sqlstore.DeleteUnusedImages(ctx, w, since)
 		return err

@@ -38,7 +38,7 @@ func (db *DB) BeginBulk(ctx context.Context) (end func(context.Context) error, e
 	if err != nil {
 		return nil, err
 	}
-	if err := db.setAutomerge(ctx, bulkAutomerge, false); err != nil {
+	if err := db.setAutomerge(ctx, bulkAutomerge); err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context) error {
@@ -46,7 +46,20 @@ func (db *DB) BeginBulk(ctx context.Context) (end func(context.Context) error, e
 		if err != nil {
 			return err
 		}
-		return db.setAutomerge(ctx, automerge, (after-before)*4 >= after && after > before)
+		merge := (after-before)*4 >= after && after > before
+		return db.quietTx(ctx, func(w *writer) error {
+			for _, table := range ftsTables {
+				if err := w.ftsCommand(ctx, table, "automerge", automerge); err != nil {
+					return err
+				}
+				if merge {
+					if err := w.ftsCommand(ctx, table, "optimize"); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
 	}, nil
 }
 
@@ -77,27 +90,29 @@ func (db *DB) TidySearch(ctx context.Context) (merged bool, err error) {
 		return false, nil
 	}
 	for _, table := range []string{"live_fts", "story_heads_fts"} {
-		segs, blocks, err := db.segments(ctx, table)
-		if err != nil || segs <= tidyOver {
-			if err != nil {
-				return merged, err
-			}
+		segs, err := db.segments(ctx, table)
+		if err != nil {
+			return merged, err
+		}
+		if segs <= tidyOver {
 			continue
+		}
+		var blocks int
+		if err := db.readQueryRow(ctx, "SELECT count(*) FROM "+table+"_data").Scan(&blocks); err != nil {
+			return merged, fmt.Errorf("count %s blocks: %w", table, err)
 		}
 		// A negative 'merge' is a step of 'optimize': it puts every
 		// segment on one level and merges up to that many pages of it.
 		// Enough steps for every block twice over, in case one makes no
 		// progress.
 		for steps := 2*blocks/tidyPages + 2*segs; segs > 1 && steps > 0; steps-- {
-			if err := db.dataTx(ctx, func(w *writer) error {
-				w.quiet = true
-				_, err := w.exec(ctx, "INSERT INTO "+table+" ("+table+", rank) VALUES ('merge', ?)", -tidyPages)
-				return err
+			if err := db.quietTx(ctx, func(w *writer) error {
+				return w.ftsCommand(ctx, table, "merge", -tidyPages)
 			}); err != nil {
-				return merged, fmt.Errorf("merge %s: %w", table, err)
+				return merged, err
 			}
 			merged = true
-			if segs, _, err = db.segments(ctx, table); err != nil {
+			if segs, err = db.segments(ctx, table); err != nil {
 				return merged, err
 			}
 			select {
@@ -110,14 +125,13 @@ func (db *DB) TidySearch(ctx context.Context) (merged bool, err error) {
 	return merged, nil
 }
 
-// segments counts the segments of a full-text index and the blocks of
-// its data (leaf pages and their page directory).
-func (db *DB) segments(ctx context.Context, table string) (segs, blocks int, err error) {
-	err = db.readQueryRow(ctx, "SELECT (SELECT count(DISTINCT segid) FROM "+table+"_idx), (SELECT count(*) FROM "+table+"_data)").Scan(&segs, &blocks)
-	if err != nil {
-		return 0, 0, fmt.Errorf("count %s segments: %w", table, err)
+// segments counts the segments of a full-text index.
+func (db *DB) segments(ctx context.Context, table string) (int, error) {
+	var n int
+	if err := db.readQueryRow(ctx, "SELECT count(DISTINCT segid) FROM "+table+"_idx").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s segments: %w", table, err)
 	}
-	return segs, blocks, nil
+	return n, nil
 }
 
 // indexedStories counts the rows of the full-text index of listed stories.
@@ -129,21 +143,12 @@ func (db *DB) indexedStories(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// setAutomerge sets every full-text index's automerge to n and, if
-// optimize, merges each into one segment, in one transaction that changes
-// nothing a reader sees.
-func (db *DB) setAutomerge(ctx context.Context, n int, optimize bool) error {
-	return db.dataTx(ctx, func(w *writer) error {
-		w.quiet = true
+// setAutomerge sets every full-text index's automerge to n.
+func (db *DB) setAutomerge(ctx context.Context, n int) error {
+	return db.quietTx(ctx, func(w *writer) error {
 		for _, table := range ftsTables {
-			if _, err := w.exec(ctx, "INSERT INTO "+table+" ("+table+", rank) VALUES ('automerge', ?)", n); err != nil {
-				return fmt.Errorf("set %s automerge: %w", table, err)
-			}
-			if !optimize {
-				continue
-			}
-			if _, err := w.exec(ctx, "INSERT INTO "+table+" ("+table+") VALUES ('optimize')"); err != nil {
-				return fmt.Errorf("merge %s: %w", table, err)
+			if err := w.ftsCommand(ctx, table, "automerge", n); err != nil {
+				return err
 			}
 		}
 		return nil

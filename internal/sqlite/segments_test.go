@@ -12,7 +12,7 @@ import (
 // segmentsOf counts the segments of a full-text index.
 func segmentsOf(t *testing.T, db *DB, table string) int {
 	t.Helper()
-	n, _, err := db.segments(context.Background(), table)
+	n, err := db.segments(context.Background(), table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,24 +133,24 @@ func TestTidySearchMergesManySegments(t *testing.T) {
 		t.Fatalf("TidySearch of one segment = %v, %v; want nothing merged", merged, err)
 	}
 	// Fourteen more segments, none merged by FTS5 as they pile up.
-	if err := db.setAutomerge(ctx, bulkAutomerge, false); err != nil {
+	if err := db.setAutomerge(ctx, bulkAutomerge); err != nil {
 		t.Fatal(err)
 	}
 	writeInBatches(t, db, stories[40:], 20)
-	if err := db.setAutomerge(ctx, automerge, false); err != nil {
+	if err := db.setAutomerge(ctx, automerge); err != nil {
 		t.Fatal(err)
 	}
 	if got := segmentsOf(t, db, "live_fts"); got <= tidyOver {
 		t.Fatalf("live_fts has %d segments, want more than %d", got, tidyOver)
 	}
 	// While an import runs beside serve, the import merges at its end.
-	if err := db.setAutomerge(ctx, bulkAutomerge, false); err != nil {
+	if err := db.setAutomerge(ctx, bulkAutomerge); err != nil {
 		t.Fatal(err)
 	}
 	if merged, err := db.TidySearch(ctx); err != nil || merged {
 		t.Fatalf("TidySearch during an import = %v, %v; want nothing merged", merged, err)
 	}
-	if err := db.setAutomerge(ctx, automerge, false); err != nil {
+	if err := db.setAutomerge(ctx, automerge); err != nil {
 		t.Fatal(err)
 	}
 	before := search(t, db, "government")

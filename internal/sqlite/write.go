@@ -55,6 +55,15 @@ func (db *DB) dataTx(ctx context.Context, fn func(*writer) error) error {
 	return db.transact(ctx, fn)
 }
 
+// quietTx runs fn in a write transaction that changes nothing a reader
+// sees: cached pages stay valid.
+func (db *DB) quietTx(ctx context.Context, fn func(*writer) error) error {
+	return db.dataTx(ctx, func(w *writer) error {
+		w.quiet = true
+		return fn(w)
+	})
+}
+
 // transact runs fn on the writer connection in one transaction and raises
 // the data version, unless fn said readers see nothing new (w.quiet).
 func (db *DB) transact(ctx context.Context, fn func(*writer) error) error {
@@ -172,9 +181,24 @@ var ftsTables = []string{"live_fts", "unlisted_fts", "story_heads_fts"}
 // rather than at the next statement or the commit.
 func (w *writer) writeFTS(ctx context.Context) error {
 	for _, table := range ftsTables {
-		if _, err := w.exec(ctx, "INSERT INTO "+table+" ("+table+") VALUES ('flush')"); err != nil {
-			return fmt.Errorf("write %s segment: %w", table, err)
+		if err := w.ftsCommand(ctx, table, "flush"); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// ftsCommand runs one of FTS5's special commands on a full-text table:
+// "flush", "optimize", or "automerge" and "merge" with their number.
+func (w *writer) ftsCommand(ctx context.Context, table, command string, arg ...any) error {
+	var err error
+	if len(arg) == 0 {
+		_, err = w.exec(ctx, "INSERT INTO "+table+" ("+table+") VALUES (?)", command)
+	} else {
+		_, err = w.exec(ctx, "INSERT INTO "+table+" ("+table+", rank) VALUES (?, ?)", command, arg[0])
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", command, table, err)
 	}
 	return nil
 }
