@@ -70,3 +70,66 @@ func checkCollapsed(t *testing.T, s string) {
 		t.Errorf("CollapseSpace(%q) = %q: ends changed", s, got)
 	}
 }
+
+// wordTexts are texts whose words WordSpans must find as wordSpansByRune
+// does: words longer than eight bytes and at either end, runs of letters
+// and digits across every ASCII range's edges, runes from 0x80 up inside
+// and after words, apostrophes, and broken UTF-8.
+var wordTexts = []string{"", "a", "one two", "Extraordinarily long-winded", "0123456789abcdefghijklmnopqrstuvwxyz",
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ/:@[`{", "word9 Zz 09az AZ", "don't rock'n'roll Prague’s o'", "12345678'",
+	"naïveté Straße café déjà-vu", "ünïcödé123abcdefgh", "abcdefg\xffhijklmno", "abcdefgh\u00a0ijklmnop",
+	"internationalisation's", "x\u2019y abcdefghi\u2019", "Ⅻ 四五六七八九 abcdefgh١٢٣", "tab\tnew\nline\x00nul\x7fdel"}
+
+// wordSpansByRune is the definition of a word read one rune at a time.
+func wordSpansByRune(s string) [][2]int {
+	var out [][2]int
+	start := -1
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		inWord := IsWordRune(r)
+		if !inWord && start >= 0 && isApostrophe(r) {
+			next, _ := utf8.DecodeRuneInString(s[i+n:])
+			inWord = unicode.IsLetter(next)
+		}
+		switch {
+		case inWord && start < 0:
+			start = i
+		case !inWord && start >= 0:
+			out = append(out, [2]int{start, i})
+			start = -1
+		}
+		i += n
+	}
+	if start >= 0 {
+		out = append(out, [2]int{start, len(s)})
+	}
+	return out
+}
+
+func checkWordSpans(t *testing.T, s string) {
+	t.Helper()
+	if got, want := WordSpans(s), wordSpansByRune(s); !slices.Equal(got, want) {
+		t.Errorf("WordSpans(%q) = %v, want %v", s, got, want)
+	}
+}
+
+func TestWordSpans(t *testing.T) {
+	for _, s := range wordTexts {
+		checkWordSpans(t, s)
+	}
+	// Every byte value at every place of an eight-byte block.
+	for c := range 256 {
+		for at := range 9 {
+			b := []byte("abcdefghijklmnop")
+			b[at] = byte(c)
+			checkWordSpans(t, string(b))
+		}
+	}
+}
+
+func FuzzWordSpans(f *testing.F) {
+	for _, s := range wordTexts {
+		f.Add(s)
+	}
+	f.Fuzz(checkWordSpans)
+}
