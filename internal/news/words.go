@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // A word, for every part of newsdesk that reads text — search queries and
@@ -102,6 +104,27 @@ func asciiWordBytes(b string) int {
 	digit := (y + ones*(0x80-'0')) &^ (y + ones*(0x80-'9'-1))
 	word := (letter | digit) & high &^ nonASCII
 	return bits.TrailingZeros64(^word&high) / 8
+}
+
+// Unmarked returns w without its diacritics, as the full-text index reads
+// words (remove_diacritics): "Zürich" is "Zurich". A word of ASCII bytes
+// alone is returned as it is.
+func Unmarked(w string) string {
+	i := 0
+	for i < len(w) && w[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(w) {
+		return w
+	}
+	var b strings.Builder
+	b.Grow(len(w))
+	for _, r := range norm.NFD.String(w) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // WordSpans returns the byte offsets [start, end) of the words of s, in

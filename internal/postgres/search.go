@@ -7,7 +7,6 @@ import (
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/text/unicode/norm"
 
 	"newsdesk/internal/news"
 )
@@ -55,9 +54,8 @@ func foldWords(words []string) string {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
-		for _, r := range norm.NFD.String(w) {
+		for _, r := range news.Unmarked(w) {
 			switch {
-			case unicode.Is(unicode.Mn, r):
 			case r == '\'' || r == '’':
 				b.WriteByte(' ')
 			default:

@@ -17,44 +17,54 @@ import (
 type matcher struct {
 	stems  map[string]bool
 	prefix string
-	// first holds the first bytes of the stems and the prefix, lowercase:
-	// a stem keeps the start of its word, so a word starting otherwise
-	// cannot match and is not lowercased or stemmed. Most words of a text
-	// are rejected here.
+	// first holds the first bytes of the stems and the prefix, in either
+	// case, and every byte from 0x80 up: a stem keeps the start of its
+	// word, so a word starting otherwise cannot match and is not
+	// lowercased or stemmed. Most words of a text are rejected here.
 	first [256]bool
 }
 
 func newMatcher(q news.Query) matcher {
 	m := matcher{stems: map[string]bool{}}
+	for c := utf8.RuneSelf; c < len(m.first); c++ {
+		m.first[c] = true // the start of a rune, which FoldWord may fold
+	}
+	starts := func(w string) {
+		c := news.Unmarked(w)[0]
+		m.first[c] = true
+		if 'a' <= c && c <= 'z' {
+			m.first[c-'a'+'A'] = true
+		}
+	}
 	for _, w := range q.Words() {
 		m.stems[stem(w)] = true
-		m.first[w[0]] = true
+		starts(w)
 	}
 	if q.Prefix && len(q.Terms) > 0 {
 		last := q.Terms[len(q.Terms)-1]
-		m.prefix = last
-		m.first[last[0]] = true
+		m.prefix = news.Unmarked(last)
+		starts(last)
 	}
 	return m
 }
 
+// stem returns the term of a lowercase word, without its diacritics.
 func stem(w string) string {
+	w = news.Unmarked(w)
 	if t := terms.Normalize(w); t != "" {
 		return t
 	}
 	return w
 }
 
+// match reports whether word answers the query. Callers reading a long
+// text test m.first[word[0]] first, which inlines, and call match only
+// when it holds.
 func (m *matcher) match(word string) bool {
-	if c := word[0]; c < utf8.RuneSelf {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if !m.first[c] {
-			return false
-		}
+	if !m.first[word[0]] {
+		return false
 	}
-	w := news.FoldWord(word)
+	w := news.Unmarked(news.FoldWord(word))
 	return m.stems[stem(w)] || (m.prefix != "" && strings.HasPrefix(w, m.prefix))
 }
 
@@ -103,7 +113,7 @@ func Cut(text string, q news.Query, n int) []news.Span {
 	// word leaving the window, n words before.
 	start, startAt, bestHits, hits, count, at := 0, 0, -1, 0, 0, 0
 	for from, end := news.NextWord(text, 0); from < len(text); from, end = news.NextWord(text, end) {
-		hit := m.match(text[from:end])
+		hit := m.first[text[from]] && m.match(text[from:end])
 		if hit {
 			hits++
 		}

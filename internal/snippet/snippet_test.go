@@ -33,6 +33,9 @@ func TestMark(t *testing.T) {
 		{"They don't know, we don’t care", "don't", "They [don't] know, we [don’t] care"},
 		{"Prague's mayor and Prague", "prague", "[Prague's] mayor and [Prague]"},
 		{"Prague's mayor", "prague's ", "[Prague's] mayor"},
+		// A word may start with a capital or a letter with a diacritic.
+		{"Éric met éric and Eric in Zürich", "eric zurich", "[Éric] met [éric] and [Eric] in [Zürich]"},
+		{"Über Uber, über uber", "UBER", "[Über] [Uber], [über] [uber]"},
 	}
 	for _, tt := range tests {
 		if got := render(Mark(tt.text, news.ParseQuery(tt.q))); got != tt.want {
