@@ -29,28 +29,28 @@ func newMatcher(q news.Query) matcher {
 	for c := utf8.RuneSelf; c < len(m.first); c++ {
 		m.first[c] = true // the start of a rune, which FoldWord may fold
 	}
+	// The query's words are lowercase already (news.ParseQuery).
 	starts := func(w string) {
-		c := news.Unmarked(w)[0]
+		c := w[0]
 		m.first[c] = true
 		if 'a' <= c && c <= 'z' {
 			m.first[c-'a'+'A'] = true
 		}
 	}
 	for _, w := range q.Words() {
+		w = news.Unmarked(w)
 		m.stems[stem(w)] = true
 		starts(w)
 	}
 	if q.Prefix && len(q.Terms) > 0 {
-		last := q.Terms[len(q.Terms)-1]
-		m.prefix = news.Unmarked(last)
-		starts(last)
+		m.prefix = news.Unmarked(q.Terms[len(q.Terms)-1])
+		starts(m.prefix)
 	}
 	return m
 }
 
-// stem returns the term of a lowercase word, without its diacritics.
+// stem returns the term of a lowercase word without diacritics.
 func stem(w string) string {
-	w = news.Unmarked(w)
 	if t := terms.Normalize(w); t != "" {
 		return t
 	}
