@@ -216,7 +216,14 @@ func (db *DB) matchQuery(ctx context.Context, q news.Query, limit, pool int) (_ 
 			return q, len(ids), ids[:min(len(ids), pool)], nil
 		}
 		// Merging a narrow prefix costs little: it is counted, and its
-		// newest matches are read, as a whole word's are.
+		// newest matches are read, as a whole word's are. When it finds
+		// no story the word did not, the word answers: the same stories,
+		// without merging the prefix's lists again in every query after.
+		words := n
+		if n, err = db.countMatches(ctx, q.FTS(), limit); err != nil || n == words {
+			return exact, n, nil, err
+		}
+		return q, n, nil, nil
 	}
 	n, err = db.countMatches(ctx, q.FTS(), limit)
 	return q, n, nil, err

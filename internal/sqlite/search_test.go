@@ -86,8 +86,13 @@ func TestBroadPrefix(t *testing.T) {
 	body := "stable stack staff stage stamp stand start state station status statue stake stall stairs stadium"
 	for i := range 4000 {
 		extra := ""
-		if i%500 == 0 {
+		switch {
+		case i%500 == 0:
 			extra = " jodorn"
+		case i%1000 == 250:
+			extra = " jodornian"
+		case i%800 == 400:
+			extra = " zarout"
 		}
 		if _, err := tx.Exec("INSERT INTO live_fts (rowid, title, summary, body, tags, source) VALUES (?, 'Story', '', ?, '', 'Wire')",
 			i+1, body+extra); err != nil {
@@ -99,11 +104,14 @@ func TestBroadPrefix(t *testing.T) {
 	}
 	// A broad prefix is searched as the word typed when that word is in
 	// stories; a word being typed that is in none still finds by prefix.
+	// A narrow prefix is merged, and left out again when it finds only
+	// the stories the word does.
 	for _, tt := range []struct {
 		q      string
 		prefix bool
 		n      int
-	}{{"stable", false, 1000}, {"jodorn", true, 8}, {"stac", true, 1000}, {"stadi", true, 1000}, {"zzz", true, 0}, {"sta", false, 0}, {"st", false, 0}} {
+	}{{"stable", false, 1000}, {"jodorn", true, 12}, {"jodornia", true, 4}, {"zarout", false, 4}, {"stac", true, 1000},
+		{"stadi", true, 1000}, {"zzz", false, 0}, {"sta", false, 0}, {"st", false, 0}} {
 		q, n, _, err := db.matchQuery(ctx, news.ParseQuery(tt.q), 1000, 100)
 		if err != nil || q.Prefix != tt.prefix || n != tt.n {
 			t.Errorf("matchQuery(%q) = prefix %v, %d matches, %v; want prefix %v, %d", tt.q, q.Prefix, n, err, tt.prefix, tt.n)
