@@ -38,6 +38,7 @@ import (
 	"newsdesk/internal/poll"
 	"newsdesk/internal/postgres"
 	"newsdesk/internal/sqlite"
+	"newsdesk/internal/tick"
 	"newsdesk/web"
 )
 
@@ -399,26 +400,10 @@ func pictures(db store, client *fetch.Client) *media.Pictures {
 	}}
 }
 
-// every calls fn after first, then every interval after that, until ctx
-// ends.
-func every(ctx context.Context, first, interval time.Duration, fn func()) {
-	t := time.NewTimer(first)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		fn()
-		t.Reset(interval)
-	}
-}
-
 // sweepImages deletes, every hour, pictures that no story has used for a
 // day: uploaded or fetched for a save that then failed or was abandoned.
 func sweepImages(ctx context.Context, db store, log *slog.Logger) {
-	every(ctx, 0, time.Hour, func() {
+	tick.Every(ctx, 0, time.Hour, func() {
 		if n, err := db.DeleteUnusedImages(ctx, db.Clock().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
 			log.Error("delete unused images", "err", err)
 		} else if n > 0 {
@@ -437,7 +422,7 @@ type searchTidier interface {
 // tidySearch tidies the search index a minute after serve starts, then
 // every ten minutes.
 func tidySearch(ctx context.Context, db searchTidier, log *slog.Logger) {
-	every(ctx, time.Minute, 10*time.Minute, func() {
+	tick.Every(ctx, time.Minute, 10*time.Minute, func() {
 		start := time.Now()
 		if merged, err := db.TidySearch(ctx); err != nil && ctx.Err() == nil {
 			log.Error("merge the search index", "err", err)

@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
+
+	"newsdesk/internal/tick"
 )
 
 // holdHeap keeps a serving process's Go memory near what it holds, its
@@ -22,16 +24,9 @@ func holdHeap(ctx context.Context, cached func() int) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
+	tick.Every(ctx, 0, time.Second, func() {
 		debug.SetMemoryLimit(heapLimit(int64(cached())))
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // heapSlack is the room for requests in flight: at 16 MiB random uncached

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"newsdesk/internal/tick"
 )
 
 type loader struct {
@@ -185,18 +187,11 @@ func loadMode(parent context.Context, o *options) (bool, error) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if b, ok := l.get(ctx, "/"); ok {
-					l.site.learn(b)
-				}
+		tick.Every(ctx, 5*time.Second, 5*time.Second, func() {
+			if b, ok := l.get(ctx, "/"); ok {
+				l.site.learn(b)
 			}
-		}
+		})
 	}()
 	for i := 0; i < commentWriters; i++ {
 		wg.Add(1)

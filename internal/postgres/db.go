@@ -25,6 +25,7 @@ import (
 	"newsdesk/internal/changelog"
 	"newsdesk/internal/news"
 	"newsdesk/internal/sqlstore"
+	"newsdesk/internal/tick"
 )
 
 //go:embed migrations/*.sql
@@ -176,16 +177,7 @@ func (db *DB) Changes(since int64) news.Changes {
 // WatchVersion polls for writes made by other nodes every interval until
 // ctx ends.
 func (db *DB) WatchVersion(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			db.Refresh(ctx)
-		}
-	}
+	tick.Every(ctx, interval, interval, func() { db.Refresh(ctx) })
 }
 
 func (db *DB) raiseVersion(v int64) {

@@ -22,6 +22,7 @@ import (
 
 	"newsdesk/internal/changelog"
 	"newsdesk/internal/sqlstore"
+	"newsdesk/internal/tick"
 )
 
 //go:embed migrations/*.sql
@@ -269,16 +270,7 @@ func (db *DB) Version() int64 { return db.version.Load() }
 // WatchVersion polls for writes made by other processes (such as an import
 // while serve runs) every interval until ctx ends.
 func (db *DB) WatchVersion(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			db.pollVersion(ctx)
-		}
-	}
+	tick.Every(ctx, interval, interval, func() { db.pollVersion(ctx) })
 }
 
 // pollVersion reads the data version and, when another process raised
