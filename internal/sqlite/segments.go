@@ -48,14 +48,12 @@ func (db *DB) BeginBulk(ctx context.Context) (end func(context.Context) error, e
 		}
 		merge := (after-before)*4 >= after && after > before
 		return db.quietTx(ctx, func(w *writer) error {
+			if err := w.setAutomerge(ctx, automerge); err != nil || !merge {
+				return err
+			}
 			for _, table := range ftsTables {
-				if err := w.ftsCommand(ctx, table, "automerge", automerge); err != nil {
+				if err := w.ftsCommand(ctx, table, "optimize"); err != nil {
 					return err
-				}
-				if merge {
-					if err := w.ftsCommand(ctx, table, "optimize"); err != nil {
-						return err
-					}
 				}
 			}
 			return nil
@@ -143,14 +141,18 @@ func (db *DB) indexedStories(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// setAutomerge sets every full-text index's automerge to n.
+// setAutomerge sets every full-text index's automerge to n, in a
+// transaction of its own.
 func (db *DB) setAutomerge(ctx context.Context, n int) error {
-	return db.quietTx(ctx, func(w *writer) error {
-		for _, table := range ftsTables {
-			if err := w.ftsCommand(ctx, table, "automerge", n); err != nil {
-				return err
-			}
+	return db.quietTx(ctx, func(w *writer) error { return w.setAutomerge(ctx, n) })
+}
+
+// setAutomerge sets every full-text index's automerge to n.
+func (w *writer) setAutomerge(ctx context.Context, n int) error {
+	for _, table := range ftsTables {
+		if err := w.ftsCommand(ctx, table, "automerge", n); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
