@@ -51,14 +51,15 @@ func (s *Server) search(c echo.Context) error {
 	// preempts a goroutine that has run for 10 ms. An article's p99
 	// during a search flood fell by about a sixth (docs/PERFORMANCE.md).
 	runtime.Gosched()
+	match := snippet.NewMatcher(q)
 	for i, st := range res.Stories {
 		if i%4 == 3 {
 			runtime.Gosched()
 		}
 		v.Hits = append(v.Hits, templates.SearchHit{
 			Story:   st,
-			Title:   snippet.Mark(st.Title, q),
-			Snippet: snippet.Cut(st.Summary+"\n\n"+st.Text, q, snippetWords),
+			Title:   match.Mark(st.Title),
+			Snippet: match.Cut(st.Summary+"\n\n"+st.Text, snippetWords),
 		})
 	}
 	if v.Sections, err = s.navSections(ctx); err != nil {

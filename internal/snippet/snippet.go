@@ -12,9 +12,9 @@ import (
 	"newsdesk/internal/terms"
 )
 
-// matcher decides whether a word of the text answers the query, the way
+// Matcher decides whether a word of a text answers a query, the way
 // the full-text index does: same stem, or prefix of the last query word.
-type matcher struct {
+type Matcher struct {
 	stems  map[string]bool
 	prefix string
 	// first holds the first bytes of the stems and the prefix, in either
@@ -24,8 +24,10 @@ type matcher struct {
 	first [256]bool
 }
 
-func newMatcher(q news.Query) matcher {
-	m := matcher{stems: map[string]bool{}}
+// NewMatcher returns the Matcher of q. A search page makes one and marks
+// and cuts all of its hits with it.
+func NewMatcher(q news.Query) *Matcher {
+	m := &Matcher{stems: map[string]bool{}}
 	for c := utf8.RuneSelf; c < len(m.first); c++ {
 		m.first[c] = true // the start of a rune, which FoldWord may fold
 	}
@@ -60,7 +62,7 @@ func stem(w string) string {
 // match reports whether word answers the query. Callers reading a long
 // text test m.first[word[0]] first, which inlines, and call match only
 // when it holds.
-func (m *matcher) match(word string) bool {
+func (m *Matcher) match(word string) bool {
 	if !m.first[word[0]] {
 		return false
 	}
@@ -75,7 +77,7 @@ type word struct {
 
 // words finds the words of text by the site's one definition
 // (news.WordSpans), each marked whether it answers the query.
-func words(text string, m *matcher) []word {
+func words(text string, m *Matcher) []word {
 	spans := news.WordSpans(text)
 	out := make([]word, len(spans))
 	for i, sp := range spans {
@@ -85,10 +87,15 @@ func words(text string, m *matcher) []word {
 }
 
 // Mark returns all of text with the query's words marked.
-func Mark(text string, q news.Query) []news.Span {
-	m := newMatcher(q)
-	return spans(text, words(text, &m), 0, len(text))
+func Mark(text string, q news.Query) []news.Span { return NewMatcher(q).Mark(text) }
+
+// Mark returns all of text with the words that answer m's query marked.
+func (m *Matcher) Mark(text string) []news.Span {
+	return spans(text, words(text, m), 0, len(text))
 }
+
+// Cut is NewMatcher(q).Cut(text, n).
+func Cut(text string, q news.Query, n int) []news.Span { return NewMatcher(q).Cut(text, n) }
 
 // Cut returns a passage of about n words of text around its densest
 // cluster of matches, with "…" where it was cut, matches marked, runs of
@@ -96,11 +103,10 @@ func Mark(text string, q news.Query) []news.Span {
 //
 // It reads the text word by word without copying it: a search page cuts
 // one passage from each of its hits' whole texts.
-func Cut(text string, q news.Query, n int) []news.Span {
+func (m *Matcher) Cut(text string, n int) []news.Span {
 	if n <= 0 {
 		return nil
 	}
-	m := newMatcher(q)
 	// The window of n words ending at word count holds hits hits; the
 	// rings remember, for the last n+n/4 words, whether each was a hit
 	// and where it starts, so that the passage can start a little before
@@ -152,7 +158,7 @@ func Cut(text string, q news.Query, n int) []news.Span {
 	if count == 0 {
 		return nil
 	}
-	ws := windowWords(text, &m, startAt, n)
+	ws := windowWords(text, m, startAt, n)
 	from, to := ws[0].start, ws[len(ws)-1].end
 	if start == 0 {
 		from = 0
@@ -188,7 +194,7 @@ func Cut(text string, q news.Query, n int) []news.Span {
 
 // windowWords returns n words of text from byte at on (fewer at its
 // end), each marked whether it answers the query.
-func windowWords(text string, m *matcher, at, n int) []word {
+func windowWords(text string, m *Matcher, at, n int) []word {
 	ws := make([]word, 0, n)
 	for start, end := news.NextWord(text, at); start < len(text) && len(ws) < n; start, end = news.NextWord(text, end) {
 		ws = append(ws, word{start, end, m.match(text[start:end])})
