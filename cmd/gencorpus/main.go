@@ -4,12 +4,15 @@
 //	go run ./cmd/gencorpus -n 100000 -seed 1 > corpus.ndjson
 //
 // The same flags always give the same bytes; -now fixes the end of the
-// year the stories span (default: the start of today, UTC).
+// time the stories span (default: the start of today, UTC). -shape flat
+// writes a corpus shaped unlike the default topical one (see
+// internal/corpus), a second corpus to measure against.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -20,6 +23,7 @@ func main() {
 	n := flag.Int("n", 10000, "number of stories")
 	seed := flag.Int64("seed", 1, "random seed")
 	end := flag.String("now", "", "RFC 3339 time of the newest story (default: today 00:00 UTC)")
+	shape := flag.String("shape", "topics", "topics, or flat: one vocabulary, a word in most stories")
 	flag.Parse()
 	now := time.Now().UTC().Truncate(24 * time.Hour)
 	if *end != "" {
@@ -34,7 +38,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gencorpus: -n must not be negative")
 		os.Exit(2)
 	}
-	if err := corpus.WriteNDJSON(os.Stdout, *n, *seed, now); err != nil {
+	var write func(io.Writer, int, int64, time.Time) error
+	switch *shape {
+	case "topics":
+		write = corpus.WriteNDJSON
+	case "flat":
+		write = corpus.WriteFlatNDJSON
+	default:
+		fmt.Fprintf(os.Stderr, "gencorpus: -shape %q: want topics or flat\n", *shape)
+		os.Exit(2)
+	}
+	if err := write(os.Stdout, *n, *seed, now); err != nil {
 		fmt.Fprintln(os.Stderr, "gencorpus:", err)
 		os.Exit(1)
 	}

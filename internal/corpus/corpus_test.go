@@ -106,3 +106,53 @@ func TestCopiesAreNearDuplicates(t *testing.T) {
 		t.Errorf("%d copies in %d stories, want about 3%%", copies, n)
 	}
 }
+
+func TestFlatCorpus(t *testing.T) {
+	const n = 2000
+	var a, b, c bytes.Buffer
+	for _, x := range []struct {
+		buf  *bytes.Buffer
+		seed int64
+	}{{&a, 1}, {&b, 1}, {&c, 2}} {
+		if err := WriteFlatNDJSON(x.buf, n, x.seed, end); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) || bytes.Equal(a.Bytes(), c.Bytes()) {
+		t.Fatal("the same seed must give the same corpus, another seed another")
+	}
+	items, err := ingest.NDJSON(&a, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != n {
+		t.Fatalf("NDJSON read %d items, want %d", len(items), n)
+	}
+	urls := map[string]bool{}
+	common, copies := 0, 0
+	for _, it := range items {
+		if it.Err != nil {
+			t.Fatalf("line %d rejected: %v", it.Pos, it.Err)
+		}
+		s := it.Story
+		if urls[s.URL] {
+			t.Errorf("line %d repeats URL %s", it.Pos, s.URL)
+		}
+		urls[s.URL] = true
+		if s.PublishedAt.After(end) || s.PublishedAt.Before(end.Add(-flatSpan)) {
+			t.Errorf("line %d published %v, outside the two years before %v", it.Pos, s.PublishedAt, end)
+		}
+		if strings.Contains(s.Title+" "+s.Summary+" "+s.Body, " "+FlatCommonWord) {
+			common++
+		}
+		if strings.HasPrefix(s.URL, "https://copy") {
+			copies++
+		}
+	}
+	if share := float64(common) / n; share < 0.55 || share > 0.85 {
+		t.Errorf("%q is in %.0f%% of stories, want about 70%%", FlatCommonWord, share*100)
+	}
+	if share := float64(copies) / n; share < 0.03 || share > 0.07 {
+		t.Errorf("%.1f%% of stories are copies, want about 5%%", share*100)
+	}
+}
