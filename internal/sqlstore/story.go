@@ -41,9 +41,15 @@ var Visible = Listed("s") + " AND s.published_at <= ?"
 // among those the list selects. FirstOf is that condition for a list
 // whose filter, written on the other member o, is given: "" for every
 // story. Its one argument is the current Unix time.
+//
+// Ranks are never negative, so a story ranked 0, as nearly every story
+// is (the lead, or alone in its cluster), is first without looking at
+// the others: the database skips the lookup of its cluster's members,
+// which for a search ranking a few hundred matches was a random page
+// read each (docs/PERFORMANCE.md).
 func FirstOf(filter string) string {
-	return ` NOT EXISTS (SELECT 1 FROM stories o WHERE o.cluster_id = s.cluster_id AND o.cluster_rank < s.cluster_rank
-	AND` + Listed("o") + ` AND o.published_at <= ?` + filter + `)`
+	return ` (s.cluster_rank = 0 OR NOT EXISTS (SELECT 1 FROM stories o WHERE o.cluster_id = s.cluster_id
+	AND o.cluster_rank < s.cluster_rank AND` + Listed("o") + ` AND o.published_at <= ?` + filter + `))`
 }
 
 // VisibleCard is Visible narrowed to one card per cluster: two arguments,
