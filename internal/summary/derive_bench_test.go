@@ -10,8 +10,8 @@ import (
 )
 
 // BenchmarkDerive derives synthetic stories of 300–700 words (Markdown,
-// key points, reading time, tags), and a 512 KiB body of 40,000 sentences
-// that the limits keep linear.
+// key points, reading time, tags), long ones of three such bodies, and a
+// 512 KiB body of 40,000 sentences that the limits keep linear.
 func BenchmarkDerive(b *testing.B) {
 	stories := corpus.Generate(200, 1, time.Date(2026, 3, 16, 12, 0, 0, 0, time.UTC))
 	b.Run("story", func(b *testing.B) {
@@ -19,6 +19,17 @@ func BenchmarkDerive(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			s := *stories[i%len(stories)]
+			s.Tags = nil
+			Derive(&s)
+			i++
+		}
+	})
+	b.Run("long-story", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			s := *stories[i%len(stories)]
+			s.Body = strings.Join([]string{s.Body, stories[(i+1)%len(stories)].Body, stories[(i+2)%len(stories)].Body}, "\n\n")
 			s.Tags = nil
 			Derive(&s)
 			i++

@@ -96,28 +96,7 @@ func KeyPointsBeyond(text, seen string, n int) []string {
 		}
 		return out
 	}
-	// The graph's edges, each sentence's in the order of the others:
-	// most pairs share no word.
-	edges := make([][]edge, len(sents))
-	logLen := make([]float64, len(sents))
-	for i, b := range bags {
-		logLen[i] = math.Log(float64(len(b)))
-	}
-	for i := range sents {
-		for j := i + 1; j < len(sents); j++ {
-			if len(bags[i]) < 2 || len(bags[j]) < 2 {
-				continue
-			}
-			shared := overlap(bags[i], bags[j])
-			if shared == 0 {
-				continue
-			}
-			sim := float64(shared) / (logLen[i] + logLen[j])
-			edges[i] = append(edges[i], edge{j, sim})
-			edges[j] = append(edges[j], edge{i, sim})
-		}
-	}
-	score := pageRank(edges, 0.85, 30)
+	score := pageRank(graph(bags), 0.85, 30)
 	// A story's lead is written to summarize it; nudge it up a little.
 	score[0] *= 1.2
 
@@ -160,24 +139,104 @@ type edge struct {
 	weight float64
 }
 
+// graph returns TextRank's graph of the sentences whose sorted sets of
+// term ids are bags: an edge between two sentences of two words or more
+// that share one, weighted by the words they share over the sum of their
+// lengths' logarithms, each sentence's edges in the order of the others.
+// The words two sentences share are counted from each word's list of
+// sentences, so the pairs that share none, most of them, cost nothing;
+// comparing every pair's sets cost a fifth of deriving a long story.
+func graph(bags [][]int) [][]edge {
+	n := len(bags)
+	logLen := make([]float64, n)
+	words := 0
+	for i, b := range bags {
+		logLen[i] = math.Log(float64(len(b)))
+		if len(b) > 0 {
+			words = max(words, b[len(b)-1]+1)
+		}
+	}
+	// held[start[w]:start[w+1]] lists the sentences with word w in
+	// order; next[w] is where in it the sentence being linked comes.
+	start := make([]int, words+1)
+	for _, b := range bags {
+		if len(b) >= 2 {
+			for _, w := range b {
+				start[w+1]++
+			}
+		}
+	}
+	for w := range words {
+		start[w+1] += start[w]
+	}
+	held := make([]int, start[words])
+	next := slices.Clone(start[:words])
+	for i, b := range bags {
+		if len(b) >= 2 {
+			for _, w := range b {
+				held[next[w]] = i
+				next[w]++
+			}
+		}
+	}
+	copy(next, start)
+	shared := make([]int, n)
+	edges := make([][]edge, n)
+	for i, b := range bags {
+		if len(b) < 2 {
+			continue
+		}
+		for _, w := range b {
+			for _, j := range held[next[w]+1 : start[w+1]] {
+				shared[j]++
+			}
+			next[w]++
+		}
+		for j := i + 1; j < n; j++ {
+			if shared[j] == 0 {
+				continue
+			}
+			sim := float64(shared[j]) / (logLen[i] + logLen[j])
+			edges[i] = append(edges[i], edge{j, sim})
+			edges[j] = append(edges[j], edge{i, sim})
+			shared[j] = 0
+		}
+	}
+	return edges
+}
+
 // pageRank returns the weighted PageRank, after iters rounds, of the
 // undirected graph whose node i has the edges edges[i].
 func pageRank(edges [][]edge, d float64, iters int) []float64 {
 	n := len(edges)
-	out := make([]float64, n)
 	sum := make([]float64, n)
+	start := make([]int, n+1)
 	for i, es := range edges {
 		for _, e := range es {
 			sum[i] += e.weight
 		}
+		start[i+1] = start[i] + len(es)
+	}
+	// The edges in one run, each weight divided by its far end's total
+	// once rather than in every round: the same quotients.
+	to := make([]int, start[n])
+	share := make([]float64, start[n])
+	for i, es := range edges {
+		for k, e := range es {
+			to[start[i]+k] = e.to
+			share[start[i]+k] = e.weight / sum[e.to]
+		}
+	}
+	out := make([]float64, n)
+	for i := range out {
 		out[i] = 1 / float64(n)
 	}
 	next := make([]float64, n)
 	for range iters {
-		for i, es := range edges {
+		for i := range n {
 			r := 0.0
-			for _, e := range es {
-				r += e.weight / sum[e.to] * out[e.to]
+			for k := start[i]; k < start[i+1]; k++ {
+				r += share[k] * out[to[k]]
 			}
 			next[i] = (1-d)/float64(n) + d*r
 		}

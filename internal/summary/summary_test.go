@@ -1,7 +1,10 @@
 package summary
 
 import (
+	"math"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -146,4 +149,70 @@ func FuzzSentences(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestGraphAndPageRankAsComparedPairwise checks graph and pageRank against
+// the plain definitions they replaced, which compared every pair of
+// sentences' sets and divided each weight in every round: the same edges
+// in the same order, and the same scores to the last bit.
+func TestGraphAndPageRankAsComparedPairwise(t *testing.T) {
+	pairwise := func(bags [][]int) [][]edge {
+		edges := make([][]edge, len(bags))
+		for i := range bags {
+			for j := i + 1; j < len(bags); j++ {
+				if len(bags[i]) < 2 || len(bags[j]) < 2 {
+					continue
+				}
+				if shared := overlap(bags[i], bags[j]); shared > 0 {
+					sim := float64(shared) / (math.Log(float64(len(bags[i]))) + math.Log(float64(len(bags[j]))))
+					edges[i] = append(edges[i], edge{j, sim})
+					edges[j] = append(edges[j], edge{i, sim})
+				}
+			}
+		}
+		return edges
+	}
+	rank := func(edges [][]edge, d float64, iters int) []float64 {
+		n := len(edges)
+		out, sum, next := make([]float64, n), make([]float64, n), make([]float64, n)
+		for i, es := range edges {
+			for _, e := range es {
+				sum[i] += e.weight
+			}
+			out[i] = 1 / float64(n)
+		}
+		for range iters {
+			for i, es := range edges {
+				r := 0.0
+				for _, e := range es {
+					r += e.weight / sum[e.to] * out[e.to]
+				}
+				next[i] = (1-d)/float64(n) + d*r
+			}
+			out, next = next, out
+		}
+		return out
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 500 {
+		bags := make([][]int, r.IntN(80))
+		words := 1 + r.IntN(200)
+		for i := range bags {
+			var b []int
+			for range r.IntN(14) {
+				b = append(b, r.IntN(words))
+			}
+			slices.Sort(b)
+			bags[i] = slices.Compact(b)
+		}
+		want, got := pairwise(bags), graph(bags)
+		for i := range want {
+			if !slices.Equal(want[i], got[i]) {
+				t.Fatalf("round %d, sentence %d: edges %v, want %v", round, i, got[i], want[i])
+			}
+		}
+		if !slices.Equal(rank(want, 0.85, 30), pageRank(got, 0.85, 30)) {
+			t.Fatalf("round %d: scores differ", round)
+		}
+	}
 }
