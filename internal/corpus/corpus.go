@@ -68,12 +68,20 @@ func Generate(n int, seed int64, now time.Time) []*news.Story {
 // WriteNDJSON writes n stories to w, one JSON object a line, oldest first.
 func WriteNDJSON(w io.Writer, n int, seed int64, now time.Time) error {
 	g := newGenerator(n, seed, now)
+	return writeNDJSON(w, n, func(i int) Record {
+		rec, _ := g.story(i)
+		return rec
+	})
+}
+
+// writeNDJSON writes record(i) for each i below n to w, one JSON object
+// a line.
+func writeNDJSON(w io.Writer, n int, record func(i int) Record) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	for i := range n {
-		rec, _ := g.story(i)
-		if err := enc.Encode(rec); err != nil {
+		if err := enc.Encode(record(i)); err != nil {
 			return err
 		}
 	}

@@ -1,13 +1,13 @@
 package corpus
 
 import (
-	"bufio"
-	"encoding/json"
 	"io"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
+
+	"newsdesk/internal/news"
 )
 
 // A flat corpus is shaped unlike the topical one, to check that import
@@ -34,40 +34,48 @@ const (
 // within two years before now. The same n, seed and now give the same
 // bytes.
 func WriteFlatNDJSON(w io.Writer, n int, seed int64, now time.Time) error {
-	g := newFlat(seed)
-	bw := bufio.NewWriterSize(w, 256<<10)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	var recent []Record
-	for i := range n {
-		var rec Record
-		if len(recent) > 0 && g.r.IntN(flatCopyEvery) == 0 {
-			rec = g.copyOf(recent[g.r.IntN(len(recent))], i, now)
-		} else {
-			rec = g.story(i, now)
-			if recent = append(recent, rec); len(recent) > flatRecent {
-				recent = recent[1:]
-			}
-		}
-		if err := enc.Encode(rec); err != nil {
-			return err
-		}
+	g := newFlat(seed, now)
+	return writeNDJSON(w, n, g.record)
+}
+
+// GenerateFlat returns the n stories WriteFlatNDJSON writes, as the
+// NDJSON importer would read them.
+func GenerateFlat(n int, seed int64, now time.Time) []*news.Story {
+	g := newFlat(seed, now)
+	out := make([]*news.Story, n)
+	for i := range out {
+		out[i] = g.record(i).Story()
 	}
-	return bw.Flush()
+	return out
 }
 
 type flat struct {
 	r       *rand.Rand
 	zipf    *rand.Zipf
+	now     time.Time
 	vocab   []string
 	tags    []string
 	sources []string
+	recent  []Record // the latest originals, which copies copy
 }
 
-func newFlat(seed int64) *flat {
+// record returns story i: a copy of a recent one, one time in
+// flatCopyEvery, else a new one.
+func (g *flat) record(i int) Record {
+	if len(g.recent) > 0 && g.r.IntN(flatCopyEvery) == 0 {
+		return g.copyOf(g.recent[g.r.IntN(len(g.recent))], i)
+	}
+	rec := g.story(i)
+	if g.recent = append(g.recent, rec); len(g.recent) > flatRecent {
+		g.recent = g.recent[1:]
+	}
+	return rec
+}
+
+func newFlat(seed int64, now time.Time) *flat {
 	r := rand.New(rand.NewPCG(uint64(seed), 0x666c6174))
 	syllables := strings.Fields("ka lo mi ne su ta ri vo pe du shi gra bel tor xan qu ef om ir ul zen pra sto vel")
-	g := &flat{r: r, zipf: rand.NewZipf(r, 1.07, 3, flatVocabulary-1)}
+	g := &flat{r: r, zipf: rand.NewZipf(r, 1.07, 3, flatVocabulary-1), now: now}
 	g.vocab = make([]string, flatVocabulary)
 	for i := range g.vocab {
 		var b strings.Builder
@@ -113,7 +121,7 @@ func (g *flat) sentence() string {
 	return title(strings.Join(w, " ")) + "."
 }
 
-func (g *flat) story(i int, now time.Time) Record {
+func (g *flat) story(i int) Record {
 	paragraphs := 3 + g.r.IntN(14)
 	if g.r.IntN(500) == 0 {
 		paragraphs = 150
@@ -129,7 +137,7 @@ func (g *flat) story(i int, now time.Time) Record {
 	rec := Record{
 		Title:       title(strings.Join(g.words(5+g.r.IntN(10)), " ")),
 		Body:        strings.Join(body, "\n\n"),
-		PublishedAt: now.Add(-time.Duration(g.r.Int64N(int64(flatSpan)))).Format(time.RFC3339),
+		PublishedAt: g.now.Add(-time.Duration(g.r.Int64N(int64(flatSpan)))).Format(time.RFC3339),
 		Source:      g.sources[g.r.IntN(flatSources)],
 		URL:         "https://s" + strconv.Itoa(g.r.IntN(flatSources)) + ".example/story/" + strconv.Itoa(i),
 		Author:      title(g.vocab[g.r.IntN(2000)]) + " " + title(g.vocab[g.r.IntN(2000)]),
@@ -147,7 +155,7 @@ func (g *flat) story(i int, now time.Time) Record {
 }
 
 // copyOf returns story i as another outlet's copy of orig.
-func (g *flat) copyOf(orig Record, i int, now time.Time) Record {
+func (g *flat) copyOf(orig Record, i int) Record {
 	c := orig
 	words := strings.Fields(strings.ToLower(orig.Title))
 	g.r.Shuffle(len(words), func(a, b int) { words[a], words[b] = words[b], words[a] })
@@ -157,8 +165,8 @@ func (g *flat) copyOf(orig Record, i int, now time.Time) Record {
 	c.Source = g.sources[g.r.IntN(flatSources)]
 	c.URL = "https://copy" + strconv.Itoa(g.r.IntN(50)) + ".example/" + strconv.Itoa(i)
 	pub, _ := time.Parse(time.RFC3339, orig.PublishedAt)
-	if pub = pub.Add(time.Duration(g.r.IntN(36)) * time.Hour); pub.After(now) {
-		pub = now
+	if pub = pub.Add(time.Duration(g.r.IntN(36)) * time.Hour); pub.After(g.now) {
+		pub = g.now
 	}
 	c.PublishedAt = pub.Format(time.RFC3339)
 	return c
