@@ -255,10 +255,15 @@ func storedServer(b *testing.B) (*sqlite.DB, *Server) {
 // BenchmarkSearchPageStored serves search pages over the stored database
 // (storedServer): the whole request in process, store reads, snippets and
 // render, for a word in about 45 % of the synthetic stories, a name in
-// under 1 % and a word in none.
+// under 1 % and a word in none; or for the words of
+// NEWSDESK_BENCH_QUERIES, for a database of another corpus.
 func BenchmarkSearchPageStored(b *testing.B) {
 	_, srv := storedServer(b)
-	for _, q := range []string{"government", "jodorn", "zarout", "zzyzx"} {
+	queries := []string{"government", "jodorn", "zarout", "zzyzx"}
+	if q := os.Getenv("NEWSDESK_BENCH_QUERIES"); q != "" {
+		queries = strings.Fields(q)
+	}
+	for _, q := range queries {
 		b.Run(q, func(b *testing.B) {
 			serveBench(b, srv, func(int) string { return "/search?q=" + q })
 		})

@@ -44,3 +44,38 @@ func BenchmarkDerive(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkKeyPoints ranks the sentences of stories of both corpora,
+// and of flat stories three bodies long, whose pairs of sentences the
+// graph would compare by the tens of thousands.
+func BenchmarkKeyPoints(b *testing.B) {
+	end := time.Date(2026, 3, 16, 12, 0, 0, 0, time.UTC)
+	bodies := func(list []*news.Story, join int) []string {
+		out := make([]string, len(list))
+		for i := range list {
+			parts := make([]string, join)
+			for k := range parts {
+				parts[k] = list[(i+k)%len(list)].Body
+			}
+			out[i] = strings.Join(parts, "\n\n")
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name   string
+		bodies []string
+	}{
+		{"topics", bodies(corpus.Generate(300, 1, end), 1)},
+		{"flat", bodies(corpus.GenerateFlat(300, 1, end), 1)},
+		{"flat-long", bodies(corpus.GenerateFlat(300, 1, end), 3)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				KeyPointsBeyond(c.bodies[i%len(c.bodies)], "", 5)
+				i++
+			}
+		})
+	}
+}

@@ -158,7 +158,8 @@ func graph(bags [][]int) [][]edge {
 		}
 	}
 	// held[start[w]:start[w+1]] lists the sentences with word w in
-	// order; next[w] is where in it the sentence being linked comes.
+	// order. next[w] is where in it the next sentence goes while the
+	// lists are filled, then where the sentence being linked comes.
 	start := make([]int, words+1)
 	for _, b := range bags {
 		if len(b) >= 2 {
