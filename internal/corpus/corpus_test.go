@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"newsdesk/internal/ingest"
+	"newsdesk/internal/news"
 	"newsdesk/internal/related"
 )
 
@@ -35,10 +36,14 @@ func TestWriteNDJSONIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestStoriesImportAndLookReal(t *testing.T) {
-	const n = 200
+// imported writes n stories with write, reads them back as the NDJSON
+// importer does, and checks that none is rejected, that they are the
+// stories generate returns, and that no URL repeats.
+func imported(t *testing.T, n int, seed int64,
+	write func(io.Writer, int, int64, time.Time) error, generate func(int, int64, time.Time) []*news.Story) []*news.Story {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteNDJSON(&buf, n, 7, end); err != nil {
+	if err := write(&buf, n, seed, end); err != nil {
 		t.Fatal(err)
 	}
 	items, err := ingest.NDJSON(&buf, "")
@@ -48,9 +53,9 @@ func TestStoriesImportAndLookReal(t *testing.T) {
 	if len(items) != n {
 		t.Fatalf("NDJSON read %d items, want %d", len(items), n)
 	}
-	gen := Generate(n, 7, end)
+	gen := generate(n, seed, end)
 	urls := map[string]bool{}
-	prev := end.Add(-Span)
+	out := make([]*news.Story, n)
 	for i, it := range items {
 		if it.Err != nil {
 			t.Fatalf("line %d rejected: %v", it.Pos, it.Err)
@@ -58,8 +63,20 @@ func TestStoriesImportAndLookReal(t *testing.T) {
 		s, g := it.Story, gen[i]
 		if s.Title != g.Title || s.Body != g.Body || s.URL != g.URL || !s.PublishedAt.Equal(g.PublishedAt) ||
 			len(s.Tags) != len(g.Tags) || s.Source != g.Source || s.Section != g.Section {
-			t.Fatalf("story %d: Generate and WriteNDJSON disagree", i)
+			t.Fatalf("story %d: the generator and its NDJSON disagree", i)
 		}
+		if urls[s.URL] {
+			t.Errorf("story %d repeats URL %s", i, s.URL)
+		}
+		urls[s.URL] = true
+		out[i] = s
+	}
+	return out
+}
+
+func TestStoriesImportAndLookReal(t *testing.T) {
+	prev := end.Add(-Span)
+	for i, s := range imported(t, 200, 7, WriteNDJSON, Generate) {
 		if words := len(strings.Fields(s.Body)); words < 300 || words > 720 {
 			t.Errorf("story %d has %d words, want 300–700", i, words)
 		}
@@ -69,10 +86,6 @@ func TestStoriesImportAndLookReal(t *testing.T) {
 		if s.Summary == "" || s.Author == "" || s.Dateline == "" || s.Section.Name == "" || s.Source.Name == "" {
 			t.Errorf("story %d lacks a summary, author, dateline, section or source: %+v", i, s)
 		}
-		if urls[s.URL] {
-			t.Errorf("story %d repeats URL %s", i, s.URL)
-		}
-		urls[s.URL] = true
 		if !s.PublishedAt.After(prev) || s.PublishedAt.After(end) {
 			t.Errorf("story %d published %v, want after %v and by %v", i, s.PublishedAt, prev, end)
 		}
@@ -114,34 +127,10 @@ func TestCopiesAreNearDuplicates(t *testing.T) {
 
 func TestFlatCorpus(t *testing.T) {
 	const n = 2000
-	var buf bytes.Buffer
-	if err := WriteFlatNDJSON(&buf, n, 1, end); err != nil {
-		t.Fatal(err)
-	}
-	items, err := ingest.NDJSON(&buf, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(items) != n {
-		t.Fatalf("NDJSON read %d items, want %d", len(items), n)
-	}
-	gen := GenerateFlat(n, 1, end)
-	urls := map[string]bool{}
 	common, copies := 0, 0
-	for i, it := range items {
-		if it.Err != nil {
-			t.Fatalf("line %d rejected: %v", it.Pos, it.Err)
-		}
-		s, g := it.Story, gen[i]
-		if s.Title != g.Title || s.Body != g.Body || s.URL != g.URL || !s.PublishedAt.Equal(g.PublishedAt) || len(s.Tags) != len(g.Tags) {
-			t.Fatalf("story %d: GenerateFlat and WriteFlatNDJSON disagree", i)
-		}
-		if urls[s.URL] {
-			t.Errorf("line %d repeats URL %s", it.Pos, s.URL)
-		}
-		urls[s.URL] = true
+	for i, s := range imported(t, n, 1, WriteFlatNDJSON, GenerateFlat) {
 		if s.PublishedAt.After(end) || s.PublishedAt.Before(end.Add(-flatSpan)) {
-			t.Errorf("line %d published %v, outside the two years before %v", it.Pos, s.PublishedAt, end)
+			t.Errorf("story %d published %v, outside the two years before %v", i, s.PublishedAt, end)
 		}
 		if strings.Contains(s.Title+" "+s.Summary+" "+s.Body, " "+FlatCommonWord) {
 			common++
