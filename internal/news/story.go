@@ -63,7 +63,11 @@ type Story struct {
 	KeyPoints      []string
 	ReadingMinutes int
 	ClusterID      int64
-	CommentCount   int
+	// ClusterSize is how many stories, in any state, its cluster holds,
+	// itself included; 0 where the read did not count them (only the
+	// article read does).
+	ClusterSize  int
+	CommentCount int
 	// Copy is set by a write that found the story to be a copy of one
 	// already stored (it joined that story's cluster).
 	Copy bool
@@ -167,11 +171,12 @@ func IsWebURL(s string) bool {
 }
 
 // NewTags turns names into tags, dropping blanks and repeats by slug.
+// Control characters in a name are spaces.
 func NewTags(names []string) []Tag {
 	var out []Tag
 	seen := map[string]bool{}
 	for _, n := range names {
-		n = OneSpaced(strings.TrimPrefix(strings.TrimSpace(n), "#"))
+		n = OneSpaced(strings.TrimPrefix(strings.TrimSpace(NoControls(n)), "#"))
 		slug := Slugify(n)
 		if n == "" || seen[slug] {
 			continue

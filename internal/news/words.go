@@ -162,6 +162,19 @@ func FieldCount(s string) int {
 // space made one space and none at either end.
 func OneSpaced(s string) string { return strings.TrimSpace(CollapseSpace(s)) }
 
+// NoControls returns s with each control character a space.
+func NoControls(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
 // CollapseSpace writes every run of white space in s as one space, at the
 // ends too. Text that is so already, as most is, is returned as it is.
 // ASCII is read a byte at a time; only other bytes are decoded.

@@ -133,3 +133,11 @@ func FuzzWordSpans(f *testing.F) {
 	}
 	f.Fuzz(checkWordSpans)
 }
+
+func TestNewTagsDropControls(t *testing.T) {
+	got := NewTags([]string{"#Unit\x1fand\x1erecord\x00", "tab\tbed", "\x07", "plain"})
+	want := []Tag{{Name: "Unit and record", Slug: "unit-and-record"}, {Name: "tab bed", Slug: "tab-bed"}, {Name: "plain", Slug: "plain"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("NewTags = %+v, want %+v", got, want)
+	}
+}

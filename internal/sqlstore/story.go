@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"newsdesk/internal/news"
@@ -92,3 +93,32 @@ func ScanStoryText(row Row, withText bool, extra ...any) (*news.Story, error) {
 // TagsOfStory selects a story's tags in their order.
 const TagsOfStory = `SELECT t.id, t.name, t.slug FROM story_tags st
 	JOIN tags t ON t.id = st.tag_id WHERE st.story_id = ? ORDER BY st.position`
+
+// tagListColumn is the tags of story s as a column of its row, as
+// parseTagList reads them: in their order, each its id, slug and name
+// joined by a unit separator (U+001F), one from the next by a record
+// separator (U+001E), which a name cannot hold here. A slug is
+// letters, digits and dashes.
+const tagListColumn = "coalesce((SELECT string_agg(t.id || '\x1f' || t.slug || '\x1f' || replace(t.name, '\x1e', ' '), '\x1e' ORDER BY st.position)" +
+	" FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id = s.id), '')"
+
+// clusterSizeColumn is how many stories story s's cluster holds.
+const clusterSizeColumn = "(SELECT count(*) FROM stories o WHERE o.cluster_id = s.cluster_id)"
+
+// parseTagList reads what tagListColumn selects.
+func parseTagList(list string) ([]news.Tag, error) {
+	if list == "" {
+		return nil, nil
+	}
+	tags := make([]news.Tag, 0, strings.Count(list, "\x1e")+1)
+	for rec := range strings.SplitSeq(list, "\x1e") {
+		id, rest, ok1 := strings.Cut(rec, "\x1f")
+		slug, name, ok2 := strings.Cut(rest, "\x1f")
+		n, err := strconv.ParseInt(id, 10, 64)
+		if !ok1 || !ok2 || err != nil {
+			return nil, fmt.Errorf("tags: malformed %q", rec)
+		}
+		tags = append(tags, news.Tag{ID: n, Name: name, Slug: slug})
+	}
+	return tags, nil
+}

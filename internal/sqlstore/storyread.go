@@ -24,18 +24,23 @@ func (r Reads) queryStories(ctx context.Context, query string, args ...any) ([]*
 	return list, nil
 }
 
-// StoryBySlug returns the visible story with the given slug, with its tags.
+// StoryBySlug returns the visible story with the given slug, with its tags
+// and the size of its cluster.
 func (r Reads) StoryBySlug(ctx context.Context, slug string) (*news.Story, error) {
-	// The revision time comes with the row: one round trip fewer a page.
+	// The revision time, the tags and the cluster's size come with the
+	// row: a round trip each fewer a page, and none for the copies of
+	// a story alone in its cluster, as nearly all are.
 	var revised int64
-	s, err := ScanStoryText(r.Q.QueryRow(ctx, "SELECT "+StoryColumns+", "+revisedAtColumn+StoryFrom+
-		" WHERE s.slug = ? AND"+Visible, slug, r.now()), false, &revised)
+	var tags string
+	var size int
+	s, err := ScanStoryText(r.Q.QueryRow(ctx, "SELECT "+StoryColumns+", "+revisedAtColumn+", "+tagListColumn+", "+clusterSizeColumn+StoryFrom+
+		" WHERE s.slug = ? AND"+Visible, slug, r.now()), false, &revised, &tags, &size)
 	if err != nil {
 		return nil, NotFound(err, "Story %q not found.", slug)
 	}
-	s.RevisedAt = optUnix(revised)
-	if s.Tags, err = ScanTags(r.Q.Query(ctx, TagsOfStory, s.ID)); err != nil {
-		return nil, err
+	s.RevisedAt, s.ClusterSize = optUnix(revised), size
+	if s.Tags, err = parseTagList(tags); err != nil {
+		return nil, fmt.Errorf("story %d: %w", s.ID, err)
 	}
 	return s, nil
 }
@@ -204,6 +209,9 @@ func (r Reads) relatedIDs(ctx context.Context, id int64, limit int, now int64) (
 
 // CopyStories returns the visible stories of s's cluster other than s.
 func (r Reads) CopyStories(ctx context.Context, s *news.Story) ([]*news.Story, error) {
+	if s.ClusterSize == 1 {
+		return nil, nil
+	}
 	ids, err := r.storyIDs(ctx, "SELECT s.id FROM stories s"+
 		" WHERE s.cluster_id = ? AND s.id != ? AND"+Visible+" ORDER BY s.published_at", s.ClusterID, s.ID, r.now())
 	if err != nil {

@@ -144,6 +144,18 @@ func TestCopiesAreClustered(t *testing.T) {
 		if len(copies) != 1 || copies[0].Source.Name != "Continental Press" {
 			t.Fatalf("CopyStories = %d stories, want the Continental Press copy", len(copies))
 		}
+		if a.ClusterSize != 2 {
+			t.Errorf("ClusterSize = %d, want 2: the story and its copy", a.ClusterSize)
+		}
+		// A story alone in its cluster, as most are, has no copies to
+		// read.
+		alone, err := db.StoryBySlug(ctx, "flood-defences-debate-returns-to-city-council-agenda")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if copies, err := db.CopyStories(ctx, alone); err != nil || alone.ClusterSize != 1 || len(copies) != 0 {
+			t.Errorf("a story alone: ClusterSize %d, CopyStories %d stories, %v; want 1 and none", alone.ClusterSize, len(copies), err)
+		}
 		rel, err := db.Related(ctx, a.ID, 6)
 		if err != nil {
 			t.Fatal(err)
@@ -293,9 +305,12 @@ func TestNULInText(t *testing.T) {
 		if list, n, err := db.AdminStories(ctx, news.AdminFilter{Query: news.ParseQuery(nul), Status: nul, SectionSlug: nul, Page: page}); err != nil || n != 0 {
 			t.Errorf("AdminStories(NUL filters) = %d stories (%d), %v; want none", len(list), n, err)
 		}
-		// The tag's name holds the NUL (its slug does not).
-		if list, _, err := db.Names(ctx, news.NameFilter{Kind: "tags", Query: nul, Page: page}); err != nil || len(list) != 1 || list[0].Slug != "cranes" {
-			t.Errorf("Names(NUL) = %v, %v; want the tag cranes", list, err)
+		// A tag's name has no control characters (news.NewTags).
+		if len(got.Tags) != 1 || got.Tags[0].Name != "cranes" {
+			t.Errorf("tags = %+v, want cranes", got.Tags)
+		}
+		if _, _, err := db.Names(ctx, news.NameFilter{Kind: "tags", Query: nul, Page: page}); err != nil {
+			t.Errorf("Names(NUL): %v", err)
 		}
 		if list, err := db.ModerationQueue(ctx, nul, 10); err != nil || len(list) != 0 {
 			t.Errorf("ModerationQueue(NUL) = %v, %v; want none", list, err)
@@ -379,7 +394,7 @@ func TestStoryBySlugTags(t *testing.T) {
 		ctx := context.Background()
 		tagged := &news.Story{Title: "Floods reach the old town", Body: "Body text here.", Source: news.Source{Name: "Wire"},
 			URL: "https://wire.example/floods", Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour),
-			Tags: news.NewTags([]string{"Zürich \"floods\"", "Alpha", "Mid <b>&amp;</b>"})}
+			Tags: news.NewTags([]string{"Zürich \"floods\"", "Alpha", "Mid <b>&amp;</b>", "Unit\x1fand\x1erecord", "2026"})}
 		// Too little text to suggest a tag from.
 		plain := &news.Story{Title: "Oh", Body: "Ah.", Source: news.Source{Name: "Wire"},
 			URL: "https://wire.example/plain", Status: news.StatusPublished, PublishedAt: now.Add(-time.Hour)}
@@ -399,8 +414,8 @@ func TestStoryBySlugTags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(byID.Tags) != 3 || byID.Tags[0].Name != "Zürich \"floods\"" {
-			t.Fatalf("StoryByID tags = %+v, want the three in their order", byID.Tags)
+		if len(byID.Tags) != 5 || byID.Tags[0].Name != "Zürich \"floods\"" || byID.Tags[3].Name != "Unit and record" {
+			t.Fatalf("StoryByID tags = %+v, want the five in their order, control characters as spaces", byID.Tags)
 		}
 		if !reflect.DeepEqual(bySlug.Tags, byID.Tags) {
 			t.Errorf("StoryBySlug tags = %+v, want %+v", bySlug.Tags, byID.Tags)
