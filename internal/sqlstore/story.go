@@ -21,10 +21,6 @@ const StoryColumns = `s.id, s.slug, s.title, s.summary, s.body, s.body_html,
 // CardColumns is StoryColumns without the bodies, for lists of cards.
 var CardColumns = strings.Replace(StoryColumns, "s.body, s.body_html", "'', ''", 1)
 
-// pageColumns is StoryColumns without the Markdown body, which a reader's
-// page does not show.
-var pageColumns = strings.Replace(StoryColumns, "s.body, s.body_html", "'', s.body_html", 1)
-
 // StoryFrom joins what StoryColumns reads to stories s.
 const StoryFrom = ` FROM stories s
 	JOIN sources src ON src.id = s.source_id

@@ -25,8 +25,7 @@ func (r Reads) queryStories(ctx context.Context, query string, args ...any) ([]*
 }
 
 // StoryBySlug returns the visible story with the given slug, with its tags
-// and the size of its cluster, for a reader's page: its Markdown body is
-// left out (FillBodies reads it).
+// and the size of its cluster.
 func (r Reads) StoryBySlug(ctx context.Context, slug string) (*news.Story, error) {
 	// The revision time, the tags and the cluster's size come with the
 	// row: a round trip each fewer a page, and none for the copies of
@@ -34,7 +33,7 @@ func (r Reads) StoryBySlug(ctx context.Context, slug string) (*news.Story, error
 	var revised int64
 	var tags string
 	var size int
-	s, err := ScanStoryText(r.Q.QueryRow(ctx, "SELECT "+pageColumns+", "+revisedAtColumn+", "+tagListColumn+", "+clusterSizeColumn+StoryFrom+
+	s, err := ScanStoryText(r.Q.QueryRow(ctx, "SELECT "+StoryColumns+", "+revisedAtColumn+", "+tagListColumn+", "+clusterSizeColumn+StoryFrom+
 		" WHERE s.slug = ? AND"+Visible, slug, r.now()), false, &revised, &tags, &size)
 	if err != nil {
 		return nil, NotFound(err, "Story %q not found.", slug)
