@@ -97,8 +97,10 @@ const TagsOfStory = `SELECT t.id, t.name, t.slug FROM story_tags st
 // tagListColumn is the tags of story s as a column of its row, as
 // parseTagList reads them: in their order, each its id, slug and name
 // joined by a unit separator (U+001F), one from the next by a record
-// separator (U+001E), which a name cannot hold here. A slug is
-// letters, digits and dashes.
+// separator (U+001E). A slug is letters, digits and dashes; a name has
+// no control characters (news.NewTags, Desk.Rename), and replace() keeps
+// the record separator out of one stored before it had none. The
+// statement is the same in SQLite and PostgreSQL.
 const tagListColumn = "coalesce((SELECT string_agg(t.id || '\x1f' || t.slug || '\x1f' || replace(t.name, '\x1e', ' '), '\x1e' ORDER BY st.position)" +
 	" FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id = s.id), '')"
 
