@@ -63,10 +63,10 @@ type Story struct {
 	KeyPoints      []string
 	ReadingMinutes int
 	ClusterID      int64
-	// ClusterSize is how many stories, in any state, its cluster holds,
-	// itself included; 0 where the read did not count them (only the
-	// article read does).
-	ClusterSize  int
+	// Alone says the story's cluster holds no other version that is
+	// neither a draft nor trashed, so it has no copies to show. Only the
+	// article read sets it; false may mean not looked at.
+	Alone        bool
 	CommentCount int
 	// Copy is set by a write that found the story to be a copy of one
 	// already stored (it joined that story's cluster).

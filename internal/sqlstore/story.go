@@ -104,9 +104,6 @@ const TagsOfStory = `SELECT t.id, t.name, t.slug FROM story_tags st
 const tagListColumn = "coalesce((SELECT string_agg(t.id || '\x1f' || t.slug || '\x1f' || replace(t.name, '\x1e', ' '), '\x1e' ORDER BY st.position)" +
 	" FROM story_tags st JOIN tags t ON t.id = st.tag_id WHERE st.story_id = s.id), '')"
 
-// clusterSizeColumn is how many stories story s's cluster holds.
-const clusterSizeColumn = "(SELECT count(*) FROM stories o WHERE o.cluster_id = s.cluster_id)"
-
 // parseTagList reads what tagListColumn selects.
 func parseTagList(list string) ([]news.Tag, error) {
 	if list == "" {

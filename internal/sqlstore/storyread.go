@@ -25,20 +25,21 @@ func (r Reads) queryStories(ctx context.Context, query string, args ...any) ([]*
 }
 
 // StoryBySlug returns the visible story with the given slug, with its tags
-// and the size of its cluster.
+// and whether it is alone in its cluster.
 func (r Reads) StoryBySlug(ctx context.Context, slug string) (*news.Story, error) {
-	// The revision time, the tags and the cluster's size come with the
-	// row: a round trip each fewer a page, and none for the copies of
-	// a story alone in its cluster, as nearly all are.
+	// The revision time, the tags and whether the cluster has other
+	// versions come with the row: a round trip each fewer a page, and
+	// none for the copies of a story alone in its cluster, as nearly
+	// all are.
 	var revised int64
 	var tags string
-	var size int
-	s, err := ScanStoryText(r.Q.QueryRow(ctx, "SELECT "+StoryColumns+", "+revisedAtColumn+", "+tagListColumn+", "+clusterSizeColumn+StoryFrom+
-		" WHERE s.slug = ? AND"+Visible, slug, r.now()), false, &revised, &tags, &size)
+	var others bool
+	s, err := ScanStoryText(r.Q.QueryRow(ctx, "SELECT "+StoryColumns+", "+revisedAtColumn+", "+tagListColumn+", "+hasOthers+StoryFrom+
+		" WHERE s.slug = ? AND"+Visible, slug, r.now()), false, &revised, &tags, &others)
 	if err != nil {
 		return nil, NotFound(err, "Story %q not found.", slug)
 	}
-	s.RevisedAt, s.ClusterSize = optUnix(revised), size
+	s.RevisedAt, s.Alone = optUnix(revised), !others
 	if s.Tags, err = parseTagList(tags); err != nil {
 		return nil, fmt.Errorf("story %d: %w", s.ID, err)
 	}
@@ -209,7 +210,7 @@ func (r Reads) relatedIDs(ctx context.Context, id int64, limit int, now int64) (
 
 // CopyStories returns the visible stories of s's cluster other than s.
 func (r Reads) CopyStories(ctx context.Context, s *news.Story) ([]*news.Story, error) {
-	if s.ClusterSize == 1 {
+	if s.Alone {
 		return nil, nil
 	}
 	ids, err := r.storyIDs(ctx, "SELECT s.id FROM stories s"+
