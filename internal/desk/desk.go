@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 
 	"newsdesk/internal/media"
@@ -661,7 +660,7 @@ func (d *Desk) SetSourceOriginal(ctx context.Context, id int64, original bool) e
 // URLs, stay. The stories filed under it are reindexed, after the rename,
 // in batches.
 func (d *Desk) Rename(ctx context.Context, kind string, id int64, name string) error {
-	name = strings.Join(strings.Fields(news.NoControls(name)), " ")
+	name = news.OneSpaced(news.NoControls(name))
 	if name == "" || len(name) > 60 {
 		return news.Errorf(news.EINVALID, "A name must be 1 to 60 characters.")
 	}
